@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261124124942_Initial } from './Migration20261124124942_Initial.js';
+
+/** The table where MikroORM records which of these migrations a database has applied. */
+export const MIGRATIONS_TABLE = 'tresta_migrations';
+
+/** Every migration of the plugin, oldest first, for `migrations.migrationsList` in a host's config. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261124124942_Initial', class: Migration20261124124942_Initial },
+];

@@ -1,0 +1,69 @@
+import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedUser, AuthenticateFunction, ResolvedOptions } from '../options.js';
+import { UnauthorizedError } from '../errors.js';
+
+type JwtSettings = Extract<ResolvedOptions['auth'], { kind: 'jwt' }>['jwt'];
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const segment of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+function isAdmin(payload: JWTPayload, settings: JwtSettings): boolean {
+  const claim = claimAt(payload, settings.adminClaim);
+  return claim === settings.adminRole || (Array.isArray(claim) && claim.includes(settings.adminRole));
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer ([A-Za-z0-9\-_.]+)$/.exec(header);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Verifies Clerk-compatible session tokens: RS256 only (so `alg: none` and HS256 are refused),
+ * exp/nbf with a small skew, the issuer, and `azp` against the allowed origins when present.
+ */
+export async function createJwtVerifier(settings: JwtSettings): Promise<(token: string) => Promise<AuthenticatedUser>> {
+  const key: JWTVerifyGetKey | CryptoKey = settings.jwksUrl
+    ? createRemoteJWKSet(new URL(settings.jwksUrl))
+    : await importSPKI(settings.publicKey as string, 'RS256');
+
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
+        algorithms: ['RS256'],
+        issuer: settings.issuer,
+        clockTolerance: settings.clockToleranceSeconds,
+      }));
+    } catch (error) {
+      const reason = error instanceof joseErrors.JWTExpired ? 'the token has expired' : 'the token is invalid';
+      throw new UnauthorizedError(reason);
+    }
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new UnauthorizedError('the token has no subject');
+    const azp = payload.azp;
+    if (settings.authorizedParties && azp !== undefined && !settings.authorizedParties.includes(String(azp))) {
+      throw new UnauthorizedError('the token was issued for another origin');
+    }
+    const email = typeof payload.email === 'string' ? payload.email : undefined;
+    return { userId: payload.sub, email, isAdmin: isAdmin(payload, settings) };
+  };
+}
+
+/** The one way the plugin learns who is calling, whichever `auth` option the host chose. */
+export async function createAuthenticator(auth: ResolvedOptions['auth']): Promise<AuthenticateFunction> {
+  if (auth.kind === 'custom') return auth.authenticate;
+  const verify = await createJwtVerifier(auth.jwt);
+  return async (request) => {
+    const token = bearerToken(request);
+    if (!token) return null;
+    return verify(token);
+  };
+}

@@ -1,0 +1,35 @@
+import { DeadLetterSchema } from './dead-letter.js';
+import { DigestRunSchema } from './digest-run.js';
+import { EmailDeliverySchema } from './email-delivery.js';
+import { NotificationPreferenceSchema } from './notification-preference.js';
+import { NotificationSchema } from './notification.js';
+import { OutboxEntrySchema } from './outbox-entry.js';
+import { QuotaSnapshotSchema } from './quota-snapshot.js';
+
+export type { DeadLetter, ErrorType, RetryAttempt } from './dead-letter.js';
+export type { DigestRun, DigestRunStatus } from './digest-run.js';
+export type { EmailDelivery, EmailDeliveryStatus, EmailPriority } from './email-delivery.js';
+export type { DigestFrequency, NotificationPreference, TypePreferences } from './notification-preference.js';
+export type { Notification } from './notification.js';
+export type { OutboxEntry, OutboxStatus } from './outbox-entry.js';
+export type { QuotaSnapshot } from './quota-snapshot.js';
+export {
+  DeadLetterSchema,
+  DigestRunSchema,
+  EmailDeliverySchema,
+  NotificationPreferenceSchema,
+  NotificationSchema,
+  OutboxEntrySchema,
+  QuotaSnapshotSchema,
+};
+
+/** Every entity of the plugin: a host sharing its own MikroORM adds these to its `entities`. */
+export const trestaEntities = [
+  NotificationSchema,
+  NotificationPreferenceSchema,
+  OutboxEntrySchema,
+  EmailDeliverySchema,
+  DeadLetterSchema,
+  QuotaSnapshotSchema,
+  DigestRunSchema,
+];

@@ -1,0 +1,46 @@
+import createError from '@fastify/error';
+
+// The one catalog of the plugin's errors. Each code is listed in the README; every error a route
+// answers with has Fastify's shape { statusCode, code, error, message }.
+
+export const InvalidOptionError = createError<[string, string]>(
+  'TRESTA_ERR_OPTIONS_INVALID',
+  'tresta-notifications: invalid option "%s": %s',
+  500,
+);
+
+export const UnauthorizedError = createError<[string]>('TRESTA_ERR_AUTH_UNAUTHORIZED', 'Unauthorized: %s', 401);
+
+export const ForbiddenError = createError('TRESTA_ERR_AUTH_FORBIDDEN', 'This route is for administrators', 403);
+
+export const UnknownTypeError = createError<[string]>(
+  'TRESTA_ERR_NOTIFY_UNKNOWN_TYPE',
+  'Unknown notification type "%s"',
+  400,
+);
+
+export const InvalidNotificationError = createError<[string, string]>(
+  'TRESTA_ERR_NOTIFY_INVALID_INPUT',
+  'Invalid notification: "%s" %s',
+  400,
+);
+
+export const InvalidCursorError = createError('TRESTA_ERR_API_INVALID_CURSOR', 'The cursor is malformed', 400);
+
+export const NotificationNotFoundError = createError(
+  'TRESTA_ERR_API_NOT_FOUND',
+  'Notification not found',
+  404,
+);
+
+export const InvalidPreferencesError = createError<[string]>(
+  'TRESTA_ERR_PREFERENCES_INVALID',
+  'Invalid preferences: %s',
+  400,
+);
+
+export const DatabaseUnavailableError = createError(
+  'TRESTA_ERR_DB_UNAVAILABLE',
+  'The notification store is unavailable; retry shortly',
+  503,
+);

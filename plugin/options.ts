@@ -1,0 +1,293 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { InvalidOptionError } from './errors.js';
+import {
+  DEFAULT_NOTIFICATION_TYPES,
+  TYPE_NAME_PATTERN,
+  type EmailMode,
+  type NotificationTypeConfig,
+} from './notification-types.js';
+
+/** Who is calling, as established by `auth`: the only source of a user id. */
+export interface AuthenticatedUser {
+  userId: string;
+  email?: string;
+  isAdmin: boolean;
+}
+
+export interface JwtAuthOptions {
+  /** Where the RS256 public keys are published (Clerk: https://<frontend-api>/.well-known/jwks.json). */
+  jwksUrl?: string;
+  /** Or a PEM public key, for verification without the network. */
+  publicKey?: string;
+  issuer?: string;
+  /** Origins accepted in the `azp` claim; a token without `azp` is accepted. */
+  authorizedParties?: string[];
+  /** The claim (a dot path, e.g. `metadata.role`) that makes a user an admin when it equals, or contains, adminRole. */
+  adminClaim?: string;
+  adminRole?: string;
+  /** Seconds of clock skew tolerated on exp/nbf. */
+  clockToleranceSeconds?: number;
+}
+
+export type AuthenticateFunction = (request: FastifyRequest) => Promise<AuthenticatedUser | null>;
+
+export interface TrestaNotificationsOptions {
+  database: { url: string } | { orm: MikroORM };
+  redis: { url: string; prefix?: string } | { connection: Redis; prefix?: string };
+  auth: { jwt: JwtAuthOptions } | { authenticate: AuthenticateFunction };
+  appUrl?: string;
+  email?: {
+    resendApiKey?: string;
+    from?: string;
+    enabled?: boolean;
+    dailyLimit?: number;
+    perUserHourlyLimit?: number;
+    resolveRecipient?: (userId: string) => Promise<{ email: string; name?: string } | null>;
+    baseUrl?: string;
+  };
+  realtime?: {
+    ablyApiKey?: string;
+    enabled?: boolean;
+    allowedOrigins?: string[];
+    ablyClientOptions?: Record<string, unknown>;
+  };
+  alerts?: { slackWebhookUrl?: string };
+  /** Notification types beyond the defaults, with how each is emailed. */
+  types?: Record<string, NotificationTypeConfig>;
+  workers?: boolean;
+  migrate?: boolean;
+  /** Requests per user per minute on the notification routes. */
+  apiRateLimitPerMinute?: number;
+}
+
+/** The options once validated and defaulted: what the rest of the plugin reads. */
+export interface ResolvedOptions {
+  database: { kind: 'url'; url: string } | { kind: 'orm'; orm: MikroORM };
+  redis: { kind: 'url'; url: string; prefix: string } | { kind: 'connection'; connection: Redis; prefix: string };
+  auth: { kind: 'jwt'; jwt: Required<Pick<JwtAuthOptions, 'adminClaim' | 'adminRole' | 'clockToleranceSeconds'>> & JwtAuthOptions } | { kind: 'custom'; authenticate: AuthenticateFunction };
+  appUrl: string;
+  email: {
+    resendApiKey: string | null;
+    from: string;
+    enabled: boolean;
+    dailyLimit: number;
+    perUserHourlyLimit: number;
+    resolveRecipient: ((userId: string) => Promise<{ email: string; name?: string } | null>) | null;
+    baseUrl: string;
+  };
+  realtime: {
+    ablyApiKey: string | null;
+    enabled: boolean;
+    allowedOrigins: string[];
+    ablyClientOptions: Record<string, unknown>;
+  };
+  alerts: { slackWebhookUrl: string | null };
+  types: Record<string, NotificationTypeConfig>;
+  workers: boolean;
+  migrate: boolean;
+  apiRateLimitPerMinute: number;
+}
+
+export const DEFAULTS = {
+  appUrl: 'http://localhost:3000',
+  emailFrom: 'Tresta <notifications@tresta.app>',
+  dailyEmailLimit: 200,
+  perUserHourlyEmailLimit: 10,
+  apiRateLimitPerMinute: 100,
+  resendBaseUrl: 'https://api.resend.com',
+  redisPrefix: 'tresta',
+  adminClaim: 'role',
+  adminRole: 'admin',
+  clockToleranceSeconds: 5,
+} as const;
+
+const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
+
+function fail(option: string, why: string): never {
+  throw new InvalidOptionError(option, why);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(value: unknown, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length === 0) fail(option, 'must be a non-empty string');
+  return value;
+}
+
+function optionalBoolean(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(option, 'must be a boolean');
+  return value;
+}
+
+function positiveInteger(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(option, 'must be a positive integer');
+  return value;
+}
+
+function httpUrl(value: string, option: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(option, 'must be an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(option, 'must be an http(s) URL');
+  return value;
+}
+
+function optionalFunction<T>(value: unknown, option: string): T | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'function') fail(option, 'must be a function');
+  return value as T;
+}
+
+function resolveDatabase(value: unknown): ResolvedOptions['database'] {
+  if (!isObject(value)) fail('database', 'is required: { url } or { orm }');
+  if (value.orm !== undefined) {
+    const orm = value.orm as MikroORM;
+    if (!isObject(orm) || typeof orm.em !== 'object' || typeof orm.getMetadata !== 'function') {
+      fail('database.orm', 'must be an initialized MikroORM instance');
+    }
+    if (!orm.getMetadata().has('TrestaNotification')) {
+      fail('database.orm', "does not know the plugin's entities: add `trestaEntities` to its `entities`");
+    }
+    return { kind: 'orm', orm };
+  }
+  const url = optionalString(value.url, 'database.url') ?? fail('database', 'needs `url` or `orm`');
+  if (!/^postgres(ql)?:\/\//.test(url)) fail('database.url', 'must be a postgresql:// URL');
+  return { kind: 'url', url };
+}
+
+function resolveRedis(value: unknown): ResolvedOptions['redis'] {
+  if (!isObject(value)) fail('redis', 'is required: { url } or { connection }');
+  const prefix = optionalString(value.prefix, 'redis.prefix') ?? DEFAULTS.redisPrefix;
+  if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
+  if (value.connection !== undefined) {
+    const connection = value.connection as Redis;
+    if (!isObject(connection) || typeof connection.duplicate !== 'function') {
+      fail('redis.connection', 'must be an ioredis instance');
+    }
+    return { kind: 'connection', connection, prefix };
+  }
+  const url = optionalString(value.url, 'redis.url') ?? fail('redis', 'needs `url` or `connection`');
+  if (!/^rediss?:\/\//.test(url)) fail('redis.url', 'must be a redis:// or rediss:// URL');
+  return { kind: 'url', url, prefix };
+}
+
+function resolveAuth(value: unknown): ResolvedOptions['auth'] {
+  if (!isObject(value)) fail('auth', 'is required: { jwt } or { authenticate }');
+  if (value.authenticate !== undefined) {
+    const authenticate = optionalFunction<AuthenticateFunction>(value.authenticate, 'auth.authenticate');
+    return { kind: 'custom', authenticate: authenticate as AuthenticateFunction };
+  }
+  const jwt = value.jwt;
+  if (!isObject(jwt)) fail('auth', 'needs `jwt` or `authenticate`');
+  const jwksUrl = optionalString(jwt.jwksUrl, 'auth.jwt.jwksUrl');
+  const publicKey = optionalString(jwt.publicKey, 'auth.jwt.publicKey');
+  if (!jwksUrl && !publicKey) fail('auth.jwt', 'needs `jwksUrl` or `publicKey`');
+  if (jwksUrl) httpUrl(jwksUrl, 'auth.jwt.jwksUrl');
+  if (publicKey && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
+    fail('auth.jwt.publicKey', 'must be a PEM (SPKI) public key');
+  }
+  const authorizedParties = jwt.authorizedParties;
+  if (authorizedParties !== undefined && (!Array.isArray(authorizedParties) || !authorizedParties.every((p) => typeof p === 'string'))) {
+    fail('auth.jwt.authorizedParties', 'must be an array of origins');
+  }
+  const clockToleranceSeconds = jwt.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
+  if (typeof clockToleranceSeconds !== 'number' || clockToleranceSeconds < 0) {
+    fail('auth.jwt.clockToleranceSeconds', 'must be a number of seconds ≥ 0');
+  }
+  return {
+    kind: 'jwt',
+    jwt: {
+      jwksUrl,
+      publicKey,
+      issuer: optionalString(jwt.issuer, 'auth.jwt.issuer'),
+      authorizedParties: authorizedParties as string[] | undefined,
+      adminClaim: optionalString(jwt.adminClaim, 'auth.jwt.adminClaim') ?? DEFAULTS.adminClaim,
+      adminRole: optionalString(jwt.adminRole, 'auth.jwt.adminRole') ?? DEFAULTS.adminRole,
+      clockToleranceSeconds,
+    },
+  };
+}
+
+function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
+  const types: Record<string, NotificationTypeConfig> = { ...DEFAULT_NOTIFICATION_TYPES };
+  if (value === undefined) return types;
+  if (!isObject(value)) fail('types', 'must be an object of { [TYPE]: { email } }');
+  for (const [name, config] of Object.entries(value)) {
+    if (!TYPE_NAME_PATTERN.test(name)) fail(`types.${name}`, 'must be UPPER_SNAKE_CASE, at most 64 characters');
+    if (!isObject(config) || !EMAIL_MODES.includes(config.email as EmailMode)) {
+      fail(`types.${name}.email`, `must be one of ${EMAIL_MODES.join(', ')}`);
+    }
+    types[name] = { email: config.email as EmailMode };
+  }
+  return types;
+}
+
+function resolveEmail(value: unknown): ResolvedOptions['email'] {
+  if (value !== undefined && !isObject(value)) fail('email', 'must be an object');
+  const email = value ?? {};
+  const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.resendBaseUrl;
+  httpUrl(baseUrl, 'email.baseUrl');
+  return {
+    resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
+    from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
+    enabled: optionalBoolean(email.enabled, 'email.enabled', true),
+    dailyLimit: positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit),
+    perUserHourlyLimit: positiveInteger(email.perUserHourlyLimit, 'email.perUserHourlyLimit', DEFAULTS.perUserHourlyEmailLimit),
+    resolveRecipient: optionalFunction(email.resolveRecipient, 'email.resolveRecipient'),
+    baseUrl,
+  };
+}
+
+function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realtime'] {
+  if (value !== undefined && !isObject(value)) fail('realtime', 'must be an object');
+  const realtime = value ?? {};
+  const allowedOrigins = realtime.allowedOrigins ?? [new URL(appUrl).origin];
+  if (!Array.isArray(allowedOrigins) || !allowedOrigins.every((o) => typeof o === 'string')) {
+    fail('realtime.allowedOrigins', 'must be an array of origins');
+  }
+  const ablyClientOptions = realtime.ablyClientOptions ?? {};
+  if (!isObject(ablyClientOptions)) fail('realtime.ablyClientOptions', 'must be an object');
+  const ablyApiKey = optionalString(realtime.ablyApiKey, 'realtime.ablyApiKey') ?? null;
+  if (ablyApiKey !== null && !/^[^.:]+\.[^.:]+:.+$/.test(ablyApiKey)) {
+    fail('realtime.ablyApiKey', 'must look like "appId.keyId:secret"');
+  }
+  return {
+    ablyApiKey,
+    enabled: optionalBoolean(realtime.enabled, 'realtime.enabled', true),
+    allowedOrigins: allowedOrigins as string[],
+    ablyClientOptions,
+  };
+}
+
+/** Validates and defaults every option, once, at register time; a bad option names itself. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (!isObject(options)) fail('options', 'must be an object');
+  const appUrl = httpUrl(optionalString(options.appUrl, 'appUrl') ?? DEFAULTS.appUrl, 'appUrl');
+  const alerts = options.alerts;
+  if (alerts !== undefined && !isObject(alerts)) fail('alerts', 'must be an object');
+  const slackWebhookUrl = optionalString(alerts?.slackWebhookUrl, 'alerts.slackWebhookUrl') ?? null;
+  if (slackWebhookUrl) httpUrl(slackWebhookUrl, 'alerts.slackWebhookUrl');
+  return {
+    database: resolveDatabase(options.database),
+    redis: resolveRedis(options.redis),
+    auth: resolveAuth(options.auth),
+    appUrl,
+    email: resolveEmail(options.email),
+    realtime: resolveRealtime(options.realtime, appUrl),
+    alerts: { slackWebhookUrl },
+    types: resolveTypes(options.types),
+    workers: optionalBoolean(options.workers, 'workers', true),
+    migrate: optionalBoolean(options.migrate, 'migrate', true),
+    apiRateLimitPerMinute: positiveInteger(options.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
+  };
+}

@@ -1,0 +1,28 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/availability.js';
+import { DatabaseUnavailableError } from '../errors.js';
+
+const RETRY_AFTER_SECONDS = 5;
+
+function send(reply: FastifyReply, statusCode: number, code: string, message: string): FastifyReply {
+  return reply.status(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode], message });
+}
+
+/**
+ * Client errors keep their code and message; an unreachable database answers 503 with
+ * retry-after; anything else is logged and answered without its details (no stack, no SQL).
+ */
+export function handleRouteError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return send(reply, error.statusCode, error.code ?? 'TRESTA_ERR_BAD_REQUEST', error.message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'notification store unavailable');
+    const unavailable = new DatabaseUnavailableError();
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    return send(reply, unavailable.statusCode as number, unavailable.code, unavailable.message);
+  }
+  request.log.error({ err: error }, 'notification route failed');
+  return send(reply, 500, 'TRESTA_ERR_INTERNAL', 'Something went wrong on our side');
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { listNotifications } from '../services/list-notifications.js';
+import type { RouteContext } from './context.js';
+import { currentUser } from './current-user.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schemas.js';
+
+export function listNotificationsRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Querystring: { limit: number; cursor?: string; unread?: boolean } }>('/', {
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+          cursor: { type: 'string', minLength: 1, maxLength: 128 },
+          unread: { type: 'boolean' },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['items', 'nextCursor'],
+          properties: {
+            items: { type: 'array', items: { $ref: 'TrestaNotification#' } },
+            nextCursor: { type: ['string', 'null'] },
+          },
+        },
+      },
+    },
+    handler: async (request) => {
+      const { limit, cursor, unread } = request.query;
+      return listNotifications(ctx.orm.em.fork(), {
+        userId: currentUser(request).userId,
+        limit,
+        cursor,
+        unreadOnly: unread === true,
+      });
+    },
+  });
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidNotificationError, UnknownTypeError } from '../errors.js';
+import type { NotificationTypeConfig } from '../notification-types.js';
+import type { Notification } from '../db/entities/index.js';
+
+export interface NotifyInput {
+  userId: string;
+  type: string;
+  title: string;
+  message: string;
+  link?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+export const LIMITS = {
+  userId: 255,
+  title: 200,
+  message: 5_000,
+  link: 2_048,
+  metadataBytes: 16 * 1024,
+} as const;
+
+function requireText(input: Record<string, unknown>, field: 'userId' | 'title' | 'message'): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value.trim().length === 0) {
+    throw new InvalidNotificationError(field, 'must be a non-empty string');
+  }
+  if (value.length > LIMITS[field]) throw new InvalidNotificationError(field, `must be at most ${LIMITS[field]} characters`);
+  return value;
+}
+
+/** Only http(s) URLs and same-site relative paths: never `javascript:`, `data:` or `//evil.example`. */
+export function isSafeLink(link: string): boolean {
+  if (link.startsWith('/')) return !link.startsWith('//') && !link.startsWith('/\\');
+  try {
+    const url = new URL(link);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function validateLink(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidNotificationError('link', 'must be a string');
+  if (value.length > LIMITS.link) throw new InvalidNotificationError('link', `must be at most ${LIMITS.link} characters`);
+  if (/[\u0000-\u001f\s]/.test(value) || !isSafeLink(value)) {
+    throw new InvalidNotificationError('link', 'must be an http(s) URL or a relative path starting with "/"');
+  }
+  return value;
+}
+
+function validateMetadata(value: unknown): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidNotificationError('metadata', 'must be a JSON object');
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    throw new InvalidNotificationError('metadata', 'must be serializable as JSON');
+  }
+  if (Buffer.byteLength(json) > LIMITS.metadataBytes) {
+    throw new InvalidNotificationError('metadata', `must be at most ${LIMITS.metadataBytes} bytes as JSON`);
+  }
+  // Round-tripped so that what is stored is exactly what JSON can hold (no undefined, no Dates).
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+/**
+ * Checks one notify() input against the registered types and limits and returns the row to
+ * write. Throws a typed 400 error before anything touches the database.
+ */
+export function validateNotification(
+  input: unknown,
+  types: Record<string, NotificationTypeConfig>,
+  now: Date,
+): Notification {
+  if (typeof input !== 'object' || input === null) throw new InvalidNotificationError('input', 'must be an object');
+  const fields = input as Record<string, unknown>;
+  const userId = requireText(fields, 'userId');
+  if (typeof fields.type !== 'string' || !Object.hasOwn(types, fields.type)) {
+    throw new UnknownTypeError(String(fields.type));
+  }
+  return {
+    id: randomUUID(),
+    userId,
+    type: fields.type,
+    title: requireText(fields, 'title'),
+    message: requireText(fields, 'message'),
+    link: validateLink(fields.link),
+    metadata: validateMetadata(fields.metadata),
+    isRead: false,
+    readAt: null,
+    createdAt: now,
+  };
+}

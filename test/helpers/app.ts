@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import trestaNotifications, { type TrestaNotificationsOptions } from '../../plugin/index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { REDIS_URL } from './services.js';
+import { APP_ORIGIN, createTokenKit, ISSUER, type TokenKit } from './tokens.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  tokens: TokenKit;
+  /** `Authorization` headers for a user (admin when asked). */
+  authFor: (userId: string, claims?: Record<string, unknown>) => Promise<{ authorization: string }>;
+}
+
+/**
+ * A real host app with the plugin registered against a fresh Postgres database and a private
+ * Redis key prefix; closed and dropped when the test ends.
+ */
+export async function buildTestApp(
+  t: Test,
+  overrides: Partial<TrestaNotificationsOptions> = {},
+): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const tokens = await createTokenKit();
+  const app = Fastify();
+  t.teardown(async () => {
+    await app.close();
+    await db.drop();
+  });
+  await app.register(trestaNotifications, {
+    database: { url: db.url },
+    redis: { url: REDIS_URL, prefix: `tresta-test-${randomBytes(4).toString('hex')}` },
+    auth: { jwt: { publicKey: tokens.publicKeyPem, issuer: ISSUER, authorizedParties: [APP_ORIGIN] } },
+    appUrl: APP_ORIGIN,
+    workers: false,
+    ...overrides,
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    tokens,
+    authFor: async (userId, claims) => ({ authorization: `Bearer ${await tokens.sign(userId, claims)}` }),
+  };
+}
