@@ -36,7 +36,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const options = resolveOptions(rawOptions);
   const authenticate = await createAuthenticator(options.auth);
   const database = await connectDatabase(options);
-  const { redis, close: closeRedis } = connectRedis(options.redis);
+  const { redis, close: closeRedis } = await connectRedis(options.redis);
   const { orm } = database;
 
   app.addHook('onClose', async () => {

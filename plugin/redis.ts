@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { ResolvedOptions } from './options.js';
 
@@ -6,19 +7,25 @@ export interface RedisHandle {
   close: () => Promise<void>;
 }
 
+// How long start-up waits for Redis. Redis being down must not stop the API from starting
+// (reads come from Postgres, notify() commits through the outbox), so this only bounds the wait.
+const CONNECT_WAIT_MS = 2_000;
+
 /**
  * The plugin's Redis connection for request-time work. It fails fast instead of queueing
  * commands while Redis is away, so a route answers (or degrades) rather than hangs.
  */
-export function connectRedis(options: ResolvedOptions['redis']): RedisHandle {
+export async function connectRedis(options: ResolvedOptions['redis']): Promise<RedisHandle> {
   if (options.kind === 'connection') return { redis: options.connection, close: async () => {} };
   const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   // Connection errors are reported by readiness checks; without a listener ioredis would log each retry.
   redis.on('error', () => {});
+  await Promise.race([once(redis, 'ready').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref())]);
   return {
     redis,
     close: async () => {
-      redis.disconnect();
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect();
     },
   };
 }
