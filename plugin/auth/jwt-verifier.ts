@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { AuthenticatedUser, AuthenticateFunction, ResolvedOptions } from '../options.js';
 import { UnauthorizedError } from '../errors.js';
 
@@ -26,6 +27,11 @@ export function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
+// A browser sends the same short-lived token with every request until it refreshes it (Clerk: ~60 s),
+// so a verified token is remembered until it expires instead of paying an RSA verification each time.
+const VERIFIED_TOKENS_MAX = 10_000;
+const VERIFIED_TOKEN_MAX_TTL_MS = 60_000;
+
 /**
  * Verifies Clerk-compatible session tokens: RS256 only (so `alg: none` and HS256 are refused),
  * exp/nbf with a small skew, the issuer, and `azp` against the allowed origins when present.
@@ -35,7 +41,17 @@ export async function createJwtVerifier(settings: JwtSettings): Promise<(token: 
     ? createRemoteJWKSet(new URL(settings.jwksUrl))
     : await importSPKI(settings.publicKey as string, 'RS256');
 
+  const verified = new LRUCache<string, { user: AuthenticatedUser; expiresAt: number }>({ max: VERIFIED_TOKENS_MAX });
+
   return async (token) => {
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.user;
+    const user = await verifyToken(token);
+    verified.set(token, { user: user.user, expiresAt: Math.min(user.expiresAt, Date.now() + VERIFIED_TOKEN_MAX_TTL_MS) });
+    return user.user;
+  };
+
+  async function verifyToken(token: string): Promise<{ user: AuthenticatedUser; expiresAt: number }> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
@@ -53,8 +69,12 @@ export async function createJwtVerifier(settings: JwtSettings): Promise<(token: 
       throw new UnauthorizedError('the token was issued for another origin');
     }
     const email = typeof payload.email === 'string' ? payload.email : undefined;
-    return { userId: payload.sub, email, isAdmin: isAdmin(payload, settings) };
-  };
+    return {
+      user: { userId: payload.sub, email, isAdmin: isAdmin(payload, settings) },
+      // exp is optional in JWTs; a token without one is still re-verified at least once a minute.
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + VERIFIED_TOKEN_MAX_TTL_MS,
+    };
+  }
 }
 
 /** The one way the plugin learns who is calling, whichever `auth` option the host chose. */

@@ -68,7 +68,7 @@ t.test('bad query parameters are 400, never 500', async (t) => {
   ];
   for (const [query, code] of bad) {
     const res = await app.inject({ url: `/api/notifications?${query}`, headers });
-    t.equal(res.statusCode, 400, query);
+    t.equal(res.statusCode, 400, String(query));
     t.match(res.json(), { statusCode: 400, code, error: 'Bad Request' }, `${query} → ${code}`);
   }
 });

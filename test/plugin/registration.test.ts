@@ -43,7 +43,7 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
   for (const [name, override, message] of cases) {
     const app = Fastify();
     await t.rejects(
-      app.register(trestaNotifications, { ...base(), ...override } as TrestaNotificationsOptions).ready(),
+      (async () => { await app.register(trestaNotifications, { ...base(), ...override } as TrestaNotificationsOptions).ready(); })(),
       { code: 'TRESTA_ERR_OPTIONS_INVALID', message },
       name,
     );
@@ -127,7 +127,7 @@ t.test('optionsFromEnv reads the seed’s variables', async (t) => {
   t.equal(optionsFromEnv({ RESEND_API_KEY: 're_1', NODE_ENV: 'production' }).email?.enabled, true);
   const app = Fastify();
   await t.rejects(
-    app.register(trestaNotifications, { ...optionsFromEnv({}), auth: base().auth } as TrestaNotificationsOptions).ready(),
+    (async () => { await app.register(trestaNotifications, { ...optionsFromEnv({}), auth: base().auth } as TrestaNotificationsOptions).ready(); })(),
     { message: /"database\.url"/ },
     'a missing DATABASE_URL names the option',
   );
