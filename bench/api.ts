@@ -99,7 +99,10 @@ async function main(): Promise<void> {
   await seed();
   const tokens = await createTokenKit();
   const authorizations = await Promise.all(
-    Array.from({ length: TOKENS }, async (_, i) => `Bearer ${await tokens.sign(`user_${(i * 7919) % USERS}`, { expiresIn: '2h' })}`),
+    Array.from(
+      { length: TOKENS },
+      async (_, i) => `Bearer ${await tokens.sign(`user_${(i * 7919) % USERS}`, { expiresIn: '2h' })}`,
+    ),
   );
 
   const series: Record<'bare' | 'hello' | 'unread' | 'list', number[]> = { bare: [], hello: [], unread: [], list: [] };
@@ -113,7 +116,9 @@ async function main(): Promise<void> {
     series.unread.push(await requestsPerSecond(`${host.url}/api/notifications/unread-count`, authorizations));
     series.list.push(await requestsPerSecond(`${host.url}/api/notifications?limit=20`, authorizations));
     await stopServer(host.child);
-    console.log(`run ${run}/${RUNS}: bare ${Math.round(series.bare.at(-1)!)}, hello ${Math.round(series.hello.at(-1)!)}, unread-count ${Math.round(series.unread.at(-1)!)}, list ${Math.round(series.list.at(-1)!)} req/s`);
+    console.log(
+      `run ${run}/${RUNS}: bare ${Math.round(series.bare.at(-1)!)}, hello ${Math.round(series.hello.at(-1)!)}, unread-count ${Math.round(series.unread.at(-1)!)}, list ${Math.round(series.list.at(-1)!)} req/s`,
+    );
   }
 
   const bare = summarize(series.bare);
@@ -124,11 +129,19 @@ async function main(): Promise<void> {
   const verdict = (ratio: number, goal: number) => (ratio >= goal ? 'meets' : 'MISSES');
 
   console.log(`\nbench/api — ${await describeMachine(ADMIN_URL, REDIS_URL)}`);
-  console.log(`${RUNS} runs × ${SECONDS} s, ${CONNECTIONS} connections; ${NOTIFICATIONS.toLocaleString('en-US')} notifications, ${USERS.toLocaleString('en-US')} users; medians (min, max)`);
+  console.log(
+    `${RUNS} runs × ${SECONDS} s, ${CONNECTIONS} connections; ${NOTIFICATIONS.toLocaleString('en-US')} notifications, ${USERS.toLocaleString('en-US')} users; medians (min, max)`,
+  );
   console.log(`  host route, no plugin (baseline)   ${formatSummary(bare, 'req/s')}`);
-  console.log(`  host route, plugin registered      ${formatSummary(hello, 'req/s')}   ${pct(hello.median, bare.median)} of baseline — goal ≥ 97 %: ${verdict(hello.median / bare.median, 0.97)}`);
-  console.log(`  GET /api/notifications/unread-count ${formatSummary(unread, 'req/s')}   ${pct(unread.median, hello.median)} of hello — goal ≥ 40 %: ${verdict(unread.median / hello.median, 0.4)}`);
-  console.log(`  GET /api/notifications?limit=20    ${formatSummary(list, 'req/s')}   ${pct(list.median, hello.median)} of hello — goal ≥ 25 %: ${verdict(list.median / hello.median, 0.25)}`);
+  console.log(
+    `  host route, plugin registered      ${formatSummary(hello, 'req/s')}   ${pct(hello.median, bare.median)} of baseline — goal ≥ 97 %: ${verdict(hello.median / bare.median, 0.97)}`,
+  );
+  console.log(
+    `  GET /api/notifications/unread-count ${formatSummary(unread, 'req/s')}   ${pct(unread.median, hello.median)} of hello — goal ≥ 40 %: ${verdict(unread.median / hello.median, 0.4)}`,
+  );
+  console.log(
+    `  GET /api/notifications?limit=20    ${formatSummary(list, 'req/s')}   ${pct(list.median, hello.median)} of hello — goal ≥ 25 %: ${verdict(list.median / hello.median, 0.25)}`,
+  );
 }
 
 await main();

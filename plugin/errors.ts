@@ -13,11 +13,7 @@ export const UnauthorizedError = createError<[string]>('TRESTA_ERR_AUTH_UNAUTHOR
 
 export const ForbiddenError = createError('TRESTA_ERR_AUTH_FORBIDDEN', 'This route is for administrators', 403);
 
-export const UnknownTypeError = createError<[string]>(
-  'TRESTA_ERR_NOTIFY_UNKNOWN_TYPE',
-  'Unknown notification type "%s"',
-  400,
-);
+export const UnknownTypeError = createError<[string]>('TRESTA_ERR_NOTIFY_UNKNOWN_TYPE', 'Unknown notification type "%s"', 400);
 
 export const InvalidNotificationError = createError<[string, string]>(
   'TRESTA_ERR_NOTIFY_INVALID_INPUT',
@@ -27,17 +23,9 @@ export const InvalidNotificationError = createError<[string, string]>(
 
 export const InvalidCursorError = createError('TRESTA_ERR_API_INVALID_CURSOR', 'The cursor is malformed', 400);
 
-export const NotificationNotFoundError = createError(
-  'TRESTA_ERR_API_NOT_FOUND',
-  'Notification not found',
-  404,
-);
+export const NotificationNotFoundError = createError('TRESTA_ERR_API_NOT_FOUND', 'Notification not found', 404);
 
-export const InvalidPreferencesError = createError<[string]>(
-  'TRESTA_ERR_PREFERENCES_INVALID',
-  'Invalid preferences: %s',
-  400,
-);
+export const InvalidPreferencesError = createError<[string]>('TRESTA_ERR_PREFERENCES_INVALID', 'Invalid preferences: %s', 400);
 
 export const DatabaseUnavailableError = createError(
   'TRESTA_ERR_DB_UNAVAILABLE',

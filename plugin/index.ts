@@ -2,15 +2,19 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import { createAuthenticator } from './auth/jwt-verifier.js';
+import { createAuthenticator } from './auth/authenticator.js';
 import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
+import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
+import { createRedisFanoutPublisher } from './realtime/redis-fanout.js';
+import { WebSocketHub } from './realtime/websocket-hub.js';
 import { connectRedis } from './redis.js';
-import { notificationRoutes } from './routes/index.js';
 import { healthRoutes } from './routes/health.js';
-import { notify, notifyMany } from './services/notify.js';
+import { notificationRoutes } from './routes/index.js';
+import { websocketRoutes } from './routes/websocket.js';
 import type { NotificationView } from './services/notification-view.js';
+import { notify, notifyMany } from './services/notify.js';
 import type { NotifyInput } from './services/validate-notification.js';
 
 export interface NotifyOptions {
@@ -24,6 +28,10 @@ export interface NotificationsApi {
   notifyMany(inputs: readonly NotifyInput[], options?: NotifyOptions): Promise<NotificationView[]>;
   readonly orm: MikroORM;
   readonly redis: Redis;
+  /** Live WebSocket clients connected to this instance. */
+  readonly realtimeConnections: number;
+  /** The relay and workers running in this process (`workers: true`), else null. */
+  readonly workers: WorkerRuntime | null;
 }
 
 declare module 'fastify' {
@@ -34,18 +42,38 @@ declare module 'fastify' {
 
 async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotificationsOptions): Promise<void> {
   const options = resolveOptions(rawOptions);
-  const authenticate = await createAuthenticator(options.auth);
+  const auth = await createAuthenticator(options.auth);
   const database = await connectDatabase(options);
   const { redis, close: closeRedis } = await connectRedis(options.redis);
   const { orm } = database;
+  const prefix = options.redis.prefix;
+  const publisher = createRedisFanoutPublisher(redis, prefix);
+  const hub = await WebSocketHub.start(redis, prefix);
 
+  const workers = options.workers
+    ? await startWorkerRuntime({
+        orm,
+        databaseUrl: database.url,
+        redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
+        prefix,
+        publisher,
+        types: options.types,
+        log: app.log,
+      })
+    : null;
+
+  app.addHook('preClose', async () => {
+    await hub.close();
+  });
   app.addHook('onClose', async () => {
+    await workers?.close();
     await closeRedis();
     await database.close();
   });
 
   const depsFor = (notifyOptions?: NotifyOptions) => ({
     em: (notifyOptions?.em ?? orm.em.fork()) as EntityManager,
+    callerTransaction: notifyOptions?.em !== undefined,
     types: options.types,
   });
   app.decorate('notifications', {
@@ -53,10 +81,20 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     notifyMany: (inputs, notifyOptions) => notifyMany(depsFor(notifyOptions), inputs),
     orm,
     redis,
+    get realtimeConnections() {
+      return hub.connectionCount;
+    },
+    workers,
   } satisfies NotificationsApi);
 
-  const ctx = { orm, redis, authenticate, types: options.types };
+  const ctx = { orm, redis, auth, types: options.types, publisher };
   await app.register(notificationRoutes, { prefix: '/api/notifications', ...ctx });
+  await app.register(websocketRoutes, {
+    prefix: '/api/notifications',
+    auth,
+    hub,
+    allowedOrigins: options.realtime.allowedOrigins,
+  });
   await app.register(healthRoutes, ctx);
 }
 
@@ -70,6 +108,7 @@ export { trestaEntities } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
 export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig } from './notification-types.js';
 export type { AuthenticatedUser, AuthenticateFunction, JwtAuthOptions, TrestaNotificationsOptions } from './options.js';
+export type { RealtimeMessage } from './realtime/messages.js';
 export type { NotificationView as Notification } from './services/notification-view.js';
 export type { NotifyInput } from './services/validate-notification.js';
 export type { Preferences } from './services/preferences.js';

@@ -14,6 +14,8 @@ export interface AuthenticatedUser {
   userId: string;
   email?: string;
   isAdmin: boolean;
+  /** When the credential stops vouching for the user (epoch ms); a WebSocket is closed then. */
+  expiresAt?: number;
 }
 
 export interface JwtAuthOptions {
@@ -66,7 +68,9 @@ export interface TrestaNotificationsOptions {
 export interface ResolvedOptions {
   database: { kind: 'url'; url: string } | { kind: 'orm'; orm: MikroORM };
   redis: { kind: 'url'; url: string; prefix: string } | { kind: 'connection'; connection: Redis; prefix: string };
-  auth: { kind: 'jwt'; jwt: Required<Pick<JwtAuthOptions, 'adminClaim' | 'adminRole' | 'clockToleranceSeconds'>> & JwtAuthOptions } | { kind: 'custom'; authenticate: AuthenticateFunction };
+  auth:
+    | { kind: 'jwt'; jwt: Required<Pick<JwtAuthOptions, 'adminClaim' | 'adminRole' | 'clockToleranceSeconds'>> & JwtAuthOptions }
+    | { kind: 'custom'; authenticate: AuthenticateFunction };
   appUrl: string;
   email: {
     resendApiKey: string | null;
@@ -197,7 +201,10 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
     fail('auth.jwt.publicKey', 'must be a PEM (SPKI) public key');
   }
   const authorizedParties = jwt.authorizedParties;
-  if (authorizedParties !== undefined && (!Array.isArray(authorizedParties) || !authorizedParties.every((p) => typeof p === 'string'))) {
+  if (
+    authorizedParties !== undefined &&
+    (!Array.isArray(authorizedParties) || !authorizedParties.every((p) => typeof p === 'string'))
+  ) {
     fail('auth.jwt.authorizedParties', 'must be an array of origins');
   }
   const clockToleranceSeconds = jwt.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
@@ -288,6 +295,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     types: resolveTypes(options.types),
     workers: optionalBoolean(options.workers, 'workers', true),
     migrate: optionalBoolean(options.migrate, 'migrate', true),
-    apiRateLimitPerMinute: positiveInteger(options.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
+    apiRateLimitPerMinute: positiveInteger(
+      options.apiRateLimitPerMinute,
+      'apiRateLimitPerMinute',
+      DEFAULTS.apiRateLimitPerMinute,
+    ),
   };
 }

@@ -20,7 +20,10 @@ export async function connectRedis(options: ResolvedOptions['redis']): Promise<R
   const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   // Connection errors are reported by readiness checks; without a listener ioredis would log each retry.
   redis.on('error', () => {});
-  await Promise.race([once(redis, 'ready').catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref())]);
+  await Promise.race([
+    once(redis, 'ready').catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, CONNECT_WAIT_MS).unref()),
+  ]);
   return {
     redis,
     close: async () => {

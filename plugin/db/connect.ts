@@ -4,6 +4,8 @@ import { openOrm, type MikroORM } from './orm.js';
 
 export interface DatabaseHandle {
   orm: MikroORM;
+  /** Where the database is, for connections of their own (the relay's LISTEN, migrations). */
+  url: string;
   /** Closes what the plugin opened; a host's ORM is left alone. */
   close: () => Promise<void>;
 }
@@ -11,9 +13,10 @@ export interface DatabaseHandle {
 export async function connectDatabase(options: ResolvedOptions): Promise<DatabaseHandle> {
   if (options.database.kind === 'orm') {
     const { orm } = options.database;
+    const url = orm.config.getClientUrl();
     // The host's ORM runs the host's migrations; ours run on a short-lived ORM of our own.
-    if (options.migrate) await applyMigrations(orm.config.getClientUrl());
-    return { orm, close: async () => {} };
+    if (options.migrate) await applyMigrations(url);
+    return { orm, url, close: async () => {} };
   }
   const { url } = options.database;
   const orm = await openOrm(url);
@@ -23,5 +26,5 @@ export async function connectDatabase(options: ResolvedOptions): Promise<Databas
     await orm.close();
     throw error;
   }
-  return { orm, close: () => orm.close() };
+  return { orm, url, close: () => orm.close() };
 }

@@ -1,14 +1,17 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import type { AuthenticateFunction, AuthenticatedUser } from '../options.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { AuthenticatedUser } from '../options.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
+import type { Publisher } from '../realtime/messages.js';
 
 /** What the routes need from the plugin, handed to them at registration. */
 export interface RouteContext {
   orm: MikroORM;
   redis: Redis;
-  authenticate: AuthenticateFunction;
+  auth: Authenticator;
   types: Record<string, NotificationTypeConfig>;
+  publisher: Publisher;
 }
 
 declare module 'fastify' {

@@ -9,7 +9,13 @@ async function withinDeadline(check: () => Promise<unknown>): Promise<boolean> {
     timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([check().then(() => true, () => false), deadline]);
+    return await Promise.race([
+      check().then(
+        () => true,
+        () => false,
+      ),
+      deadline,
+    ]);
   } finally {
     clearTimeout(timer);
   }

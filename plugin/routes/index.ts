@@ -21,7 +21,7 @@ export async function notificationRoutes(app: FastifyInstance, ctx: RouteContext
   app.setErrorHandler(handleRouteError);
 
   app.addHook('onRequest', async (request) => {
-    const user = await ctx.authenticate(request);
+    const user = await ctx.auth.fromRequest(request);
     if (!user) throw new UnauthorizedError('missing or malformed credentials');
     request.trestaUser = user;
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotificationNotFoundError } from '../errors.js';
+import { announceRead } from '../services/announce-read.js';
 import { markRead } from '../services/mark-read.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
@@ -18,12 +19,11 @@ export function markReadRoute(app: FastifyInstance, ctx: RouteContext): void {
       response: { 200: { $ref: 'TrestaNotification#' } },
     },
     handler: async (request) => {
-      const updated = await markRead(ctx.orm.em.fork(), {
-        userId: currentUser(request).userId,
-        id: request.params.id,
-        isRead: request.body.isRead,
-      });
+      const em = ctx.orm.em.fork();
+      const { userId } = currentUser(request);
+      const updated = await markRead(em, { userId, id: request.params.id, isRead: request.body.isRead });
       if (!updated) throw new NotificationNotFoundError();
+      if (updated.isRead) await announceRead({ em, publisher: ctx.publisher, log: request.log }, userId, { ids: [updated.id] });
       return updated;
     },
   });

@@ -15,7 +15,6 @@ export function preferencesRoutes(app: FastifyInstance, ctx: RouteContext): void
       body: preferencesUpdateSchema,
       response: { 200: { $ref: 'TrestaPreferences#' } },
     },
-    handler: async (request) =>
-      updatePreferences(ctx.orm.em.fork(), currentUser(request).userId, request.body, ctx.types),
+    handler: async (request) => updatePreferences(ctx.orm.em.fork(), currentUser(request).userId, request.body, ctx.types),
   });
 }

@@ -61,7 +61,14 @@ export async function listNotifications(em: EntityManager, query: ListQuery): Pr
   const afterTime = after ? after.createdAt.toISOString() : null;
   const rows = await em
     .getConnection()
-    .execute<NotificationRow[]>(SELECT_PAGE, [query.userId, query.unreadOnly === true, afterTime, afterTime, after?.id ?? null, query.limit + 1]);
+    .execute<NotificationRow[]>(SELECT_PAGE, [
+      query.userId,
+      query.unreadOnly === true,
+      afterTime,
+      afterTime,
+      after?.id ?? null,
+      query.limit + 1,
+    ]);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {

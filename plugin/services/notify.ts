@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Notification } from '../db/entities/index.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
+import { OUTBOX_CHANNEL } from '../outbox/relay.js';
 import { toNotificationView, type NotificationView } from './notification-view.js';
 import { validateNotification, type NotifyInput } from './validate-notification.js';
 
 export interface NotifyDeps {
   /** The EntityManager to write with: the caller's (to join its transaction) or a fresh fork. */
   em: EntityManager;
+  /** True when `em` is the caller's: the relay's wake-up then rides on the caller's commit. */
+  callerTransaction: boolean;
   types: Record<string, NotificationTypeConfig>;
   now?: () => Date;
 }
@@ -24,6 +27,9 @@ const INSERT_OUTBOX = `
   insert into tresta_outbox (id, notification_id, user_id, created_at)
   select r.id, r.notification_id, r.user_id, r.created_at
   from jsonb_to_recordset(?::jsonb) as r(id uuid, notification_id uuid, user_id text, created_at timestamptz)`;
+
+// A hint to the outbox relay (the poll is the floor): see plugin/outbox/relay.ts.
+const WAKE_RELAY = `select pg_notify('${OUTBOX_CHANNEL}', '')`;
 
 /**
  * Writes notifications and their outbox rows in one transaction. Every input is validated first,
@@ -55,7 +61,12 @@ export async function notifyMany(deps: NotifyDeps, inputs: readonly NotifyInput[
   await deps.em.transactional(async (tx) => {
     await tx.execute(INSERT_NOTIFICATIONS, [JSON.stringify(notifications)], 'run');
     await tx.execute(INSERT_OUTBOX, [JSON.stringify(outbox)], 'run');
+    // Postgres delivers a NOTIFY only if the transaction commits. Inside the caller's transaction
+    // that is the only moment that is right; for our own, it is sent after commit (below), so it
+    // never holds the commit-time NOTIFY lock.
+    if (deps.callerTransaction) await tx.execute(WAKE_RELAY, [], 'run');
   });
+  if (!deps.callerTransaction) await deps.em.execute(WAKE_RELAY, [], 'run').catch(() => undefined);
   return rows.map(toNotificationView);
 }
 

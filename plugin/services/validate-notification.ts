@@ -70,11 +70,7 @@ function validateMetadata(value: unknown): Record<string, unknown> {
  * Checks one notify() input against the registered types and limits and returns the row to
  * write. Throws a typed 400 error before anything touches the database.
  */
-export function validateNotification(
-  input: unknown,
-  types: Record<string, NotificationTypeConfig>,
-  now: Date,
-): Notification {
+export function validateNotification(input: unknown, types: Record<string, NotificationTypeConfig>, now: Date): Notification {
   if (typeof input !== 'object' || input === null) throw new InvalidNotificationError('input', 'must be an object');
   const fields = input as Record<string, unknown>;
   const userId = requireText(fields, 'userId');

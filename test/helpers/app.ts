@@ -18,10 +18,7 @@ export interface TestApp {
  * A real host app with the plugin registered against a fresh Postgres database and a private
  * Redis key prefix; closed and dropped when the test ends.
  */
-export async function buildTestApp(
-  t: Test,
-  overrides: Partial<TrestaNotificationsOptions> = {},
-): Promise<TestApp> {
+export async function buildTestApp(t: Test, overrides: Partial<TrestaNotificationsOptions> = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const tokens = await createTokenKit();
   const app = Fastify();

@@ -45,7 +45,10 @@ t.test('session tokens from a PEM key', async (t) => {
     t.equal(res.json().code, 'TRESTA_ERR_AUTH_UNAUTHORIZED', `${name} has the auth error code`);
   }
 
-  const noAzp = await app.inject({ url: '/api/notifications/unread-count', headers: await authFor('user_a', { azp: undefined }) });
+  const noAzp = await app.inject({
+    url: '/api/notifications/unread-count',
+    headers: await authFor('user_a', { azp: undefined }),
+  });
   t.equal(noAzp.statusCode, 200, 'a token without azp is accepted (Clerk may omit it)');
   t.same(noAzp.json(), { count: 1 });
 });
@@ -59,7 +62,12 @@ t.test('the user id comes from the token, never from the request', async (t) => 
     t.not(res.statusCode, 500, url);
     if (res.statusCode === 200) t.notMatch(res.body, /Secret|"count":1/, `${url} shows nothing of the victim`);
   }
-  await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers, payload: { userId: 'victim', emailEnabled: false } });
+  await app.inject({
+    method: 'PUT',
+    url: '/api/notifications/preferences',
+    headers,
+    payload: { userId: 'victim', emailEnabled: false },
+  });
   const victim = await app.inject({ url: '/api/notifications/preferences', headers: await authFor('victim') });
   t.equal(victim.json().emailEnabled, true, "a user id in the body does not reach the victim's preferences");
   const attacker = await app.inject({ url: '/api/notifications/preferences', headers });

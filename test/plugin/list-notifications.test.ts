@@ -44,7 +44,10 @@ t.test('unread=true and limit', async (t) => {
 
   const unread = (await app.inject({ url: '/api/notifications?unread=true', headers })).json();
   t.equal(unread.items.length, 4);
-  t.notOk(unread.items.some((item: { id: string }) => item.id === rows[0]!.id), 'the read one is left out');
+  t.notOk(
+    unread.items.some((item: { id: string }) => item.id === rows[0]!.id),
+    'the read one is left out',
+  );
   const all = (await app.inject({ url: '/api/notifications', headers })).json();
   t.equal(all.items.length, 5);
   const two = (await app.inject({ url: '/api/notifications?limit=2', headers })).json();
@@ -62,7 +65,10 @@ t.test('bad query parameters are 400, never 500', async (t) => {
     ['cursor=%25%25%25', 'TRESTA_ERR_API_INVALID_CURSOR'],
     ['cursor=bm90LWEtY3Vyc29y', 'TRESTA_ERR_API_INVALID_CURSOR'],
     [`cursor=${Buffer.from('1700000000000.not-a-uuid').toString('base64url')}`, 'TRESTA_ERR_API_INVALID_CURSOR'],
-    [`cursor=${Buffer.from('99999999999999999999.00000000-0000-4000-8000-000000000000').toString('base64url')}`, 'TRESTA_ERR_API_INVALID_CURSOR'],
+    [
+      `cursor=${Buffer.from('99999999999999999999.00000000-0000-4000-8000-000000000000').toString('base64url')}`,
+      'TRESTA_ERR_API_INVALID_CURSOR',
+    ],
     [`cursor=${'A'.repeat(200)}`, 'FST_ERR_VALIDATION'],
     ['unread=maybe', 'FST_ERR_VALIDATION'],
   ];

@@ -25,11 +25,23 @@ t.test("another user's notification: 404 on every route, and the victim's data u
   const attacker = await authFor('attacker');
   const victim = await authFor('victim');
 
-  const patch = await app.inject({ method: 'PATCH', url: `/api/notifications/${victimsNote.id}`, headers: attacker, payload: { isRead: true } });
+  const patch = await app.inject({
+    method: 'PATCH',
+    url: `/api/notifications/${victimsNote.id}`,
+    headers: attacker,
+    payload: { isRead: true },
+  });
   t.equal(patch.statusCode, 404);
   t.equal(patch.json().code, 'TRESTA_ERR_API_NOT_FOUND');
   t.same(
-    (await app.inject({ method: 'PATCH', url: '/api/notifications/00000000-0000-4000-8000-000000000000', headers: attacker, payload: { isRead: true } })).statusCode,
+    (
+      await app.inject({
+        method: 'PATCH',
+        url: '/api/notifications/00000000-0000-4000-8000-000000000000',
+        headers: attacker,
+        payload: { isRead: true },
+      })
+    ).statusCode,
     404,
     'a missing id answers the same as a foreign one',
   );
@@ -51,7 +63,11 @@ t.test('mark-all-read answers the number updated', async (t) => {
   const headers = await authFor('many');
   t.same((await app.inject({ url: '/api/notifications/unread-count', headers })).json(), { count: 12 });
   t.same((await app.inject({ method: 'POST', url: '/api/notifications/mark-all-read', headers })).json(), { updated: 12 });
-  t.same((await app.inject({ method: 'POST', url: '/api/notifications/mark-all-read', headers })).json(), { updated: 0 }, 'twice: nothing left to update');
+  t.same(
+    (await app.inject({ method: 'POST', url: '/api/notifications/mark-all-read', headers })).json(),
+    { updated: 0 },
+    'twice: nothing left to update',
+  );
   t.same((await app.inject({ url: '/api/notifications/unread-count', headers })).json(), { count: 0 });
 });
 
@@ -70,7 +86,12 @@ t.test('malformed ids and bodies are 400', async (t) => {
     t.equal(res.statusCode, 400, `${url} ${JSON.stringify(payload)}`);
     t.equal(res.json().code, 'FST_ERR_VALIDATION');
   }
-  const garbage = await app.inject({ method: 'PATCH', url: `/api/notifications/${n.id}`, headers: { ...headers, 'content-type': 'application/json' }, payload: '{"isRead":' });
+  const garbage = await app.inject({
+    method: 'PATCH',
+    url: `/api/notifications/${n.id}`,
+    headers: { ...headers, 'content-type': 'application/json' },
+    payload: '{"isRead":',
+  });
   t.equal(garbage.statusCode, 400, 'malformed JSON');
   t.same((await app.inject({ url: '/api/notifications/unread-count', headers })).json(), { count: 1 }, 'nothing changed');
 });

@@ -20,15 +20,20 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
   t.teardown(() => orm.close());
   const em = orm.em.fork();
   const tables = async () =>
-    (await em.execute<Array<{ tablename: string }>>(
-      "select tablename from pg_tables where schemaname = 'public' and tablename like 'tresta\\_%' and tablename <> 'tresta_migrations' order by 1",
-    )).map((row) => row.tablename);
+    (
+      await em.execute<Array<{ tablename: string }>>(
+        "select tablename from pg_tables where schemaname = 'public' and tablename like 'tresta\\_%' and tablename <> 'tresta_migrations' order by 1",
+      )
+    ).map((row) => row.tablename);
 
   // Two instances starting together take turns on the advisory lock; neither fails.
   await Promise.all([applyMigrations(db.url), applyMigrations(db.url)]);
   t.same(await tables(), TABLES, 'up creates every table');
   const applied = await em.execute<Array<{ name: string }>>('select name from tresta_migrations');
-  t.same(applied.map((row) => row.name), ['Migration20261124124942_Initial']);
+  t.same(
+    applied.map((row) => row.name),
+    ['Migration20261124124942_Initial'],
+  );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');
 
   await orm.getMigrator().down({ to: 0 });
@@ -39,13 +44,16 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
   const indexes = await em.execute<Array<{ indexname: string }>>(
     "select indexname from pg_indexes where tablename in ('tresta_notifications', 'tresta_outbox') order by 1",
   );
-  t.match(indexes.map((row) => row.indexname), [
-    'tresta_notifications_created_at_idx',
-    'tresta_notifications_pkey',
-    'tresta_notifications_user_id_created_at_idx',
-    'tresta_notifications_user_id_is_read_idx',
-    'tresta_outbox_pending_idx',
-    'tresta_outbox_pkey',
-    'tresta_outbox_status_created_at_idx',
-  ]);
+  t.match(
+    indexes.map((row) => row.indexname),
+    [
+      'tresta_notifications_created_at_idx',
+      'tresta_notifications_pkey',
+      'tresta_notifications_user_id_created_at_idx',
+      'tresta_notifications_user_id_is_read_idx',
+      'tresta_outbox_pending_idx',
+      'tresta_outbox_pkey',
+      'tresta_outbox_status_created_at_idx',
+    ],
+  );
 });

@@ -15,7 +15,14 @@ async function countRows(app: Awaited<ReturnType<typeof buildTestApp>>['app']) {
 t.test('notify() writes the notification and its outbox row', async (t) => {
   const { app } = await buildTestApp(t);
   const n = await app.notifications.notify({ ...valid, link: '/testimonials/42', metadata: { testimonialId: 42 } });
-  t.match(n, { type: 'NEW_TESTIMONIAL', title: 'New testimonial', link: '/testimonials/42', metadata: { testimonialId: 42 }, isRead: false, readAt: null });
+  t.match(n, {
+    type: 'NEW_TESTIMONIAL',
+    title: 'New testimonial',
+    link: '/testimonials/42',
+    metadata: { testimonialId: 42 },
+    isRead: false,
+    readAt: null,
+  });
   t.notHas(n, { userId: 'user_1' }, 'the public shape carries no user id');
   const [outbox] = await app.notifications.orm.em.fork().execute('select * from tresta_outbox');
   t.match(outbox, { notification_id: n.id, user_id: 'user_1', status: 'pending', published_at: null });

@@ -7,12 +7,19 @@ t.test('defaults, partial updates, and every registered type listed', async (t) 
   const defaults = (await app.inject({ url: '/api/notifications/preferences', headers })).json();
   t.match(defaults, { emailEnabled: true, inAppEnabled: true, digest: 'daily' });
   t.same(Object.keys(defaults.types).sort(), [
-    'NEW_TESTIMONIAL', 'SECURITY_ALERT', 'TESTIMONIAL_APPROVED', 'TESTIMONIAL_FLAGGED', 'TESTIMONIAL_REJECTED', 'WEEKLY_REPORT',
+    'NEW_TESTIMONIAL',
+    'SECURITY_ALERT',
+    'TESTIMONIAL_APPROVED',
+    'TESTIMONIAL_FLAGGED',
+    'TESTIMONIAL_REJECTED',
+    'WEEKLY_REPORT',
   ]);
   t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true });
 
   const put = await app.inject({
-    method: 'PUT', url: '/api/notifications/preferences', headers,
+    method: 'PUT',
+    url: '/api/notifications/preferences',
+    headers,
     payload: { digest: 'weekly', types: { NEW_TESTIMONIAL: { email: false } } },
   });
   t.equal(put.statusCode, 200);
@@ -20,10 +27,18 @@ t.test('defaults, partial updates, and every registered type listed', async (t) 
 
   await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers, payload: { emailEnabled: false } });
   const after = (await app.inject({ url: '/api/notifications/preferences', headers })).json();
-  t.match(after, { emailEnabled: false, digest: 'weekly', types: { NEW_TESTIMONIAL: { inApp: true, email: false } } }, 'earlier changes are kept');
+  t.match(
+    after,
+    { emailEnabled: false, digest: 'weekly', types: { NEW_TESTIMONIAL: { inApp: true, email: false } } },
+    'earlier changes are kept',
+  );
 
   const other = (await app.inject({ url: '/api/notifications/preferences', headers: await authFor('someone_else') })).json();
-  t.match(other, { emailEnabled: true, digest: 'daily', types: { NEW_TESTIMONIAL: { email: true } } }, "another user's preferences are their own");
+  t.match(
+    other,
+    { emailEnabled: true, digest: 'daily', types: { NEW_TESTIMONIAL: { email: true } } },
+    "another user's preferences are their own",
+  );
 });
 
 t.test('unknown types and bad values are 400 and change nothing', async (t) => {
@@ -43,6 +58,8 @@ t.test('unknown types and bad values are 400 and change nothing', async (t) => {
   }
   const prefs = (await app.inject({ url: '/api/notifications/preferences', headers })).json();
   t.match(prefs, { emailEnabled: true, digest: 'daily', types: { NEW_TESTIMONIAL: { email: true } } });
-  const [row] = await app.notifications.orm.em.fork().execute('select count(*)::int as count from tresta_notification_preferences');
+  const [row] = await app.notifications.orm.em
+    .fork()
+    .execute('select count(*)::int as count from tresta_notification_preferences');
   t.equal(row?.count, 0, 'no row was written');
 });

@@ -43,7 +43,9 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
   for (const [name, override, message] of cases) {
     const app = Fastify();
     await t.rejects(
-      (async () => { await app.register(trestaNotifications, { ...base(), ...override } as TrestaNotificationsOptions).ready(); })(),
+      (async () => {
+        await app.register(trestaNotifications, { ...base(), ...override } as TrestaNotificationsOptions).ready();
+      })(),
       { code: 'TRESTA_ERR_OPTIONS_INVALID', message },
       name,
     );
@@ -123,11 +125,17 @@ t.test('optionsFromEnv reads the seed’s variables', async (t) => {
     realtime: { ablyApiKey: 'app.key:secret', enabled: false },
     alerts: { slackWebhookUrl: 'https://hooks.slack.test/T/B/X' },
   });
-  t.equal(optionsFromEnv({ RESEND_API_KEY: 're_1', NODE_ENV: 'development' }).email?.enabled, false, 'no real email outside production unless asked');
+  t.equal(
+    optionsFromEnv({ RESEND_API_KEY: 're_1', NODE_ENV: 'development' }).email?.enabled,
+    false,
+    'no real email outside production unless asked',
+  );
   t.equal(optionsFromEnv({ RESEND_API_KEY: 're_1', NODE_ENV: 'production' }).email?.enabled, true);
   const app = Fastify();
   await t.rejects(
-    (async () => { await app.register(trestaNotifications, { ...optionsFromEnv({}), auth: base().auth } as TrestaNotificationsOptions).ready(); })(),
+    (async () => {
+      await app.register(trestaNotifications, { ...optionsFromEnv({}), auth: base().auth } as TrestaNotificationsOptions).ready();
+    })(),
     { message: /"database\.url"/ },
     'a missing DATABASE_URL names the option',
   );

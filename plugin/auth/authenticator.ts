@@ -36,7 +36,9 @@ const VERIFIED_TOKEN_MAX_TTL_MS = 60_000;
  * Verifies Clerk-compatible session tokens: RS256 only (so `alg: none` and HS256 are refused),
  * exp/nbf with a small skew, the issuer, and `azp` against the allowed origins when present.
  */
-export async function createJwtVerifier(settings: JwtSettings): Promise<(token: string) => Promise<AuthenticatedUser>> {
+export type TokenVerifier = (token: string) => Promise<AuthenticatedUser>;
+
+export async function createJwtVerifier(settings: JwtSettings): Promise<TokenVerifier> {
   const key: JWTVerifyGetKey | CryptoKey = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl))
     : await importSPKI(settings.publicKey as string, 'RS256');
@@ -46,9 +48,9 @@ export async function createJwtVerifier(settings: JwtSettings): Promise<(token: 
   return async (token) => {
     const known = verified.get(token);
     if (known && known.expiresAt > Date.now()) return known.user;
-    const user = await verifyToken(token);
-    verified.set(token, { user: user.user, expiresAt: Math.min(user.expiresAt, Date.now() + VERIFIED_TOKEN_MAX_TTL_MS) });
-    return user.user;
+    const { user, expiresAt } = await verifyToken(token);
+    verified.set(token, { user, expiresAt: Math.min(expiresAt, Date.now() + VERIFIED_TOKEN_MAX_TTL_MS) });
+    return user;
   };
 
   async function verifyToken(token: string): Promise<{ user: AuthenticatedUser; expiresAt: number }> {
@@ -69,21 +71,29 @@ export async function createJwtVerifier(settings: JwtSettings): Promise<(token: 
       throw new UnauthorizedError('the token was issued for another origin');
     }
     const email = typeof payload.email === 'string' ? payload.email : undefined;
-    return {
-      user: { userId: payload.sub, email, isAdmin: isAdmin(payload, settings) },
-      // exp is optional in JWTs; a token without one is still re-verified at least once a minute.
-      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + VERIFIED_TOKEN_MAX_TTL_MS,
-    };
+    // exp is optional in JWTs; a token without one is still re-verified at least once a minute.
+    const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + VERIFIED_TOKEN_MAX_TTL_MS;
+    return { user: { userId: payload.sub, email, isAdmin: isAdmin(payload, settings), expiresAt }, expiresAt };
   }
 }
 
+export interface Authenticator {
+  /** From the request's own credentials: the Authorization header, or the host's own scheme. */
+  fromRequest: AuthenticateFunction;
+  /** From a bare token (the WebSocket's auth frame); null when the host authenticates its own way. */
+  fromToken: TokenVerifier | null;
+}
+
 /** The one way the plugin learns who is calling, whichever `auth` option the host chose. */
-export async function createAuthenticator(auth: ResolvedOptions['auth']): Promise<AuthenticateFunction> {
-  if (auth.kind === 'custom') return auth.authenticate;
+export async function createAuthenticator(auth: ResolvedOptions['auth']): Promise<Authenticator> {
+  if (auth.kind === 'custom') return { fromRequest: auth.authenticate, fromToken: null };
   const verify = await createJwtVerifier(auth.jwt);
-  return async (request) => {
-    const token = bearerToken(request);
-    if (!token) return null;
-    return verify(token);
+  return {
+    fromRequest: async (request) => {
+      const token = bearerToken(request);
+      if (!token) return null;
+      return verify(token);
+    },
+    fromToken: verify,
   };
 }

@@ -1,0 +1,28 @@
+// The one registry of queues, job names and their payloads. Queued jobs outlive deploys, so each
+// processor still checks its payload at the boundary (see parse* below) instead of trusting it.
+
+export const QUEUES = { notifications: 'notifications' } as const;
+
+export interface JobPayloads {
+  'deliver-notification': { notificationId: string; userId: string };
+}
+export type JobName = keyof JobPayloads;
+
+/** Deterministic, so an outbox row enqueued twice (a relay died before marking it) is one job. */
+export const deliverJobId = (notificationId: string) => `deliver-${notificationId}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function parseDeliverNotification(data: unknown): JobPayloads['deliver-notification'] | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { notificationId, userId } = data as Record<string, unknown>;
+  if (typeof notificationId !== 'string' || !UUID.test(notificationId) || typeof userId !== 'string') return null;
+  return { notificationId, userId };
+}
+
+/** The seed's retry schedule: min(2^attempts · 1000, 30000) ms. */
+export function backoffDelay(attemptsMade: number): number {
+  return Math.min(2 ** attemptsMade * 1000, 30_000);
+}
+
+export const DELIVERY_ATTEMPTS = 5;

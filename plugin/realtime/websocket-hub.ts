@@ -1,0 +1,71 @@
+import type { Redis } from 'ioredis';
+import type { WebSocket } from 'ws';
+import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
+
+/**
+ * This instance's WebSocket clients, by user, fed by the Redis fan-out channel. It owns one
+ * subscriber connection (a subscribed ioredis connection can do nothing else).
+ */
+export class WebSocketHub {
+  readonly #sockets = new Map<string, Set<WebSocket>>();
+  readonly #subscriber: Redis;
+  readonly #channel: string;
+
+  private constructor(subscriber: Redis, channel: string) {
+    this.#subscriber = subscriber;
+    this.#channel = channel;
+  }
+
+  static async start(redis: Redis, prefix: string): Promise<WebSocketHub> {
+    // A subscriber may queue commands while reconnecting: it resubscribes by itself afterwards.
+    const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber.on('error', () => {});
+    const hub = new WebSocketHub(subscriber, fanoutChannel(prefix));
+    subscriber.on('message', (channel: string, payload: string) => {
+      if (channel === hub.#channel) hub.#deliver(payload);
+    });
+    // Redis may be away at start-up: the subscription then happens when it comes back.
+    const subscribed = subscriber.subscribe(hub.#channel).catch(() => undefined);
+    if (redis.status === 'ready') await subscribed;
+    return hub;
+  }
+
+  get connectionCount(): number {
+    let count = 0;
+    for (const sockets of this.#sockets.values()) count += sockets.size;
+    return count;
+  }
+
+  add(userId: string, socket: WebSocket): void {
+    let sockets = this.#sockets.get(userId);
+    if (!sockets) this.#sockets.set(userId, (sockets = new Set()));
+    sockets.add(socket);
+  }
+
+  remove(userId: string, socket: WebSocket): void {
+    const sockets = this.#sockets.get(userId);
+    if (!sockets) return;
+    sockets.delete(socket);
+    if (sockets.size === 0) this.#sockets.delete(userId);
+  }
+
+  /** Closes every client socket (going away) and the subscriber connection. */
+  async close(): Promise<void> {
+    for (const sockets of this.#sockets.values()) for (const socket of sockets) socket.close(1001, 'server shutting down');
+    this.#sockets.clear();
+    this.#subscriber.disconnect();
+  }
+
+  #deliver(payload: string): void {
+    let envelope: FanoutEnvelope;
+    try {
+      envelope = JSON.parse(payload) as FanoutEnvelope;
+    } catch {
+      return;
+    }
+    const sockets = this.#sockets.get(envelope.userId);
+    if (!sockets) return;
+    const frame = JSON.stringify(envelope.message);
+    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(frame);
+  }
+}
