@@ -103,11 +103,18 @@ const plugin = fp(trestaNotifications, { fastify: '5.x', name: 'tresta-notificat
 export default plugin;
 export { plugin as trestaNotifications };
 export { optionsFromEnv } from './env.js';
+export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
 export { trestaEntities } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
 export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig } from './notification-types.js';
-export type { AuthenticatedUser, AuthenticateFunction, JwtAuthOptions, TrestaNotificationsOptions } from './options.js';
+export type {
+  AuthenticatedUser,
+  AuthenticateFunction,
+  JwtAuthOptions,
+  TrestaNotificationsOptions,
+  WorkerProcessOptions,
+} from './options.js';
 export type { RealtimeMessage } from './realtime/messages.js';
 export type { NotificationView as Notification } from './services/notification-view.js';
 export type { NotifyInput } from './services/validate-notification.js';

@@ -276,8 +276,12 @@ function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realt
   };
 }
 
-/** Validates and defaults every option, once, at register time; a bad option names itself. */
-export function resolveOptions(options: unknown): ResolvedOptions {
+/** The options of a standalone worker process: the plugin's, less what only HTTP needs. */
+export type WorkerProcessOptions = Omit<TrestaNotificationsOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute'>;
+export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute'>;
+
+/** Validates what a worker process needs; the same rules and messages as at `register`. */
+export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
   if (!isObject(options)) fail('options', 'must be an object');
   const appUrl = httpUrl(optionalString(options.appUrl, 'appUrl') ?? DEFAULTS.appUrl, 'appUrl');
   const alerts = options.alerts;
@@ -287,18 +291,23 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   return {
     database: resolveDatabase(options.database),
     redis: resolveRedis(options.redis),
-    auth: resolveAuth(options.auth),
     appUrl,
     email: resolveEmail(options.email),
     realtime: resolveRealtime(options.realtime, appUrl),
     alerts: { slackWebhookUrl },
     types: resolveTypes(options.types),
-    workers: optionalBoolean(options.workers, 'workers', true),
     migrate: optionalBoolean(options.migrate, 'migrate', true),
-    apiRateLimitPerMinute: positiveInteger(
-      options.apiRateLimitPerMinute,
-      'apiRateLimitPerMinute',
-      DEFAULTS.apiRateLimitPerMinute,
-    ),
+  };
+}
+
+/** Validates and defaults every option, once, at register time; a bad option names itself. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  const shared = resolveWorkerOptions(options);
+  const raw = options as Record<string, unknown>;
+  return {
+    ...shared,
+    auth: resolveAuth(raw.auth),
+    workers: optionalBoolean(raw.workers, 'workers', true),
+    apiRateLimitPerMinute: positiveInteger(raw.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
   };
 }

@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedWorkerOptions } from '../options.js';
 import { applyMigrations } from './migrate.js';
 import { openOrm, type MikroORM } from './orm.js';
 
@@ -10,7 +10,7 @@ export interface DatabaseHandle {
   close: () => Promise<void>;
 }
 
-export async function connectDatabase(options: ResolvedOptions): Promise<DatabaseHandle> {
+export async function connectDatabase(options: Pick<ResolvedWorkerOptions, 'database' | 'migrate'>): Promise<DatabaseHandle> {
   if (options.database.kind === 'orm') {
     const { orm } = options.database;
     const url = orm.config.getClientUrl();

@@ -9,6 +9,7 @@ import { APP_ORIGIN, createTokenKit, ISSUER, type TokenKit } from './tokens.js';
 export interface TestApp {
   app: FastifyInstance;
   db: TestDatabase;
+  redisPrefix: string;
   tokens: TokenKit;
   /** `Authorization` headers for a user (admin when asked). */
   authFor: (userId: string, claims?: Record<string, unknown>) => Promise<{ authorization: string }>;
@@ -22,13 +23,14 @@ export async function buildTestApp(t: Test, overrides: Partial<TrestaNotificatio
   const db = await createTestDatabase();
   const tokens = await createTokenKit();
   const app = Fastify();
+  const redisPrefix = `tresta-test-${randomBytes(4).toString('hex')}`;
   t.teardown(async () => {
     await app.close();
     await db.drop();
   });
   await app.register(trestaNotifications, {
     database: { url: db.url },
-    redis: { url: REDIS_URL, prefix: `tresta-test-${randomBytes(4).toString('hex')}` },
+    redis: { url: REDIS_URL, prefix: redisPrefix },
     auth: { jwt: { publicKey: tokens.publicKeyPem, issuer: ISSUER, authorizedParties: [APP_ORIGIN] } },
     appUrl: APP_ORIGIN,
     workers: false,
@@ -38,6 +40,7 @@ export async function buildTestApp(t: Test, overrides: Partial<TrestaNotificatio
   return {
     app,
     db,
+    redisPrefix,
     tokens,
     authFor: async (userId, claims) => ({ authorization: `Bearer ${await tokens.sign(userId, claims)}` }),
   };

@@ -1,0 +1,39 @@
+import { pino, type Logger } from 'pino';
+import { connectDatabase } from './db/connect.js';
+import { startWorkerRuntime } from './jobs/runtime.js';
+import { resolveWorkerOptions, type WorkerProcessOptions } from './options.js';
+import { createRedisFanoutPublisher } from './realtime/redis-fanout.js';
+import { connectRedis } from './redis.js';
+
+export interface WorkerProcess {
+  /** Stops claiming, drains active jobs, then closes the relay, queues and connections. */
+  close: () => Promise<void>;
+}
+
+/**
+ * The relay and the workers without HTTP: for a process of their own beside API-only replicas
+ * (`workers: false`). Real-time messages reach the API instances' sockets through Redis.
+ */
+export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger = pino()): Promise<WorkerProcess> {
+  const options = resolveWorkerOptions(rawOptions);
+  const database = await connectDatabase(options);
+  const { redis, close: closeRedis } = await connectRedis(options.redis);
+  const runtime = await startWorkerRuntime({
+    orm: database.orm,
+    databaseUrl: database.url,
+    redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
+    prefix: options.redis.prefix,
+    publisher: createRedisFanoutPublisher(redis, options.redis.prefix),
+    types: options.types,
+    log,
+  });
+  log.info('tresta workers started');
+  return {
+    close: async () => {
+      await runtime.close();
+      await closeRedis();
+      await database.close();
+      log.info('tresta workers stopped');
+    },
+  };
+}

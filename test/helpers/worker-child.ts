@@ -1,0 +1,35 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const WORKER_MAIN = fileURLToPath(new URL('../../plugin/worker-main.ts', import.meta.url));
+
+export interface WorkerChild {
+  child: ChildProcess;
+  /** Resolves when the process has logged that its workers started. */
+  started: Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** `npm run dev:workers` as a real child process, so that SIGKILL and SIGTERM are real. */
+export function spawnWorker(env: { databaseUrl: string; redisUrl: string; prefix: string }): WorkerChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      TRESTA_REDIS_PREFIX: env.prefix,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const started = new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('tresta workers started')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`worker exited (${code}) before starting: ${output}`)));
+  });
+  return { child, started, exited };
+}
