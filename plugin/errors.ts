@@ -32,3 +32,15 @@ export const DatabaseUnavailableError = createError(
   'The notification store is unavailable; retry shortly',
   503,
 );
+
+export const AblyNotConfiguredError = createError(
+  'TRESTA_ERR_ABLY_NOT_CONFIGURED',
+  'Ably is not configured on this server; use the built-in WebSocket',
+  404,
+);
+
+export const ChannelForbiddenError = createError(
+  'TRESTA_ERR_ABLY_FORBIDDEN',
+  'This user id cannot have a real-time channel (it contains ":" or "*")',
+  403,
+);

@@ -7,11 +7,11 @@ import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
-import { createRedisFanoutPublisher } from './realtime/redis-fanout.js';
+import { createRealtimeTransports } from './realtime/transports.js';
 import { WebSocketHub } from './realtime/websocket-hub.js';
 import { connectRedis } from './redis.js';
 import { healthRoutes } from './routes/health.js';
-import { notificationRoutes } from './routes/index.js';
+import { userRoutes } from './routes/index.js';
 import { websocketRoutes } from './routes/websocket.js';
 import type { NotificationView } from './services/notification-view.js';
 import { notify, notifyMany } from './services/notify.js';
@@ -47,7 +47,8 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const { redis, close: closeRedis } = await connectRedis(options.redis);
   const { orm } = database;
   const prefix = options.redis.prefix;
-  const publisher = createRedisFanoutPublisher(redis, prefix);
+  // API instances publish read-state changes; workers publish new notifications.
+  const { publisher, ably, ablyPublishing } = createRealtimeTransports(redis, prefix, options.realtime);
   const hub = await WebSocketHub.start(redis, prefix);
 
   const workers = options.workers
@@ -87,8 +88,9 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     workers,
   } satisfies NotificationsApi);
 
-  const ctx = { orm, redis, auth, types: options.types, publisher };
-  await app.register(notificationRoutes, { prefix: '/api/notifications', ...ctx });
+  const realtime = { ably, ablyPublishing, pollIntervalMs: options.realtime.pollIntervalMs };
+  const ctx = { orm, redis, auth, types: options.types, publisher, realtime };
+  await app.register(userRoutes, ctx);
   await app.register(websocketRoutes, {
     prefix: '/api/notifications',
     auth,

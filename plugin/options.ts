@@ -54,6 +54,8 @@ export interface TrestaNotificationsOptions {
     enabled?: boolean;
     allowedOrigins?: string[];
     ablyClientOptions?: Record<string, unknown>;
+    /** How often the widget polls when no real-time transport connects. */
+    pollIntervalMs?: number;
   };
   alerts?: { slackWebhookUrl?: string };
   /** Notification types beyond the defaults, with how each is emailed. */
@@ -86,6 +88,7 @@ export interface ResolvedOptions {
     enabled: boolean;
     allowedOrigins: string[];
     ablyClientOptions: Record<string, unknown>;
+    pollIntervalMs: number;
   };
   alerts: { slackWebhookUrl: string | null };
   types: Record<string, NotificationTypeConfig>;
@@ -105,6 +108,7 @@ export const DEFAULTS = {
   adminClaim: 'role',
   adminRole: 'admin',
   clockToleranceSeconds: 5,
+  pollIntervalMs: 30_000,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
@@ -273,6 +277,7 @@ function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realt
     enabled: optionalBoolean(realtime.enabled, 'realtime.enabled', true),
     allowedOrigins: allowedOrigins as string[],
     ablyClientOptions,
+    pollIntervalMs: positiveInteger(realtime.pollIntervalMs, 'realtime.pollIntervalMs', DEFAULTS.pollIntervalMs),
   };
 }
 

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import { connectDatabase } from './db/connect.js';
 import { startWorkerRuntime } from './jobs/runtime.js';
 import { resolveWorkerOptions, type WorkerProcessOptions } from './options.js';
-import { createRedisFanoutPublisher } from './realtime/redis-fanout.js';
+import { createRealtimeTransports } from './realtime/transports.js';
 import { connectRedis } from './redis.js';
 
 export interface WorkerProcess {
@@ -23,7 +23,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     databaseUrl: database.url,
     redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
     prefix: options.redis.prefix,
-    publisher: createRedisFanoutPublisher(redis, options.redis.prefix),
+    publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
     types: options.types,
     log,
   });

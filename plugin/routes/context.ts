@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { AuthenticatedUser } from '../options.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { Publisher } from '../realtime/messages.js';
+import type { RealtimeRouteOptions } from './realtime.js';
 
 /** What the routes need from the plugin, handed to them at registration. */
 export interface RouteContext {
@@ -12,6 +13,7 @@ export interface RouteContext {
   auth: Authenticator;
   types: Record<string, NotificationTypeConfig>;
   publisher: Publisher;
+  realtime: RealtimeRouteOptions;
 }
 
 declare module 'fastify' {

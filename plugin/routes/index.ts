@@ -6,14 +6,15 @@ import { listNotificationsRoute } from './list-notifications.js';
 import { markAllReadRoute } from './mark-all-read.js';
 import { markReadRoute } from './mark-read.js';
 import { preferencesRoutes } from './preferences.js';
+import { ablyTokenRoute, realtimeRoute } from './realtime.js';
 import { errorSchema, notificationSchema, preferencesSchema } from './schemas.js';
 import { unreadCountRoute } from './unread-count.js';
 
 /**
- * The user-facing notification API, mounted at /api/notifications. Its hooks (authentication,
- * error mapping) live in this encapsulated context, so the host's own routes never run them.
+ * The user-facing API: /api/notifications and /api/ably/token. Its hooks (authentication, error
+ * mapping) live in this encapsulated context, so the host's own routes never run them.
  */
-export async function notificationRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.addSchema(notificationSchema);
   app.addSchema(preferencesSchema);
   app.addSchema(errorSchema);
@@ -26,9 +27,16 @@ export async function notificationRoutes(app: FastifyInstance, ctx: RouteContext
     request.trestaUser = user;
   });
 
-  listNotificationsRoute(app, ctx);
-  unreadCountRoute(app, ctx);
-  markReadRoute(app, ctx);
-  markAllReadRoute(app, ctx);
-  preferencesRoutes(app, ctx);
+  await app.register(
+    async (notifications) => {
+      listNotificationsRoute(notifications, ctx);
+      unreadCountRoute(notifications, ctx);
+      markReadRoute(notifications, ctx);
+      markAllReadRoute(notifications, ctx);
+      preferencesRoutes(notifications, ctx);
+      realtimeRoute(notifications, ctx.realtime);
+    },
+    { prefix: '/api/notifications' },
+  );
+  await app.register(async (ably) => ablyTokenRoute(ably, ctx.realtime.ably), { prefix: '/api/ably' });
 }

@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import type { ResolvedWorkerOptions } from '../options.js';
+import { combinePublishers, createAblyAdapter, type AblyAdapter } from './ably.js';
+import type { Publisher } from './messages.js';
+import { createRedisFanoutPublisher } from './redis-fanout.js';
+
+export interface RealtimeTransports {
+  /** Publishes on every active transport: the built-in WebSocket's fan-out, plus Ably when on. */
+  publisher: Publisher;
+  /** Present whenever an Ably key is set (the token route works then). */
+  ably: AblyAdapter | null;
+  /** Ably publishing is on (a key, and ENABLE_REAL_NOTIFICATIONS not false). */
+  ablyPublishing: boolean;
+}
+
+export function createRealtimeTransports(
+  redis: Redis,
+  prefix: string,
+  realtime: ResolvedWorkerOptions['realtime'],
+): RealtimeTransports {
+  const fanout = createRedisFanoutPublisher(redis, prefix);
+  const ably = realtime.ablyApiKey ? createAblyAdapter(realtime.ablyApiKey, realtime.ablyClientOptions) : null;
+  const ablyPublishing = ably !== null && realtime.enabled;
+  return { publisher: ablyPublishing ? combinePublishers([fanout, ably.publisher]) : fanout, ably, ablyPublishing };
+}

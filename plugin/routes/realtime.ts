@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { AblyNotConfiguredError, ChannelForbiddenError } from '../errors.js';
+import { isChannelSafeUserId, userChannel, type AblyAdapter } from '../realtime/ably.js';
+import { currentUser } from './current-user.js';
+
+export interface RealtimeRouteOptions {
+  ably: AblyAdapter | null;
+  /** Ably is offered to widgets only when publishing to it is on (ENABLE_REAL_NOTIFICATIONS). */
+  ablyPublishing: boolean;
+  pollIntervalMs: number;
+}
+
+/** Registered inside the authenticated notification routes (/api/notifications/realtime). */
+export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOptions): void {
+  app.get('/realtime', {
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          required: ['transports', 'websocket', 'pollIntervalMs'],
+          properties: {
+            transports: { type: 'array', items: { type: 'string', enum: ['ably', 'websocket', 'polling'] } },
+            websocket: { type: 'object', properties: { url: { type: 'string' } } },
+            ably: { type: 'object', properties: { tokenUrl: { type: 'string' }, channel: { type: 'string' } } },
+            pollIntervalMs: { type: 'integer' },
+          },
+        },
+      },
+    },
+    handler: async (request) => {
+      const { userId } = currentUser(request);
+      const offerAbly = options.ably !== null && options.ablyPublishing && isChannelSafeUserId(userId);
+      return {
+        transports: offerAbly ? ['ably', 'websocket', 'polling'] : ['websocket', 'polling'],
+        websocket: { url: '/api/notifications/ws' },
+        ...(offerAbly ? { ably: { tokenUrl: '/api/ably/token', channel: userChannel(userId) } } : {}),
+        pollIntervalMs: options.pollIntervalMs,
+      };
+    },
+  });
+}
+
+/** GET /api/ably/token, registered in an authenticated context of its own under /api/ably. */
+export function ablyTokenRoute(app: FastifyInstance, ably: AblyAdapter | null): void {
+  app.get('/token', async (request) => {
+    if (!ably) throw new AblyNotConfiguredError();
+    const { userId } = currentUser(request);
+    // 403 tells ably-js to stop for good (error 80019): right, since this user can never subscribe.
+    if (!isChannelSafeUserId(userId)) throw new ChannelForbiddenError();
+    return ably.createTokenRequest(userId);
+  });
+}
