@@ -14,6 +14,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { applyMigrations } from '../plugin/db/migrate.js';
 import { createTokenKit } from '../test/helpers/tokens.js';
+import { benchDatabase } from './lib/database.js';
 import { describeMachine } from './lib/machine.js';
 import { formatSummary, summarize } from './lib/stats.js';
 
@@ -27,18 +28,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const TOKENS = 500;
 
-const databaseUrl = (() => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-})();
+const databaseUrl = await benchDatabase(ADMIN_URL, DATABASE);
 
 async function seed(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  const exists = await admin.query('select 1 from pg_database where datname = $1', [DATABASE]);
-  if (exists.rowCount === 0) await admin.query(`create database ${DATABASE}`);
-  await admin.end();
   await applyMigrations(databaseUrl);
 
   const db = new pg.Client({ connectionString: databaseUrl });

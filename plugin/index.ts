@@ -58,7 +58,6 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
         redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
         prefix,
         publisher,
-        types: options.types,
         log: app.log,
       })
     : null;

@@ -24,7 +24,6 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
     prefix: options.redis.prefix,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
-    types: options.types,
     log,
   });
   log.info('tresta workers started');

@@ -2,7 +2,6 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
-import type { NotificationTypeConfig } from '../notification-types.js';
 import { OutboxRelay } from '../outbox/relay.js';
 import type { Publisher } from '../realtime/messages.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
@@ -16,7 +15,6 @@ export interface WorkerRuntimeOptions {
   redis: { url: string } | { connection: Redis };
   prefix: string;
   publisher: Publisher;
-  types: Record<string, NotificationTypeConfig>;
   log: FastifyBaseLogger;
   concurrency?: number;
 }

@@ -9,40 +9,43 @@ import { validateNotification, type NotifyInput } from './validate-notification.
 export interface NotifyDeps {
   /** The EntityManager to write with: the caller's (to join its transaction) or a fresh fork. */
   em: EntityManager;
-  /** True when `em` is the caller's: the relay's wake-up then rides on the caller's commit. */
+  /** True when `em` is the caller's: a failure then belongs to the caller's transaction. */
   callerTransaction: boolean;
   types: Record<string, NotificationTypeConfig>;
   now?: () => Date;
 }
 
-// Both inserts take the whole batch as one JSON parameter, so a batch costs two statements
-// whatever its size, and they run through `em.execute`, which joins the em's transaction.
-const INSERT_NOTIFICATIONS = `
-  insert into tresta_notifications (id, user_id, type, title, message, link, metadata, created_at)
-  select r.id, r.user_id, r.type, r.title, r.message, r.link, r.metadata, r.created_at
-  from jsonb_to_recordset(?::jsonb) as r(id uuid, user_id text, type text, title text, message text,
-                                         link text, metadata jsonb, created_at timestamptz)`;
-
-const INSERT_OUTBOX = `
+// One statement writes the whole batch and its outbox rows: a single statement is atomic by
+// itself, so no BEGIN/COMMIT round trips are needed, and inside the caller's transaction it simply
+// joins it (`em.execute` runs in the em's transaction context). The batch travels as one JSON
+// parameter, so its size never changes the statement count.
+const INSERT_WITH_OUTBOX = `
+  with batch as (
+    select * from jsonb_to_recordset(?::jsonb) as r(id uuid, outbox_id uuid, user_id text, type text, title text,
+                                                   message text, link text, metadata jsonb, created_at timestamptz)
+  ), written as (
+    insert into tresta_notifications (id, user_id, type, title, message, link, metadata, created_at)
+    select id, user_id, type, title, message, link, metadata, created_at from batch
+  )
   insert into tresta_outbox (id, notification_id, user_id, created_at)
-  select r.id, r.notification_id, r.user_id, r.created_at
-  from jsonb_to_recordset(?::jsonb) as r(id uuid, notification_id uuid, user_id text, created_at timestamptz)`;
+  select outbox_id, id, user_id, created_at from batch`;
 
 // A hint to the outbox relay (the poll is the floor): see plugin/outbox/relay.ts.
 const WAKE_RELAY = `select pg_notify('${OUTBOX_CHANNEL}', '')`;
 
 /**
- * Writes notifications and their outbox rows in one transaction. Every input is validated first,
- * so a bad one rejects the whole batch before anything is written. When `em` is already inside
- * a transaction the writes join it: a caller that rolls back leaves neither row.
+ * Writes notifications and their outbox rows atomically. Every input is validated first, so a
+ * bad one rejects the whole batch before anything is written. When `em` is inside a transaction
+ * the write joins it: a caller that rolls back leaves neither row.
  */
 export async function notifyMany(deps: NotifyDeps, inputs: readonly NotifyInput[]): Promise<NotificationView[]> {
   const now = deps.now?.() ?? new Date();
   const rows: Notification[] = inputs.map((input) => validateNotification(input, deps.types, now));
   if (rows.length === 0) return [];
 
-  const notifications = rows.map((row) => ({
+  const batch = rows.map((row) => ({
     id: row.id,
+    outbox_id: randomUUID(),
     user_id: row.userId,
     type: row.type,
     title: row.title,
@@ -51,22 +54,13 @@ export async function notifyMany(deps: NotifyDeps, inputs: readonly NotifyInput[
     metadata: row.metadata,
     created_at: row.createdAt.toISOString(),
   }));
-  const outbox = rows.map((row) => ({
-    id: randomUUID(),
-    notification_id: row.id,
-    user_id: row.userId,
-    created_at: row.createdAt.toISOString(),
-  }));
-
-  await deps.em.transactional(async (tx) => {
-    await tx.execute(INSERT_NOTIFICATIONS, [JSON.stringify(notifications)], 'run');
-    await tx.execute(INSERT_OUTBOX, [JSON.stringify(outbox)], 'run');
-    // Postgres delivers a NOTIFY only if the transaction commits. Inside the caller's transaction
-    // that is the only moment that is right; for our own, it is sent after commit (below), so it
-    // never holds the commit-time NOTIFY lock.
-    if (deps.callerTransaction) await tx.execute(WAKE_RELAY, [], 'run');
+  await deps.em.execute(INSERT_WITH_OUTBOX, [JSON.stringify(batch)], 'run');
+  // Postgres delivers a NOTIFY only when its transaction commits. In the caller's transaction that
+  // is exactly when the relay should wake; otherwise the insert has committed already, and the
+  // hint goes separately so it never holds the commit-time NOTIFY lock of a write.
+  await deps.em.execute(WAKE_RELAY, [], 'run').catch((error: unknown) => {
+    if (deps.callerTransaction) throw error;
   });
-  if (!deps.callerTransaction) await deps.em.execute(WAKE_RELAY, [], 'run').catch(() => undefined);
   return rows.map(toNotificationView);
 }
 

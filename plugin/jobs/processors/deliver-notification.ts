@@ -1,19 +1,30 @@
 import { UnrecoverableError } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { NotificationSchema } from '../../db/entities/index.js';
-import type { NotificationTypeConfig } from '../../notification-types.js';
 import type { Publisher } from '../../realtime/messages.js';
-import { toNotificationView } from '../../services/notification-view.js';
-import { getPreferences } from '../../services/preferences.js';
+import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
 import { parseDeliverNotification } from '../registry.js';
 
 export interface DeliverDeps {
   orm: MikroORM;
   publisher: Publisher;
-  types: Record<string, NotificationTypeConfig>;
 }
 
 export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
+
+// The notification and its owner's in-app preferences in one round trip: this runs once per
+// notification, so it is the pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
+const LOAD_FOR_DELIVERY = `
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.metadata, n.is_read,
+         ${isoColumn('n.read_at')} as read_at, ${isoColumn('n.created_at')} as created_at,
+         coalesce(p.in_app_enabled, true) and coalesce((p.types -> n.type ->> 'inApp')::boolean, true) as in_app
+  from tresta_notifications n
+  left join tresta_notification_preferences p on p.user_id = n.user_id
+  where n.id = ?`;
+
+interface DeliveryRow extends NotificationRow {
+  user_id: string;
+  in_app: boolean;
+}
 
 /**
  * deliver-notification — purpose: show a committed notification to its user in real time.
@@ -25,12 +36,10 @@ export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
   const payload = parseDeliverNotification(data);
   if (!payload) throw new UnrecoverableError('deliver-notification: malformed payload');
-  const em = deps.orm.em.fork();
-  const notification = await em.findOne(NotificationSchema, { id: payload.notificationId }, { disableIdentityMap: true });
+  const [row] = await deps.orm.em.getConnection().execute<DeliveryRow[]>(LOAD_FOR_DELIVERY, [payload.notificationId]);
   // Deleted since (retention, or the user's account): nothing left to show.
-  if (!notification || notification.userId !== payload.userId) return 'gone';
-  const preferences = await getPreferences(em, notification.userId, deps.types);
-  if (!preferences.inAppEnabled || preferences.types[notification.type]?.inApp === false) return 'in-app-off';
-  await deps.publisher.publish(notification.userId, { name: 'new-notification', data: toNotificationView(notification) });
+  if (!row || row.user_id !== payload.userId) return 'gone';
+  if (!row.in_app) return 'in-app-off';
+  await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
   return 'published';
 }
