@@ -13,11 +13,12 @@ const CONNECT_WAIT_MS = 2_000;
 
 /**
  * The plugin's Redis connection for request-time work. It fails fast instead of queueing
- * commands while Redis is away, so a route answers (or degrades) rather than hangs.
+ * commands while Redis is away, so a route answers (or degrades) rather than hangs. Commands
+ * issued in the same tick (the workers' real-time publishes) share one write: auto-pipelining.
  */
 export async function connectRedis(options: ResolvedOptions['redis']): Promise<RedisHandle> {
   if (options.kind === 'connection') return { redis: options.connection, close: async () => {} };
-  const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   // Connection errors are reported by readiness checks; without a listener ioredis would log each retry.
   redis.on('error', () => {});
   await Promise.race([

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { OutboxRelay } from '../outbox/relay.js';
 import type { Publisher } from '../realtime/messages.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
-import { deliverNotification } from './processors/deliver-notification.js';
+import { createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
 import { backoffDelay, QUEUES, type JobPayloads } from './registry.js';
 
 export interface WorkerRuntimeOptions {
@@ -39,8 +39,9 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const connection = blockingConnection(options.redis);
   const queue = new Queue<JobPayloads['deliver-notification']>(QUEUES.notifications, { connection, prefix: options.prefix });
   queue.on('error', () => {});
+  const deliverDeps = { loader: createDeliveryLoader(options.orm), publisher: options.publisher };
   const workerConnection = blockingConnection(options.redis);
-  const worker = new Worker(QUEUES.notifications, (job) => deliverNotification(options, job.data), {
+  const worker = new Worker(QUEUES.notifications, (job) => deliverNotification(deliverDeps, job.data), {
     connection: workerConnection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 50,

@@ -1,29 +1,47 @@
 import { UnrecoverableError } from 'bullmq';
+import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Publisher } from '../../realtime/messages.js';
 import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
 import { parseDeliverNotification } from '../registry.js';
 
 export interface DeliverDeps {
-  orm: MikroORM;
+  loader: DeliveryLoader;
   publisher: Publisher;
 }
 
 export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 
-// The notification and its owner's in-app preferences in one round trip: this runs once per
-// notification, so it is the pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
+// Notifications with their owners' in-app preferences, for many jobs in one round trip: this is the
+// pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
 const LOAD_FOR_DELIVERY = `
   select n.id, n.user_id, n.type, n.title, n.message, n.link, n.metadata, n.is_read,
          ${isoColumn('n.read_at')} as read_at, ${isoColumn('n.created_at')} as created_at,
          coalesce(p.in_app_enabled, true) and coalesce((p.types -> n.type ->> 'inApp')::boolean, true) as in_app
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
-  where n.id = ?`;
+  where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
 interface DeliveryRow extends NotificationRow {
   user_id: string;
   in_app: boolean;
+}
+
+export type DeliveryLoader = DataLoader<string, DeliveryRow | null>;
+
+/**
+ * Coalesces the loads of the jobs running at the same moment (up to the worker's concurrency)
+ * into one query, instead of one round trip per job. Nothing is cached between batches.
+ */
+export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
+  return new DataLoader(
+    async (ids) => {
+      const rows = await orm.em.getConnection().execute<DeliveryRow[]>(LOAD_FOR_DELIVERY, [JSON.stringify(ids)]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
 }
 
 /**
@@ -36,7 +54,7 @@ interface DeliveryRow extends NotificationRow {
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
   const payload = parseDeliverNotification(data);
   if (!payload) throw new UnrecoverableError('deliver-notification: malformed payload');
-  const [row] = await deps.orm.em.getConnection().execute<DeliveryRow[]>(LOAD_FOR_DELIVERY, [payload.notificationId]);
+  const row = await deps.loader.load(payload.notificationId);
   // Deleted since (retention, or the user's account): nothing left to show.
   if (!row || row.user_id !== payload.userId) return 'gone';
   if (!row.in_app) return 'in-app-off';
