@@ -11,8 +11,6 @@ export const InvalidOptionError = createError<[string, string]>(
 
 export const UnauthorizedError = createError<[string]>('TRESTA_ERR_AUTH_UNAUTHORIZED', 'Unauthorized: %s', 401);
 
-export const ForbiddenError = createError('TRESTA_ERR_AUTH_FORBIDDEN', 'This route is for administrators', 403);
-
 export const UnknownTypeError = createError<[string]>('TRESTA_ERR_NOTIFY_UNKNOWN_TYPE', 'Unknown notification type "%s"', 400);
 
 export const InvalidNotificationError = createError<[string, string]>(
@@ -44,3 +42,5 @@ export const ChannelForbiddenError = createError(
   'This user id cannot have a real-time channel (it contains ":" or "*")',
   403,
 );
+
+export const RateLimitedError = createError<[number]>('TRESTA_ERR_RATE_LIMITED', 'Too many requests; retry in %d seconds', 429);

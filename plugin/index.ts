@@ -58,6 +58,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
         redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
         prefix,
         publisher,
+        jobs: options.jobs,
         log: app.log,
       })
     : null;
@@ -88,7 +89,16 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   } satisfies NotificationsApi);
 
   const realtime = { ably, ablyPublishing, pollIntervalMs: options.realtime.pollIntervalMs };
-  const ctx = { orm, redis, auth, types: options.types, publisher, realtime };
+  const ctx = {
+    orm,
+    redis,
+    auth,
+    types: options.types,
+    publisher,
+    realtime,
+    redisPrefix: prefix,
+    rateLimitPerMinute: options.apiRateLimitPerMinute,
+  };
   await app.register(userRoutes, ctx);
   await app.register(websocketRoutes, {
     prefix: '/api/notifications',

@@ -60,6 +60,15 @@ export interface TrestaNotificationsOptions {
   alerts?: { slackWebhookUrl?: string };
   /** Notification types beyond the defaults, with how each is emailed. */
   types?: Record<string, NotificationTypeConfig>;
+  jobs?: {
+    /** Jobs processed at once by each worker. */
+    concurrency?: number;
+    /**
+     * How long a job stays claimed by a worker that stopped answering (killed, frozen) before
+     * another worker takes it over. Shorter recovers faster; too short re-runs slow jobs.
+     */
+    lockDurationMs?: number;
+  };
   workers?: boolean;
   migrate?: boolean;
   /** Requests per user per minute on the notification routes. */
@@ -92,6 +101,7 @@ export interface ResolvedOptions {
   };
   alerts: { slackWebhookUrl: string | null };
   types: Record<string, NotificationTypeConfig>;
+  jobs: { concurrency: number; lockDurationMs: number };
   workers: boolean;
   migrate: boolean;
   apiRateLimitPerMinute: number;
@@ -109,6 +119,8 @@ export const DEFAULTS = {
   adminRole: 'admin',
   clockToleranceSeconds: 5,
   pollIntervalMs: 30_000,
+  jobConcurrency: 50,
+  jobLockDurationMs: 30_000,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
@@ -243,6 +255,15 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   return types;
 }
 
+function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
+  if (value !== undefined && !isObject(value)) fail('jobs', 'must be an object');
+  const jobs = value ?? {};
+  return {
+    concurrency: positiveInteger(jobs.concurrency, 'jobs.concurrency', DEFAULTS.jobConcurrency),
+    lockDurationMs: positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs),
+  };
+}
+
 function resolveEmail(value: unknown): ResolvedOptions['email'] {
   if (value !== undefined && !isObject(value)) fail('email', 'must be an object');
   const email = value ?? {};
@@ -301,6 +322,7 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     realtime: resolveRealtime(options.realtime, appUrl),
     alerts: { slackWebhookUrl },
     types: resolveTypes(options.types),
+    jobs: resolveJobs(options.jobs),
     migrate: optionalBoolean(options.migrate, 'migrate', true),
   };
 }

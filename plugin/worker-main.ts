@@ -7,9 +7,13 @@ import { startWorkers } from './worker-process.js';
 const log = pino();
 const options = optionsFromEnv(process.env);
 const prefix = process.env.TRESTA_REDIS_PREFIX;
+const lockDurationMs = process.env.TRESTA_JOB_LOCK_MS ? Number(process.env.TRESTA_JOB_LOCK_MS) : undefined;
 
 try {
-  const workers = await startWorkers({ ...options, redis: { ...options.redis, ...(prefix ? { prefix } : {}) } }, log);
+  const workers = await startWorkers(
+    { ...options, redis: { ...options.redis, ...(prefix ? { prefix } : {}) }, jobs: { lockDurationMs } },
+    log,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

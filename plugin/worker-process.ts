@@ -24,6 +24,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
     prefix: options.redis.prefix,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
+    jobs: options.jobs,
     log,
   });
   log.info('tresta workers started');

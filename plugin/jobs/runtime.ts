@@ -16,7 +16,7 @@ export interface WorkerRuntimeOptions {
   prefix: string;
   publisher: Publisher;
   log: FastifyBaseLogger;
-  concurrency?: number;
+  jobs: { concurrency: number; lockDurationMs: number };
 }
 
 export interface WorkerRuntime {
@@ -44,7 +44,10 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const worker = new Worker(QUEUES.notifications, (job) => deliverNotification(deliverDeps, job.data), {
     connection: workerConnection,
     prefix: options.prefix,
-    concurrency: options.concurrency ?? 50,
+    concurrency: options.jobs.concurrency,
+    // A killed worker's jobs come back after the lock lapses, found by a check run as often.
+    lockDuration: options.jobs.lockDurationMs,
+    stalledInterval: options.jobs.lockDurationMs,
     settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade) },
   });
   worker.on('error', (error) => options.log.warn({ err: error }, 'notification worker: Redis error'));

@@ -14,6 +14,8 @@ export interface RouteContext {
   types: Record<string, NotificationTypeConfig>;
   publisher: Publisher;
   realtime: RealtimeRouteOptions;
+  redisPrefix: string;
+  rateLimitPerMinute: number;
 }
 
 declare module 'fastify' {

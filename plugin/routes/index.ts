@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { UnauthorizedError } from '../errors.js';
+import rateLimit from '@fastify/rate-limit';
+import { RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { RouteContext } from './context.js';
+import { currentUser } from './current-user.js';
 import { handleRouteError } from './error-handler.js';
 import { listNotificationsRoute } from './list-notifications.js';
 import { markAllReadRoute } from './mark-all-read.js';
@@ -25,6 +27,19 @@ export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     const user = await ctx.auth.fromRequest(request);
     if (!user) throw new UnauthorizedError('missing or malformed credentials');
     request.trestaUser = user;
+  });
+
+  // Per user, after authentication, counted in Redis so every instance shares one budget. With
+  // Redis away the limit is skipped rather than failing reads that Postgres can still serve.
+  await app.register(rateLimit, {
+    hook: 'preHandler',
+    max: ctx.rateLimitPerMinute,
+    timeWindow: 60_000,
+    redis: ctx.redis,
+    nameSpace: `${ctx.redisPrefix}:ratelimit:api:notifications:`,
+    keyGenerator: (request) => currentUser(request).userId,
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.ceil(context.ttl / 1000)),
   });
 
   await app.register(

@@ -77,7 +77,8 @@ t.test('SIGKILL of the worker process in the middle of a flood loses nothing', a
   t.teardown(() => void second.child.kill('SIGKILL'));
   await second.started;
 
-  // Jobs the killed worker held come back when their lock expires (BullMQ's stalled-job check).
+  // Jobs the killed worker held come back when their lock lapses (BullMQ's stalled-job check);
+  // rows its relay had claimed but not enqueued come back when their 30 s lease ends.
   const receivedIds = (client: TestClient) =>
     new Set(client.frames.filter((f) => f.name === 'new-notification').map((f) => (f.data as { id: string }).id));
   await Promise.all(
@@ -88,6 +89,11 @@ t.test('SIGKILL of the worker process in the middle of a flood loses nothing', a
   for (const [userId, client] of clients) {
     t.same(receivedIds(client), expected.get(userId), `${userId} received each of their notifications, and only theirs`);
   }
+  const em = a.app.notifications.orm.em.fork();
+  const [deadLetters] = await em.execute('select count(*)::int as count from tresta_dead_letters');
+  t.equal(deadLetters?.count, 0, 'no job was given up on');
+  const [unpublished] = await em.execute("select count(*)::int as count from tresta_outbox where status <> 'published'");
+  t.equal(unpublished?.count, 0, 'every outbox row was published');
   const total = received();
   t.ok(total >= FLOOD, `${total - FLOOD} duplicates, each carrying an id already seen (clients drop them)`);
 });
