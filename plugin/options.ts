@@ -68,6 +68,8 @@ export interface TrestaNotificationsOptions {
      * another worker takes it over. Shorter recovers faster; too short re-runs slow jobs.
      */
     lockDurationMs?: number;
+    /** Outbox rows the relay claims and enqueues at a time. */
+    relayClaimSize?: number;
   };
   workers?: boolean;
   migrate?: boolean;
@@ -101,7 +103,7 @@ export interface ResolvedOptions {
   };
   alerts: { slackWebhookUrl: string | null };
   types: Record<string, NotificationTypeConfig>;
-  jobs: { concurrency: number; lockDurationMs: number };
+  jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
   workers: boolean;
   migrate: boolean;
   apiRateLimitPerMinute: number;
@@ -121,6 +123,7 @@ export const DEFAULTS = {
   pollIntervalMs: 30_000,
   jobConcurrency: 50,
   jobLockDurationMs: 30_000,
+  relayClaimSize: 500,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
@@ -261,6 +264,7 @@ function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
   return {
     concurrency: positiveInteger(jobs.concurrency, 'jobs.concurrency', DEFAULTS.jobConcurrency),
     lockDurationMs: positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs),
+    relayClaimSize: positiveInteger(jobs.relayClaimSize, 'jobs.relayClaimSize', DEFAULTS.relayClaimSize),
   };
 }
 

@@ -16,7 +16,7 @@ export interface WorkerRuntimeOptions {
   prefix: string;
   publisher: Publisher;
   log: FastifyBaseLogger;
-  jobs: { concurrency: number; lockDurationMs: number };
+  jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
 }
 
 export interface WorkerRuntime {
@@ -58,7 +58,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     );
   });
 
-  const relay = new OutboxRelay({ orm: options.orm, databaseUrl: options.databaseUrl, queue });
+  const relay = new OutboxRelay({
+    orm: options.orm,
+    databaseUrl: options.databaseUrl,
+    queue,
+    claimSize: options.jobs.relayClaimSize,
+  });
   await relay.start();
 
   return {

@@ -13,6 +13,10 @@ export interface RelayOptions {
   claimSize?: number;
   leaseSeconds?: number;
   pollMs?: number;
+  /** Published rows are kept this long (for audits and the re-drive sweeper), then deleted. */
+  keepPublishedSeconds?: number;
+  cleanupBatchSize?: number;
+  cleanupEveryMs?: number;
 }
 
 // Claims a batch of pending rows nobody holds (or whose holder's lease ran out), oldest first.
@@ -32,6 +36,13 @@ const MARK_PUBLISHED = `
   update tresta_outbox set status = 'published', published_at = now()
   where claim_token = ? and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
+// Deletes one batch of old published rows; small batches keep each delete's locks short.
+const DELETE_PUBLISHED = `
+  delete from tresta_outbox where id in (
+    select id from tresta_outbox
+    where status = 'published' and published_at < now() - make_interval(secs => ?)
+    limit ?)`;
+
 /**
  * Moves committed notifications from the outbox to the delivery queue. Woken by NOTIFY on
  * `tresta_outbox` (a hint only: NOTIFY is not durable), with a poll as the floor. At-least-once:
@@ -47,7 +58,31 @@ export class OutboxRelay {
   #wakeRequested = false;
 
   constructor(options: RelayOptions) {
-    this.#options = { claimSize: 500, leaseSeconds: 30, pollMs: 1_000, ...options };
+    this.#options = {
+      claimSize: 500,
+      leaseSeconds: 30,
+      pollMs: 1_000,
+      keepPublishedSeconds: 3_600,
+      cleanupBatchSize: 1_000,
+      cleanupEveryMs: 60_000,
+      ...options,
+    };
+  }
+
+  /** Deletes published rows older than keepPublishedSeconds, batch by batch; answers how many. */
+  async deletePublished(): Promise<number> {
+    const em = this.#options.orm.em.fork();
+    let deleted = 0;
+    for (;;) {
+      const batch = await em.execute<{ affectedRows?: number }>(
+        DELETE_PUBLISHED,
+        [this.#options.keepPublishedSeconds, this.#options.cleanupBatchSize],
+        'run',
+      );
+      const count = batch.affectedRows ?? 0;
+      deleted += count;
+      if (count < this.#options.cleanupBatchSize || this.#stopping) return deleted;
+    }
   }
 
   /** Claims, enqueues and marks one batch; answers how many rows it moved. */
@@ -104,11 +139,16 @@ export class OutboxRelay {
   }
 
   async #loop(): Promise<void> {
+    let lastCleanup = Date.now();
     while (!this.#stopping) {
       this.#wakeRequested = false;
       let moved = 0;
       try {
         moved = await this.relayOnce();
+        if (Date.now() - lastCleanup >= this.#options.cleanupEveryMs) {
+          lastCleanup = Date.now();
+          await this.deletePublished();
+        }
       } catch {
         // Postgres or Redis away: the rows stay pending and the next tick tries again.
       }

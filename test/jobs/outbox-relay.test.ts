@@ -69,3 +69,32 @@ t.test('a claim whose lease expired is taken over by the next relay', async (t) 
   t.match(row, { status: 'published', attempts: 1 });
   t.equal(await relay.relayOnce(), 0, 'nothing left to claim');
 });
+
+t.test('published rows are deleted in batches once old enough; pending and recent ones stay', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUES.notifications, { connection, prefix: `tresta-test-cleanup-${randomBytes(4).toString('hex')}` });
+  t.teardown(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    connection.disconnect();
+  });
+  await app.notifications.notifyMany(
+    Array.from({ length: 25 }, () => ({ userId: 'u', type: 'NEW_TESTIMONIAL', title: 't', message: 'm' })),
+  );
+  const em = app.notifications.orm.em.fork();
+  await em.execute(`update tresta_outbox set status = 'published', published_at = now() - interval '2 hours'
+                    where id in (select id from tresta_outbox order by id limit 20)`);
+  await em.execute(`update tresta_outbox set status = 'published', published_at = now()
+                    where id in (select id from tresta_outbox where status = 'pending' order by id limit 2)`);
+  const relay = new OutboxRelay({ orm: app.notifications.orm, databaseUrl: db.url, queue, cleanupBatchSize: 7 });
+  t.equal(await relay.deletePublished(), 20, 'the 20 old published rows, in batches of 7');
+  const rows = await em.execute<Array<{ status: string; count: number }>>(
+    'select status, count(*)::int as count from tresta_outbox group by status order by status',
+  );
+  t.same(rows, [
+    { status: 'pending', count: 3 },
+    { status: 'published', count: 2 },
+  ]);
+  t.equal(await relay.deletePublished(), 0, 'nothing more to delete');
+});
