@@ -11,6 +11,7 @@ import { createRealtimeTransports } from './realtime/transports.js';
 import { WebSocketHub } from './realtime/websocket-hub.js';
 import { connectRedis } from './redis.js';
 import { healthRoutes } from './routes/health.js';
+import { openapiDocument, openapiRoute } from './routes/openapi.js';
 import { userRoutes } from './routes/index.js';
 import { websocketRoutes } from './routes/websocket.js';
 import type { NotificationView } from './services/notification-view.js';
@@ -99,14 +100,19 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     redisPrefix: prefix,
     rateLimitPerMinute: options.apiRateLimitPerMinute,
   };
-  await app.register(userRoutes, ctx);
-  await app.register(websocketRoutes, {
-    prefix: '/api/notifications',
-    auth,
-    hub,
-    allowedOrigins: options.realtime.allowedOrigins,
+  // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else.
+  await app.register(async (scope) => {
+    await openapiDocument(scope);
+    await scope.register(userRoutes, ctx);
+    await scope.register(websocketRoutes, {
+      prefix: '/api/notifications',
+      auth,
+      hub,
+      allowedOrigins: options.realtime.allowedOrigins,
+    });
+    await scope.register(healthRoutes, ctx);
+    openapiRoute(scope);
   });
-  await app.register(healthRoutes, ctx);
 }
 
 const plugin = fp(trestaNotifications, { fastify: '5.x', name: 'tresta-notifications' });

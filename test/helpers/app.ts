@@ -6,6 +6,12 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { REDIS_URL } from './services.js';
 import { APP_ORIGIN, createTokenKit, ISSUER, type TokenKit } from './tokens.js';
 
+function withPort(url: string, port: number): string {
+  const parsed = new URL(url);
+  parsed.port = String(port);
+  return parsed.toString();
+}
+
 export interface TestApp {
   app: FastifyInstance;
   db: TestDatabase;
@@ -19,7 +25,12 @@ export interface TestApp {
  * A real host app with the plugin registered against a fresh Postgres database and a private
  * Redis key prefix; closed and dropped when the test ends.
  */
-export async function buildTestApp(t: Test, overrides: Partial<TrestaNotificationsOptions> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  t: Test,
+  overrides: Partial<TrestaNotificationsOptions> = {},
+  /** Reach the database through another port (a proxy the test can cut). */
+  databasePort?: number,
+): Promise<TestApp> {
   const db = await createTestDatabase();
   const tokens = await createTokenKit();
   const app = Fastify();
@@ -29,7 +40,7 @@ export async function buildTestApp(t: Test, overrides: Partial<TrestaNotificatio
     await db.drop();
   });
   await app.register(trestaNotifications, {
-    database: { url: db.url },
+    database: { url: databasePort ? withPort(db.url, databasePort) : db.url },
     redis: { url: REDIS_URL, prefix: redisPrefix },
     auth: { jwt: { publicKey: tokens.publicKeyPem, issuer: ISSUER, authorizedParties: [APP_ORIGIN] } },
     appUrl: APP_ORIGIN,
@@ -44,4 +55,22 @@ export async function buildTestApp(t: Test, overrides: Partial<TrestaNotificatio
     tokens,
     authFor: async (userId, claims) => ({ authorization: `Bearer ${await tokens.sign(userId, claims)}` }),
   };
+}
+
+/** A second API instance of the same deployment: same database, same Redis prefix, same keys. */
+export async function buildSecondInstance(
+  t: Test,
+  first: TestApp,
+  overrides: Partial<TrestaNotificationsOptions> = {},
+): Promise<FastifyInstance> {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(trestaNotifications, {
+    database: { url: first.db.url },
+    redis: { url: REDIS_URL, prefix: first.redisPrefix },
+    auth: { jwt: { publicKey: first.tokens.publicKeyPem } },
+    workers: false,
+    ...overrides,
+  });
+  return app;
 }

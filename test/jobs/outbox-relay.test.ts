@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -9,16 +9,21 @@ import { REDIS_URL } from '../helpers/services.js';
 
 const ROWS = 2_000;
 
-t.test('two relays over one outbox enqueue every row exactly once', async (t) => {
-  const { app, db } = await buildTestApp(t);
-  const prefix = `tresta-test-relay-${randomBytes(4).toString('hex')}`;
+/** A real BullMQ queue under a private prefix, emptied and closed when the test ends. */
+function testQueue(t: Test): Queue {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(QUEUES.notifications, { connection, prefix });
+  const queue = new Queue(QUEUES.notifications, { connection, prefix: `tresta-test-relay-${randomBytes(4).toString('hex')}` });
   t.teardown(async () => {
     await queue.obliterate({ force: true });
     await queue.close();
     connection.disconnect();
   });
+  return queue;
+}
+
+t.test('two relays over one outbox enqueue every row exactly once', async (t) => {
+  const { app, db } = await buildTestApp(t);
+  const queue = testQueue(t);
 
   const written = [];
   for (let batch = 0; batch < ROWS / 500; batch++) {
@@ -51,14 +56,7 @@ t.test('two relays over one outbox enqueue every row exactly once', async (t) =>
 
 t.test('a claim whose lease expired is taken over by the next relay', async (t) => {
   const { app, db } = await buildTestApp(t);
-  const prefix = `tresta-test-lease-${randomBytes(4).toString('hex')}`;
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(QUEUES.notifications, { connection, prefix });
-  t.teardown(async () => {
-    await queue.obliterate({ force: true });
-    await queue.close();
-    connection.disconnect();
-  });
+  const queue = testQueue(t);
   await app.notifications.notify({ userId: 'u', type: 'NEW_TESTIMONIAL', title: 't', message: 'm' });
   const em = app.notifications.orm.em.fork();
   // A relay claimed the row, then died (its claim is older than the lease).
@@ -72,13 +70,7 @@ t.test('a claim whose lease expired is taken over by the next relay', async (t) 
 
 t.test('published rows are deleted in batches once old enough; pending and recent ones stay', async (t) => {
   const { app, db } = await buildTestApp(t);
-  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const queue = new Queue(QUEUES.notifications, { connection, prefix: `tresta-test-cleanup-${randomBytes(4).toString('hex')}` });
-  t.teardown(async () => {
-    await queue.obliterate({ force: true });
-    await queue.close();
-    connection.disconnect();
-  });
+  const queue = testQueue(t);
   await app.notifications.notifyMany(
     Array.from({ length: 25 }, () => ({ userId: 'u', type: 'NEW_TESTIMONIAL', title: 't', message: 'm' })),
   );

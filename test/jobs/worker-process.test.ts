@@ -1,7 +1,5 @@
 import t, { type Test } from 'tap';
-import Fastify from 'fastify';
-import trestaNotifications from '../../plugin/index.js';
-import { buildTestApp } from '../helpers/app.js';
+import { buildSecondInstance, buildTestApp } from '../helpers/app.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { APP_ORIGIN } from '../helpers/tokens.js';
 import { spawnWorker } from '../helpers/worker-child.js';
@@ -13,14 +11,7 @@ const FLOOD = 2_000;
 /** API instance A (where the clients connect), API instance B (where notifications are produced). */
 async function twoInstances(t: Test) {
   const a = await buildTestApp(t, { workers: false });
-  const b = Fastify();
-  t.teardown(() => b.close());
-  await b.register(trestaNotifications, {
-    database: { url: a.db.url },
-    redis: { url: REDIS_URL, prefix: a.redisPrefix },
-    auth: { jwt: { publicKey: a.tokens.publicKeyPem } },
-    workers: false,
-  });
+  const b = await buildSecondInstance(t, a);
   const address = await a.app.listen({ port: 0, host: '127.0.0.1' });
   return { a, b, wsUrl: `${address.replace('http', 'ws')}/api/notifications/ws` };
 }

@@ -1,20 +1,9 @@
 import t from 'tap';
-import Fastify from 'fastify';
-import trestaNotifications from '../../plugin/index.js';
-import { buildTestApp } from '../helpers/app.js';
-import { REDIS_URL } from '../helpers/services.js';
+import { buildSecondInstance, buildTestApp } from '../helpers/app.js';
 
 t.test('two instances share one per-user budget; the 429 says when to retry', async (t) => {
   const a = await buildTestApp(t, { apiRateLimitPerMinute: 5 });
-  const b = Fastify();
-  t.teardown(() => b.close());
-  await b.register(trestaNotifications, {
-    database: { url: a.db.url },
-    redis: { url: REDIS_URL, prefix: a.redisPrefix },
-    auth: { jwt: { publicKey: a.tokens.publicKeyPem } },
-    workers: false,
-    apiRateLimitPerMinute: 5,
-  });
+  const b = await buildSecondInstance(t, a, { apiRateLimitPerMinute: 5 });
   b.get('/host-route', async () => ({ ok: true }));
   const headers = await a.authFor('busy_user');
 

@@ -1,0 +1,32 @@
+import t from 'tap';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { buildSecondInstance, buildTestApp } from '../helpers/app.js';
+
+t.test('the OpenAPI document is valid and describes the plugin’s routes, and only those', async (t) => {
+  const app = await buildSecondInstance(t, await buildTestApp(t));
+  app.get('/host/private', async () => ({ secret: true }));
+  const res = await app.inject({ url: '/api/notifications/openapi.json' });
+  t.equal(res.statusCode, 200, 'public, no credentials needed');
+  const document = res.json();
+
+  const result = await new Validator().validate(document);
+  t.same(result.errors ?? [], [], 'valid OpenAPI 3');
+  t.ok(result.valid);
+
+  const paths = Object.keys(document.paths).sort();
+  t.same(paths, [
+    '/api/ably/token',
+    '/api/notifications/',
+    '/api/notifications/mark-all-read',
+    '/api/notifications/preferences',
+    '/api/notifications/realtime',
+    '/api/notifications/unread-count',
+    '/api/notifications/{id}',
+    '/health/live',
+    '/health/ready',
+  ]);
+  t.ok(document.components.schemas.TrestaNotification, 'shared schemas keep their names');
+  t.match(document.paths['/api/notifications/{id}'].patch.requestBody.content['application/json'].schema, {
+    required: ['isRead'],
+  });
+});
