@@ -11,6 +11,10 @@ export const InvalidOptionError = createError<[string, string]>(
 
 export const UnauthorizedError = createError<[string]>('TRESTA_ERR_AUTH_UNAUTHORIZED', 'Unauthorized: %s', 401);
 
+export const ForbiddenError = createError('TRESTA_ERR_AUTH_FORBIDDEN', 'This route is for administrators', 403);
+
+export const DeadLetterNotFoundError = createError('TRESTA_ERR_DLQ_NOT_FOUND', 'Dead letter not found', 404);
+
 export const UnknownTypeError = createError<[string]>('TRESTA_ERR_NOTIFY_UNKNOWN_TYPE', 'Unknown notification type "%s"', 400);
 
 export const InvalidNotificationError = createError<[string, string]>(

@@ -1,10 +1,12 @@
 import fp from 'fastify-plugin';
+import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth/authenticator.js';
 import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
+import { QUEUES } from './jobs/registry.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
@@ -64,10 +66,15 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       })
     : null;
 
+  // This instance's handle on the queues, to requeue dead letters from the admin API.
+  const notificationsQueue = new Queue(QUEUES.notifications, { connection: redis, prefix });
+  notificationsQueue.on('error', () => {});
+
   app.addHook('preClose', async () => {
     await hub.close();
   });
   app.addHook('onClose', async () => {
+    await notificationsQueue.close();
     await workers?.close();
     await closeRedis();
     await database.close();
@@ -99,6 +106,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     realtime,
     redisPrefix: prefix,
     rateLimitPerMinute: options.apiRateLimitPerMinute,
+    queues: { [QUEUES.notifications]: notificationsQueue },
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else.
   await app.register(async (scope) => {

@@ -1,3 +1,5 @@
+import type { JobsOptions } from 'bullmq';
+
 // The one registry of queues, job names and their payloads. Queued jobs outlive deploys, so each
 // processor still checks its payload at the boundary (see parse* below) instead of trusting it.
 
@@ -26,3 +28,17 @@ export function backoffDelay(attemptsMade: number): number {
 }
 
 export const DELIVERY_ATTEMPTS = 5;
+
+/** How each job is enqueued, wherever it is enqueued from (the relay, a dead-letter requeue). */
+export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
+  'deliver-notification': {
+    attempts: DELIVERY_ATTEMPTS,
+    backoff: { type: 'seed' },
+    removeOnComplete: { age: 3_600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  },
+};
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOB_OPTIONS, name);
+}

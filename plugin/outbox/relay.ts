@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { deliverJobId, DELIVERY_ATTEMPTS, type JobPayloads } from '../jobs/registry.js';
+import { deliverJobId, JOB_OPTIONS, type JobPayloads } from '../jobs/registry.js';
 
 export const OUTBOX_CHANNEL = 'tresta_outbox';
 
@@ -99,13 +99,7 @@ export class OutboxRelay {
       rows.map((row) => ({
         name: 'deliver-notification',
         data: { notificationId: row.notification_id, userId: row.user_id },
-        opts: {
-          jobId: deliverJobId(row.notification_id),
-          attempts: DELIVERY_ATTEMPTS,
-          backoff: { type: 'seed' },
-          removeOnComplete: { age: 3_600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3_600 },
-        },
+        opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.notification_id) },
       })),
     );
     await em.execute(MARK_PUBLISHED, [token, JSON.stringify(rows.map((row) => row.id))]);

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -16,6 +17,8 @@ export interface RouteContext {
   realtime: RealtimeRouteOptions;
   redisPrefix: string;
   rateLimitPerMinute: number;
+  /** Queues a dead letter can be sent back to, by name. */
+  queues: Record<string, Queue>;
 }
 
 declare module 'fastify' {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { RouteContext } from './context.js';
+import { adminDeadLetterRoutes } from './admin-dead-letters.js';
 import { currentUser } from './current-user.js';
 import { handleRouteError } from './error-handler.js';
 import { listNotificationsRoute } from './list-notifications.js';
@@ -13,7 +14,7 @@ import { errorSchema, notificationSchema, preferencesSchema } from './schemas.js
 import { unreadCountRoute } from './unread-count.js';
 
 /**
- * The user-facing API: /api/notifications and /api/ably/token. Its hooks (authentication, error
+ * The authenticated API: /api/notifications, /api/ably/token and /admin. Its hooks (authentication, error
  * mapping) live in this encapsulated context, so the host's own routes never run them.
  */
 export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -54,4 +55,5 @@ export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     { prefix: '/api/notifications' },
   );
   await app.register(async (ably) => ablyTokenRoute(ably, ctx.realtime.ably), { prefix: '/api/ably' });
+  await app.register(async (admin) => adminDeadLetterRoutes(admin, ctx), { prefix: '/admin' });
 }

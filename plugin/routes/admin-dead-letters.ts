@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { DeadLetterNotFoundError, ForbiddenError } from '../errors.js';
+import { deadLetterStats, listDeadLetters, requeueDeadLetter } from '../services/dead-letters.js';
+import type { RouteContext } from './context.js';
+import { currentUser } from './current-user.js';
+import { DEFAULT_PAGE_SIZE, idParamsSchema, MAX_PAGE_SIZE } from './schemas.js';
+
+/** /admin/dlq: what failed for good, in numbers, and a way to send it around again. Admins only. */
+export async function adminDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  app.addHook('preHandler', async (request) => {
+    if (!currentUser(request).isAdmin) throw new ForbiddenError();
+  });
+
+  app.get<{ Querystring: { limit: number; cursor?: string; queue?: string; errorType?: 'transient' | 'permanent' } }>('/dlq', {
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+          cursor: { type: 'string', minLength: 1, maxLength: 128 },
+          queue: { type: 'string', maxLength: 64 },
+          errorType: { type: 'string', enum: ['transient', 'permanent'] },
+        },
+      },
+    },
+    handler: async (request) => listDeadLetters(ctx.orm.em.fork(), request.query),
+  });
+
+  app.get('/dlq/stats', async () => deadLetterStats(ctx.orm.em.fork()));
+
+  app.post<{ Params: { id: string } }>('/dlq/:id/requeue', {
+    schema: { params: idParamsSchema },
+    handler: async (request) => {
+      const result = await requeueDeadLetter(ctx.orm.em.fork(), ctx.queues, request.params.id);
+      if (!result) throw new DeadLetterNotFoundError();
+      return result;
+    },
+  });
+}
