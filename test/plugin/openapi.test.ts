@@ -15,6 +15,9 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
 
   const paths = Object.keys(document.paths).sort();
   t.same(paths, [
+    '/admin/dlq',
+    '/admin/dlq/stats',
+    '/admin/dlq/{id}/requeue',
     '/api/ably/token',
     '/api/notifications/',
     '/api/notifications/mark-all-read',
