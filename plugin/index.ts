@@ -7,6 +7,7 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
 import { QUEUES } from './jobs/registry.js';
+import { DailyCounters } from './metrics/daily-counters.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
@@ -54,6 +55,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const { publisher, ably, ablyPublishing } = createRealtimeTransports(redis, prefix, options.realtime);
   const hub = await WebSocketHub.start(redis, prefix);
 
+  const counters = new DailyCounters(redis, prefix);
   const workers = options.workers
     ? await startWorkerRuntime({
         orm,
@@ -62,6 +64,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
         prefix,
         publisher,
         jobs: options.jobs,
+        counters,
         log: app.log,
       })
     : null;
@@ -107,6 +110,8 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     redisPrefix: prefix,
     rateLimitPerMinute: options.apiRateLimitPerMinute,
     queues: { [QUEUES.notifications]: notificationsQueue },
+    counters,
+    realtimeConnections: () => hub.connectionCount,
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else.
   await app.register(async (scope) => {

@@ -3,6 +3,7 @@ import { connectDatabase } from './db/connect.js';
 import { startWorkerRuntime } from './jobs/runtime.js';
 import { resolveWorkerOptions, type WorkerProcessOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
+import { DailyCounters } from './metrics/daily-counters.js';
 import { connectRedis } from './redis.js';
 
 export interface WorkerProcess {
@@ -25,6 +26,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     prefix: options.redis.prefix,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
     jobs: options.jobs,
+    counters: new DailyCounters(redis, options.redis.prefix),
     log,
   });
   log.info('tresta workers started');

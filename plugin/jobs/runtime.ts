@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
 import { OutboxRelay } from '../outbox/relay.js';
+import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { Publisher } from '../realtime/messages.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
 import { createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
@@ -15,6 +16,7 @@ export interface WorkerRuntimeOptions {
   redis: { url: string } | { connection: Redis };
   prefix: string;
   publisher: Publisher;
+  counters: DailyCounters;
   log: FastifyBaseLogger;
   jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
 }
@@ -39,7 +41,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const connection = blockingConnection(options.redis);
   const queue = new Queue<JobPayloads['deliver-notification']>(QUEUES.notifications, { connection, prefix: options.prefix });
   queue.on('error', () => {});
-  const deliverDeps = { loader: createDeliveryLoader(options.orm), publisher: options.publisher };
+  const deliverDeps = { loader: createDeliveryLoader(options.orm), publisher: options.publisher, counters: options.counters };
   const workerConnection = blockingConnection(options.redis);
   const worker = new Worker(QUEUES.notifications, (job) => deliverNotification(deliverDeps, job.data), {
     connection: workerConnection,

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -17,8 +18,10 @@ export interface RouteContext {
   realtime: RealtimeRouteOptions;
   redisPrefix: string;
   rateLimitPerMinute: number;
-  /** Queues a dead letter can be sent back to, by name. */
+  /** Queues by name: metrics read their depths, dead letters are sent back to them. */
   queues: Record<string, Queue>;
+  counters: DailyCounters;
+  realtimeConnections: () => number;
 }
 
 declare module 'fastify' {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { RouteContext } from './context.js';
-import { adminDeadLetterRoutes } from './admin-dead-letters.js';
+import { adminRoutes } from './admin/index.js';
 import { currentUser } from './current-user.js';
 import { handleRouteError } from './error-handler.js';
 import { listNotificationsRoute } from './list-notifications.js';
@@ -55,5 +55,5 @@ export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promi
     { prefix: '/api/notifications' },
   );
   await app.register(async (ably) => ablyTokenRoute(ably, ctx.realtime.ably), { prefix: '/api/ably' });
-  await app.register(async (admin) => adminDeadLetterRoutes(admin, ctx), { prefix: '/admin' });
+  await app.register(adminRoutes, { prefix: '/admin', ...ctx });
 }

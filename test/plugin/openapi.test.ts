@@ -18,6 +18,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     '/admin/dlq',
     '/admin/dlq/stats',
     '/admin/dlq/{id}/requeue',
+    '/admin/metrics',
     '/api/ably/token',
     '/api/notifications/',
     '/api/notifications/mark-all-read',

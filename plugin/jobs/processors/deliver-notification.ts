@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Publisher } from '../../realtime/messages.js';
 import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
 import { parseDeliverNotification } from '../registry.js';
@@ -8,6 +9,7 @@ import { parseDeliverNotification } from '../registry.js';
 export interface DeliverDeps {
   loader: DeliveryLoader;
   publisher: Publisher;
+  counters: DailyCounters;
 }
 
 export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
@@ -48,7 +50,7 @@ export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
  * deliver-notification — purpose: show a committed notification to its user in real time.
  * Input: { notificationId, userId } (checked here: jobs outlive deploys).
  * Effects: one real-time message `new-notification` (id = the notification's id), unless the
- * user turned in-app notifications off, globally or for this type.
+ * user turned in-app notifications off, globally or for this type; the day's sent counter.
  * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
@@ -59,5 +61,7 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
   if (!row || row.user_id !== payload.userId) return 'gone';
   if (!row.in_app) return 'in-app-off';
   await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
+  // A dashboard figure: never worth failing (and re-running) a delivery for.
+  deps.counters.increment('notifications_sent').catch(() => undefined);
   return 'published';
 }

@@ -1,16 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { DeadLetterNotFoundError, ForbiddenError } from '../errors.js';
-import { deadLetterStats, listDeadLetters, requeueDeadLetter } from '../services/dead-letters.js';
-import type { RouteContext } from './context.js';
-import { currentUser } from './current-user.js';
-import { DEFAULT_PAGE_SIZE, idParamsSchema, MAX_PAGE_SIZE } from './schemas.js';
+import { DeadLetterNotFoundError } from '../../errors.js';
+import { deadLetterStats, listDeadLetters, requeueDeadLetter } from '../../services/dead-letters.js';
+import type { RouteContext } from '../context.js';
+import { DEFAULT_PAGE_SIZE, idParamsSchema, MAX_PAGE_SIZE } from '../schemas.js';
 
-/** /admin/dlq: what failed for good, in numbers, and a way to send it around again. Admins only. */
-export async function adminDeadLetterRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.addHook('preHandler', async (request) => {
-    if (!currentUser(request).isAdmin) throw new ForbiddenError();
-  });
-
+/** /admin/dlq: what failed for good, in numbers, and a way to send it around again. */
+export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { limit: number; cursor?: string; queue?: string; errorType?: 'transient' | 'permanent' } }>('/dlq', {
     schema: {
       querystring: {

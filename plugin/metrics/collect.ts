@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { DailyCounters } from './daily-counters.js';
+
+export interface SystemMetrics {
+  notifications: { sentToday: number; lastDays: Array<{ date: string; count: number }> };
+  realtime: { connections: number };
+  queues: Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
+  deadLetters: { total: number };
+  outbox: { backlog: number; oldestAgeSeconds: number | null };
+}
+
+export interface MetricsSources {
+  em: EntityManager;
+  counters: DailyCounters;
+  queues: Record<string, Queue>;
+  /** Live WebSocket connections on this instance. */
+  realtimeConnections: number;
+}
+
+/** One snapshot of what an operator looks at first: is it flowing, what is stuck, what failed. */
+export async function collectMetrics(sources: MetricsSources): Promise<SystemMetrics> {
+  const [lastDays, queueCounts, [database]] = await Promise.all([
+    sources.counters.lastDays('notifications_sent'),
+    Promise.all(
+      Object.entries(sources.queues).map(async ([name, queue]) => {
+        const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+        const depth = {
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          failed: counts.failed ?? 0,
+        };
+        return [name, depth] as const;
+      }),
+    ),
+    sources.em.getConnection().execute<Array<{ dead_letters: number; backlog: number; oldest_age: number | null }>>(
+      `select (select count(*)::int from tresta_dead_letters) as dead_letters,
+              (select count(*)::int from tresta_outbox where status = 'pending') as backlog,
+              (select extract(epoch from now() - min(created_at))::float from tresta_outbox where status = 'pending') as oldest_age`,
+    ),
+  ]);
+  return {
+    notifications: { sentToday: lastDays.at(-1)?.count ?? 0, lastDays },
+    realtime: { connections: sources.realtimeConnections },
+    queues: Object.fromEntries(queueCounts),
+    deadLetters: { total: database?.dead_letters ?? 0 },
+    outbox: {
+      backlog: database?.backlog ?? 0,
+      oldestAgeSeconds:
+        database?.oldest_age === null || database?.oldest_age === undefined ? null : Math.round(database.oldest_age),
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { Gauge, Registry } from 'prom-client';
+import type { SystemMetrics } from './collect.js';
+
+/**
+ * The same snapshot in Prometheus' text format. A registry per call: the figures are read fresh
+ * at each scrape (they live in Redis and Postgres, shared by every instance), not accumulated here.
+ */
+export async function toPrometheus(metrics: SystemMetrics): Promise<{ contentType: string; body: string }> {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers: [registry] });
+
+  gauge('tresta_notifications_sent_today', 'Notifications delivered in real time today (UTC)').set(
+    metrics.notifications.sentToday,
+  );
+  gauge('tresta_realtime_connections', 'Live WebSocket connections on this instance').set(metrics.realtime.connections);
+  const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state', ['queue', 'state']);
+  for (const [queue, counts] of Object.entries(metrics.queues)) {
+    for (const [state, count] of Object.entries(counts)) depth.set({ queue, state }, count);
+  }
+  gauge('tresta_dead_letters', 'Jobs that failed for good').set(metrics.deadLetters.total);
+  gauge('tresta_outbox_backlog', 'Committed notifications not yet handed to the queue').set(metrics.outbox.backlog);
+  gauge('tresta_outbox_oldest_age_seconds', 'Age of the oldest pending outbox row').set(metrics.outbox.oldestAgeSeconds ?? 0);
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}
