@@ -54,7 +54,17 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   });
   worker.on('error', (error) => options.log.warn({ err: error }, 'notification worker: Redis error'));
   worker.on('failed', (job, error) => {
-    if (!isFinalFailure(job, error)) return;
+    const final = isFinalFailure(job, error);
+    options.log[final ? 'error' : 'warn'](
+      {
+        jobId: job?.id,
+        userId: (job?.data as { userId?: unknown } | undefined)?.userId,
+        attemptsMade: job?.attemptsMade,
+        err: error,
+      },
+      final ? 'notification job failed for good' : 'notification job failed; it will be retried',
+    );
+    if (!final) return;
     recordDeadLetter(options.orm, QUEUES.notifications, job, error).catch((deadLetterError: unknown) =>
       options.log.error({ err: deadLetterError, jobId: job?.id }, 'could not record a dead letter'),
     );

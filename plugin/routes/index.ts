@@ -24,10 +24,13 @@ export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promi
   app.decorateRequest('trestaUser', null);
   app.setErrorHandler(handleRouteError);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const user = await ctx.auth.fromRequest(request);
     if (!user) throw new UnauthorizedError('missing or malformed credentials');
     request.trestaUser = user;
+    // Every line this request logs from here on names its user (beside Fastify's request id).
+    request.log = request.log.child({ userId: user.userId });
+    reply.log = request.log;
   });
 
   // Per user, after authentication, counted in Redis so every instance shares one budget. With
