@@ -57,16 +57,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
 
   const counters = new DailyCounters(redis, prefix);
   const workers = options.workers
-    ? await startWorkerRuntime({
-        orm,
-        databaseUrl: database.url,
-        redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
-        prefix,
-        publisher,
-        jobs: options.jobs,
-        counters,
-        log: app.log,
-      })
+    ? await startWorkerRuntime({ options, orm, databaseUrl: database.url, redis, publisher, counters, log: app.log })
     : null;
 
   // This instance's handle on the queues, to requeue dead letters from the admin API.

@@ -57,7 +57,11 @@ export interface TrestaNotificationsOptions {
     /** How often the widget polls when no real-time transport connects. */
     pollIntervalMs?: number;
   };
-  alerts?: { slackWebhookUrl?: string };
+  alerts?: {
+    slackWebhookUrl?: string;
+    /** How often worker processes check that Postgres and Redis answer. */
+    checkIntervalMs?: number;
+  };
   /** Notification types beyond the defaults, with how each is emailed. */
   types?: Record<string, NotificationTypeConfig>;
   jobs?: {
@@ -101,7 +105,7 @@ export interface ResolvedOptions {
     ablyClientOptions: Record<string, unknown>;
     pollIntervalMs: number;
   };
-  alerts: { slackWebhookUrl: string | null };
+  alerts: { slackWebhookUrl: string | null; checkIntervalMs: number };
   types: Record<string, NotificationTypeConfig>;
   jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
   workers: boolean;
@@ -124,6 +128,7 @@ export const DEFAULTS = {
   jobConcurrency: 50,
   jobLockDurationMs: 30_000,
   relayClaimSize: 500,
+  alertCheckIntervalMs: 15_000,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
@@ -324,7 +329,10 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     appUrl,
     email: resolveEmail(options.email),
     realtime: resolveRealtime(options.realtime, appUrl),
-    alerts: { slackWebhookUrl },
+    alerts: {
+      slackWebhookUrl,
+      checkIntervalMs: positiveInteger(alerts?.checkIntervalMs, 'alerts.checkIntervalMs', DEFAULTS.alertCheckIntervalMs),
+    },
     types: resolveTypes(options.types),
     jobs: resolveJobs(options.jobs),
     migrate: optionalBoolean(options.migrate, 'migrate', true),

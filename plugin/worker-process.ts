@@ -20,12 +20,11 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
   const database = await connectDatabase(options);
   const { redis, close: closeRedis } = await connectRedis(options.redis);
   const runtime = await startWorkerRuntime({
+    options,
     orm: database.orm,
     databaseUrl: database.url,
-    redis: options.redis.kind === 'url' ? { url: options.redis.url } : { connection: options.redis.connection },
-    prefix: options.redis.prefix,
+    redis,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
-    jobs: options.jobs,
     counters: new DailyCounters(redis, options.redis.prefix),
     log,
   });
