@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124124942_Initial } from './Migration20261124124942_Initial.js';
+import { Migration20261124135445_Email } from './Migration20261124135445_Email.js';
 
 /** The table where MikroORM records which of these migrations a database has applied. */
 export const MIGRATIONS_TABLE = 'tresta_migrations';
@@ -7,4 +8,5 @@ export const MIGRATIONS_TABLE = 'tresta_migrations';
 /** Every migration of the plugin, oldest first, for `migrations.migrationsList` in a host's config. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124124942_Initial', class: Migration20261124124942_Initial },
+  { name: 'Migration20261124135445_Email', class: Migration20261124135445_Email },
 ];

@@ -7,6 +7,8 @@ const TABLES = [
   'tresta_dead_letters',
   'tresta_digest_runs',
   'tresta_email_deliveries',
+  'tresta_email_suppressions',
+  'tresta_mailbox',
   'tresta_notification_preferences',
   'tresta_notifications',
   'tresta_outbox',
@@ -32,7 +34,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
   const applied = await em.execute<Array<{ name: string }>>('select name from tresta_migrations');
   t.same(
     applied.map((row) => row.name),
-    ['Migration20261124124942_Initial'],
+    ['Migration20261124124942_Initial', 'Migration20261124135445_Email'],
   );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');
 

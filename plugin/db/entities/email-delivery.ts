@@ -15,6 +15,8 @@ export interface EmailDelivery {
   userId: string;
   channel: string;
   recipient: string | null;
+  /** How many recipients the email went to: the provider counts each against the quota. */
+  recipients: number;
   priority: EmailPriority;
   status: EmailDeliveryStatus;
   idempotencyKey: string;
@@ -37,6 +39,7 @@ export const EmailDeliverySchema = new EntitySchema<EmailDelivery>({
     userId: { type: 'text' },
     channel: { type: 'text', default: 'email' },
     recipient: { type: 'text', nullable: true },
+    recipients: { type: 'integer', default: 1 },
     priority: { type: 'text', default: 'normal' },
     status: { type: 'text', default: 'pending' },
     idempotencyKey: { type: 'text', unique: 'tresta_email_deliveries_idempotency_key_unique' },

@@ -1,6 +1,8 @@
 import { DeadLetterSchema } from './dead-letter.js';
 import { DigestRunSchema } from './digest-run.js';
 import { EmailDeliverySchema } from './email-delivery.js';
+import { EmailSuppressionSchema } from './email-suppression.js';
+import { MailboxMessageSchema } from './mailbox-message.js';
 import { NotificationPreferenceSchema } from './notification-preference.js';
 import { NotificationSchema } from './notification.js';
 import { OutboxEntrySchema } from './outbox-entry.js';
@@ -9,6 +11,8 @@ import { QuotaSnapshotSchema } from './quota-snapshot.js';
 export type { DeadLetter, ErrorType, RetryAttempt } from './dead-letter.js';
 export type { DigestRun, DigestRunStatus } from './digest-run.js';
 export type { EmailDelivery, EmailDeliveryStatus, EmailPriority } from './email-delivery.js';
+export type { EmailSuppression } from './email-suppression.js';
+export type { MailboxMessage } from './mailbox-message.js';
 export type { DigestFrequency, NotificationPreference, TypePreferences } from './notification-preference.js';
 export type { Notification } from './notification.js';
 export type { OutboxEntry, OutboxStatus } from './outbox-entry.js';
@@ -17,6 +21,8 @@ export {
   DeadLetterSchema,
   DigestRunSchema,
   EmailDeliverySchema,
+  EmailSuppressionSchema,
+  MailboxMessageSchema,
   NotificationPreferenceSchema,
   NotificationSchema,
   OutboxEntrySchema,
@@ -32,4 +38,6 @@ export const trestaEntities = [
   DeadLetterSchema,
   QuotaSnapshotSchema,
   DigestRunSchema,
+  MailboxMessageSchema,
+  EmailSuppressionSchema,
 ];

@@ -1,0 +1,29 @@
+import { Resend } from 'resend';
+import { classifyResendError } from './classify-resend.js';
+import type { Mailer } from './mailer.js';
+
+/** Sends through Resend's SDK, which never throws on HTTP errors and never retries by itself. */
+export function createResendMailer(apiKey: string, baseUrl: string): Mailer {
+  const resend = new Resend(apiKey, { baseUrl });
+  return {
+    send: async (email, idempotencyKey) => {
+      const { data, error, headers } = await resend.emails.send(
+        {
+          from: email.from,
+          to: email.to,
+          subject: email.subject,
+          html: email.html,
+          text: email.text,
+          headers: email.headers,
+          tags: email.tags,
+        },
+        { idempotencyKey },
+      );
+      if (data) return { kind: 'sent', providerId: data.id };
+      return classifyResendError(
+        { status: error?.statusCode ?? null, name: error?.name ?? 'unknown', message: error?.message ?? '' },
+        headers?.['retry-after'] ?? null,
+      );
+    },
+  };
+}

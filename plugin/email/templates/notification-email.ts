@@ -1,0 +1,55 @@
+import type { OutgoingEmail } from '../mailer.js';
+import type { Brand } from './brand.js';
+import { escapeHtml, safeUrl } from './escape.js';
+import { htmlLayout } from './layout.js';
+
+export interface NotificationEmailInput {
+  brand: Brand;
+  appUrl: string;
+  from: string;
+  to: string;
+  notification: { id: string; type: string; title: string; message: string; link: string | null };
+}
+
+/**
+ * The email for one notification sent at once (a critical type). Deterministic: the same input
+ * renders the same bytes, so every attempt matches its Idempotency-Key at the provider.
+ */
+export function renderNotificationEmail(input: NotificationEmailInput): OutgoingEmail {
+  const { brand, notification } = input;
+  const link = safeUrl(notification.link, input.appUrl);
+  const settingsUrl = new URL('/', input.appUrl).toString();
+  const button = link
+    ? `<p style="margin:24px 0 0;"><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:${escapeHtml(brand.primaryColor)};color:#ffffff;text-decoration:none;font-weight:600;">View in ${escapeHtml(brand.name)}</a></p>`
+    : '';
+  const html = htmlLayout(brand, {
+    preheader: notification.message,
+    contentHtml: `<h1 style="margin:0 0 12px;font-size:20px;line-height:1.3;">${escapeHtml(notification.title)}</h1>
+<p style="margin:0;white-space:pre-line;">${escapeHtml(notification.message)}</p>${button}`,
+    footerHtml: `You receive this email because it is an important notice about your ${escapeHtml(brand.name)} account.
+Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style="color:#71717a;">${escapeHtml(settingsUrl)}</a>.`,
+  });
+  const text = [
+    notification.title,
+    '',
+    notification.message,
+    ...(link ? ['', `View in ${brand.name}: ${link}`] : []),
+    '',
+    '--',
+    `You receive this email because it is an important notice about your ${brand.name} account.`,
+    `Manage your notification settings at ${settingsUrl}`,
+    '',
+  ].join('\n');
+  return {
+    from: input.from,
+    to: input.to,
+    subject: notification.title,
+    html,
+    text,
+    headers: { 'X-Entity-Ref-ID': notification.id },
+    tags: [
+      { name: 'category', value: 'notification' },
+      { name: 'type', value: notification.type },
+    ],
+  };
+}

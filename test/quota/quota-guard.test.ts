@@ -1,0 +1,114 @@
+import t, { type Test } from 'tap';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { QuotaGuard } from '../../plugin/quota/quota-guard.js';
+import { buildTestApp } from '../helpers/app.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
+import { REDIS_URL } from '../helpers/services.js';
+
+async function guardFor(t: Test, options: { dailyLimit?: number; perUserHourlyLimit?: number; redisUrl?: string } = {}) {
+  const { app } = await buildTestApp(t);
+  const redis = new Redis(options.redisUrl ?? REDIS_URL);
+  t.teardown(() => redis.disconnect());
+  const prefix = `tresta-test-quota-${randomBytes(4).toString('hex')}`;
+  const guard = new QuotaGuard({
+    redis,
+    orm: app.notifications.orm,
+    prefix,
+    dailyLimit: options.dailyLimit ?? 200,
+    perUserHourlyLimit: options.perUserHourlyLimit ?? 1_000_000,
+  });
+  return { guard, redis, prefix, orm: app.notifications.orm };
+}
+
+t.test('1,000 concurrent normal reservations on a budget of 200, with 50 high-priority ones in the burst', async (t) => {
+  const { guard } = await guardFor(t);
+  const attempts = [
+    ...Array.from({ length: 1_000 }, (_, i) =>
+      guard.reserve({ emailKey: `normal-${i}`, userId: `u${i}`, priority: 'normal', recipients: 1 }),
+    ),
+    ...Array.from({ length: 50 }, (_, i) =>
+      guard.reserve({ emailKey: `high-${i}`, userId: `h${i}`, priority: 'high', recipients: 1 }),
+    ),
+  ];
+  const results = await Promise.all(attempts);
+  const normal = results.slice(0, 1_000);
+  const high = results.slice(1_000);
+  t.equal(normal.filter((r) => r.outcome === 'reserved').length, 200, 'exactly the budget');
+  t.equal(normal.filter((r) => r.outcome === 'budget-spent').length, 800, 'the rest told to wait, none lost');
+  t.ok(
+    high.every((r) => r.outcome === 'reserved'),
+    'every high-priority email passes',
+  );
+  const again = await guard.reserve({ emailKey: 'high-0', userId: 'h0', priority: 'high', recipients: 1 });
+  t.match(again, { outcome: 'already-reserved', dailyCount: 250 }, 'high priority is counted; a retry counts nothing');
+});
+
+t.test('each recipient counts, and a retry of the same email never counts twice', async (t) => {
+  const { guard } = await guardFor(t, { dailyLimit: 5 });
+  t.match(await guard.reserve({ emailKey: 'a', userId: 'u', priority: 'normal', recipients: 3 }), {
+    outcome: 'reserved',
+    dailyCount: 3,
+  });
+  t.match(await guard.reserve({ emailKey: 'a', userId: 'u', priority: 'normal', recipients: 3 }), {
+    outcome: 'already-reserved',
+    dailyCount: 3,
+  });
+  t.match(await guard.reserve({ emailKey: 'b', userId: 'u', priority: 'normal', recipients: 3 }), {
+    outcome: 'budget-spent',
+    dailyCount: 3,
+  });
+  t.match(await guard.reserve({ emailKey: 'c', userId: 'u', priority: 'normal', recipients: 2 }), {
+    outcome: 'reserved',
+    dailyCount: 5,
+  });
+});
+
+t.test('10 emails per user per hour', async (t) => {
+  const { guard } = await guardFor(t, { perUserHourlyLimit: 10 });
+  for (let i = 0; i < 10; i++) await guard.reserve({ emailKey: `e${i}`, userId: 'busy', priority: 'high', recipients: 1 });
+  const eleventh = await guard.reserve({ emailKey: 'e10', userId: 'busy', priority: 'high', recipients: 1 });
+  t.equal(eleventh.outcome, 'user-limited');
+  t.ok(eleventh.outcome === 'user-limited' && eleventh.retryAfterSeconds > 3_500 && eleventh.retryAfterSeconds <= 3_600);
+  t.equal((await guard.reserve({ emailKey: 'other', userId: 'calm', priority: 'high', recipients: 1 })).outcome, 'reserved');
+});
+
+t.test('sends either side of midnight UTC count on their own days', async (t) => {
+  const { guard, redis } = await guardFor(t, { dailyLimit: 1 });
+  const before = new Date('2026-11-24T23:59:59.900Z');
+  const after = new Date('2026-11-25T00:00:00.100Z');
+  t.equal(
+    (await guard.reserve({ emailKey: 'late', userId: 'u', priority: 'normal', recipients: 1, now: before })).outcome,
+    'reserved',
+  );
+  t.equal(
+    (await guard.reserve({ emailKey: 'early', userId: 'v', priority: 'normal', recipients: 1, now: after })).outcome,
+    'reserved',
+  );
+  t.equal(await redis.get(guard.dayKey('2026-11-24')), '1');
+  t.equal(await redis.get(guard.dayKey('2026-11-25')), '1');
+  const ttl = await redis.ttl(guard.dayKey('2026-11-24'));
+  t.ok(ttl > 0 && ttl <= 3_601, `the day's key expires an hour after its midnight (ttl ${ttl})`);
+});
+
+t.test('Redis FLUSHALL after 150 sends: the count is rebuilt from Postgres, 50 more that day', async (t) => {
+  const privateRedis = await startPrivateRedis();
+  t.teardown(() => privateRedis.stop());
+  const { guard, redis, orm } = await guardFor(t, { redisUrl: privateRedis.url });
+  const now = new Date();
+  for (let i = 0; i < 150; i++)
+    await guard.reserve({ emailKey: `sent-${i}`, userId: `u${i}`, priority: 'normal', recipients: 1, now });
+  await orm.em.getConnection().execute(
+    `insert into tresta_email_deliveries (id, user_id, status, idempotency_key, quota_date, recipients)
+     select gen_random_uuid(), 'u' || i, 'sent', 'sent-' || i, ?::date, 1 from generate_series(0, 149) as i`,
+    [now.toISOString().slice(0, 10)],
+  );
+  await redis.flushall();
+  await redis.script('FLUSH');
+  const results = await Promise.all(
+    Array.from({ length: 100 }, (_, i) =>
+      guard.reserve({ emailKey: `after-${i}`, userId: `w${i}`, priority: 'normal', recipients: 1, now }),
+    ),
+  );
+  t.equal(results.filter((r) => r.outcome === 'reserved').length, 50, 'only the 50 left of 200');
+});
