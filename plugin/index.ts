@@ -60,15 +60,20 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     ? await startWorkerRuntime({ options, orm, databaseUrl: database.url, redis, publisher, counters, log: app.log })
     : null;
 
-  // This instance's handle on the queues, to requeue dead letters from the admin API.
-  const notificationsQueue = new Queue(QUEUES.notifications, { connection: redis, prefix });
-  notificationsQueue.on('error', () => {});
+  // This instance's handles on the queues: the admin API reads their depths and requeues dead letters.
+  const queues = Object.fromEntries(
+    Object.values(QUEUES).map((name) => {
+      const queue = new Queue(name, { connection: redis, prefix });
+      queue.on('error', () => {});
+      return [name, queue];
+    }),
+  );
 
   app.addHook('preClose', async () => {
     await hub.close();
   });
   app.addHook('onClose', async () => {
-    await notificationsQueue.close();
+    await Promise.all(Object.values(queues).map((queue) => queue.close()));
     await workers?.close();
     await closeRedis();
     await database.close();
@@ -100,7 +105,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     realtime,
     redisPrefix: prefix,
     rateLimitPerMinute: options.apiRateLimitPerMinute,
-    queues: { [QUEUES.notifications]: notificationsQueue },
+    queues,
     counters,
     realtimeConnections: () => hub.connectionCount,
   };

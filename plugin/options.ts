@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
 import {
   DEFAULT_NOTIFICATION_TYPES,
@@ -48,6 +49,12 @@ export interface TrestaNotificationsOptions {
     perUserHourlyLimit?: number;
     resolveRecipient?: (userId: string) => Promise<{ email: string; name?: string } | null>;
     baseUrl?: string;
+    /** The look of every email. */
+    brand?: Partial<Brand>;
+    /** The provider's rate limit, per worker process (Resend: 10/s today; 2 and 5 in older plans). */
+    requestsPerSecond?: number;
+    /** Emails sent at once by each worker process. */
+    concurrency?: number;
   };
   realtime?: {
     ablyApiKey?: string;
@@ -97,6 +104,9 @@ export interface ResolvedOptions {
     perUserHourlyLimit: number;
     resolveRecipient: ((userId: string) => Promise<{ email: string; name?: string } | null>) | null;
     baseUrl: string;
+    brand: Brand;
+    requestsPerSecond: number;
+    concurrency: number;
   };
   realtime: {
     ablyApiKey: string | null;
@@ -129,6 +139,8 @@ export const DEFAULTS = {
   jobLockDurationMs: 30_000,
   relayClaimSize: 500,
   alertCheckIntervalMs: 15_000,
+  emailRequestsPerSecond: 10,
+  emailConcurrency: 5,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
@@ -273,6 +285,16 @@ function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
   };
 }
 
+function resolveBrand(value: unknown): Brand {
+  if (value !== undefined && !isObject(value)) fail('email.brand', 'must be an object');
+  const brand = value ?? {};
+  const logoUrl = optionalString(brand.logoUrl, 'email.brand.logoUrl');
+  if (logoUrl) httpUrl(logoUrl, 'email.brand.logoUrl');
+  const primaryColor = optionalString(brand.primaryColor, 'email.brand.primaryColor') ?? DEFAULT_BRAND.primaryColor;
+  if (!/^#[0-9a-fA-F]{3,8}$/.test(primaryColor)) fail('email.brand.primaryColor', 'must be a hex colour like #4f46e5');
+  return { name: optionalString(brand.name, 'email.brand.name') ?? DEFAULT_BRAND.name, logoUrl: logoUrl ?? null, primaryColor };
+}
+
 function resolveEmail(value: unknown): ResolvedOptions['email'] {
   if (value !== undefined && !isObject(value)) fail('email', 'must be an object');
   const email = value ?? {};
@@ -286,6 +308,9 @@ function resolveEmail(value: unknown): ResolvedOptions['email'] {
     perUserHourlyLimit: positiveInteger(email.perUserHourlyLimit, 'email.perUserHourlyLimit', DEFAULTS.perUserHourlyEmailLimit),
     resolveRecipient: optionalFunction(email.resolveRecipient, 'email.resolveRecipient'),
     baseUrl,
+    brand: resolveBrand(email.brand),
+    requestsPerSecond: positiveInteger(email.requestsPerSecond, 'email.requestsPerSecond', DEFAULTS.emailRequestsPerSecond),
+    concurrency: positiveInteger(email.concurrency, 'email.concurrency', DEFAULTS.emailConcurrency),
   };
 }
 

@@ -11,8 +11,20 @@ export function isFinalFailure(job: Job | undefined, error: Error): boolean {
 }
 
 const INSERT_DEAD_LETTER = `
-  insert into tresta_dead_letters (id, queue, job_id, job_name, payload, error_type, error_message, attempts, retry_history)
-  values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)`;
+  insert into tresta_dead_letters (id, queue, job_id, job_name, payload, error_type, error_message, http_status,
+                                   provider_response, attempts, retry_history)
+  values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?, ?::jsonb)`;
+
+/** What a provider answered, carried by the error a processor throws, for the dead letter. */
+export interface ProviderDetails {
+  httpStatus: number | null;
+  providerResponse: unknown;
+}
+
+function providerDetails(error: Error): ProviderDetails {
+  const details = error as Error & Partial<ProviderDetails>;
+  return { httpStatus: details.httpStatus ?? null, providerResponse: details.providerResponse ?? null };
+}
 
 /**
  * Keeps a job that failed for good in Postgres, where an operator can see and requeue it.
@@ -20,10 +32,10 @@ const INSERT_DEAD_LETTER = `
  */
 export async function recordDeadLetter(orm: MikroORM, queue: string, job: Job | undefined, error: Error): Promise<void> {
   const permanent = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+  const { httpStatus, providerResponse } = providerDetails(error);
   const history = (job?.stacktrace ?? []).map((trace, index) => ({
     attempt: index + 1,
     error: trace.split('\n')[0] ?? '',
-    httpStatus: null,
   }));
   await orm.em
     .fork()
@@ -35,6 +47,8 @@ export async function recordDeadLetter(orm: MikroORM, queue: string, job: Job | 
       JSON.stringify(job?.data ?? {}),
       permanent ? 'permanent' : 'transient',
       error.message,
+      httpStatus,
+      JSON.stringify(providerResponse),
       job?.attemptsMade ?? 0,
       JSON.stringify(history),
     ]);

@@ -3,18 +3,24 @@ import type { JobsOptions } from 'bullmq';
 // The one registry of queues, job names and their payloads. Queued jobs outlive deploys, so each
 // processor still checks its payload at the boundary (see parse* below) instead of trusting it.
 
-export const QUEUES = { notifications: 'notifications' } as const;
+export const QUEUES = { notifications: 'notifications', emails: 'emails' } as const;
 
 export interface JobPayloads {
   'deliver-notification': { notificationId: string; userId: string };
+  'send-email': { notificationId: string; userId: string };
 }
 export type JobName = keyof JobPayloads;
 
 /** Deterministic, so an outbox row enqueued twice (a relay died before marking it) is one job. */
 export const deliverJobId = (notificationId: string) => `deliver-${notificationId}`;
+/** One email job per notification, however often its delivery runs. */
+export const emailJobId = (notificationId: string) => `email-${notificationId}`;
+/** BullMQ priorities: lower runs first. Critical emails go ahead of everything else. */
+export const EMAIL_PRIORITY = { high: 1, normal: 10 } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Both jobs carry the same reference to a notification; checked the same way. */
 export function parseDeliverNotification(data: unknown): JobPayloads['deliver-notification'] | null {
   if (typeof data !== 'object' || data === null) return null;
   const { notificationId, userId } = data as Record<string, unknown>;
@@ -35,6 +41,13 @@ export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
     attempts: DELIVERY_ATTEMPTS,
     backoff: { type: 'seed' },
     removeOnComplete: { age: 3_600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  },
+  'send-email': {
+    attempts: DELIVERY_ATTEMPTS,
+    backoff: { type: 'seed' },
+    priority: EMAIL_PRIORITY.high,
+    removeOnComplete: { age: 24 * 3_600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3_600 },
   },
 };

@@ -1,22 +1,26 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
-import { OutboxRelay } from '../outbox/relay.js';
 import { Alerter } from '../alerts/alerter.js';
-import { createSlackSender } from '../alerts/slack.js';
-import type { ResolvedWorkerOptions } from '../options.js';
 import { startDependencyMonitor } from '../alerts/dependency-monitor.js';
 import { FailureRateWatch } from '../alerts/failure-rate.js';
+import { createSlackSender } from '../alerts/slack.js';
+import { createMailboxMailer } from '../email/mailbox-mailer.js';
+import { createResendMailer } from '../email/resend-mailer.js';
 import type { DailyCounters } from '../metrics/daily-counters.js';
+import type { ResolvedWorkerOptions } from '../options.js';
+import { OutboxRelay } from '../outbox/relay.js';
+import { QuotaGuard } from '../quota/quota-guard.js';
 import type { Publisher } from '../realtime/messages.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
 import { createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
-import { backoffDelay, QUEUES, type JobPayloads } from './registry.js';
+import { sendEmail } from './processors/send-email.js';
+import { backoffDelay, QUEUES } from './registry.js';
 
 /** What the API process and a worker process both have when they start workers. */
 export interface WorkerRuntimeOptions {
-  options: Pick<ResolvedWorkerOptions, 'redis' | 'jobs' | 'alerts'>;
+  options: Pick<ResolvedWorkerOptions, 'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl'>;
   orm: MikroORM;
   databaseUrl: string;
   /** The process's connection for plain commands; workers block, so they open their own. */
@@ -41,70 +45,129 @@ function blockingConnection(redis: ResolvedWorkerOptions['redis']): Redis {
   return connection;
 }
 
-/** The outbox relay and the notification worker, as run by `workers: true` or a worker process. */
+/** The outbox relay and the workers (notifications, emails), as run by `workers: true` or a worker process. */
 export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise<WorkerRuntime> {
-  const { options, log } = runtime;
+  const { options, log, orm } = runtime;
   const prefix = options.redis.prefix;
   const slack = options.alerts.slackWebhookUrl ? createSlackSender(options.alerts.slackWebhookUrl, log) : null;
   const alerter = new Alerter(runtime.redis, prefix, slack);
-  const connection = blockingConnection(options.redis);
-  const queue = new Queue<JobPayloads['deliver-notification']>(QUEUES.notifications, { connection, prefix });
-  queue.on('error', () => {});
-  const deliverDeps = { loader: createDeliveryLoader(runtime.orm), publisher: runtime.publisher, counters: runtime.counters };
-  const workerConnection = blockingConnection(options.redis);
-  const worker = new Worker(QUEUES.notifications, (job) => deliverNotification(deliverDeps, job.data), {
-    connection: workerConnection,
-    prefix,
-    concurrency: options.jobs.concurrency,
-    // A killed worker's jobs come back after the lock lapses, found by a check run as often.
-    lockDuration: options.jobs.lockDurationMs,
-    stalledInterval: options.jobs.lockDurationMs,
-    settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade) },
-  });
-  worker.on('error', (error) => log.warn({ err: error }, 'notification worker: Redis error'));
-  const failureRate = new FailureRateWatch(alerter, QUEUES.notifications);
-  worker.on('completed', () => failureRate.completed());
-  worker.on('failed', (job, error) => {
-    failureRate.failed();
-    const final = isFinalFailure(job, error);
-    log[final ? 'error' : 'warn'](
-      {
-        jobId: job?.id,
-        userId: (job?.data as { userId?: unknown } | undefined)?.userId,
-        attemptsMade: job?.attemptsMade,
-        err: error,
-      },
-      final ? 'notification job failed for good' : 'notification job failed; it will be retried',
+  const connections: Redis[] = [];
+  const open = () => {
+    const connection = blockingConnection(options.redis);
+    connections.push(connection);
+    return connection;
+  };
+  const producer = open();
+  const queueFor = (name: string) => {
+    const queue = new Queue(name, { connection: producer, prefix });
+    queue.on('error', () => {});
+    return queue;
+  };
+
+  /** A worker with the house rules: the seed's backoff, failures logged, counted and dead-lettered. */
+  const startWorker = (name: string, processor: Processor, concurrency: number, limiter?: { max: number; duration: number }) => {
+    const worker = new Worker(name, processor, {
+      connection: open(),
+      prefix,
+      concurrency,
+      limiter,
+      // A killed worker's jobs come back after the lock lapses, found by a check run as often.
+      lockDuration: options.jobs.lockDurationMs,
+      stalledInterval: options.jobs.lockDurationMs,
+      settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade) },
+    });
+    const failureRate = new FailureRateWatch(alerter, name);
+    worker.on('error', (error) => log.warn({ err: error, queue: name }, 'worker: Redis error'));
+    worker.on('completed', () => failureRate.completed());
+    worker.on('failed', (job, error) => {
+      failureRate.failed();
+      const final = isFinalFailure(job, error);
+      const userId = (job?.data as { userId?: unknown } | undefined)?.userId;
+      log[final ? 'error' : 'warn'](
+        { queue: name, jobId: job?.id, userId, attemptsMade: job?.attemptsMade, err: error },
+        final ? `${name} job failed for good` : `${name} job failed; it will be retried`,
+      );
+      if (!final) return;
+      recordDeadLetter(orm, name, job, error).catch((deadLetterError: unknown) =>
+        log.error({ err: deadLetterError, jobId: job?.id }, 'could not record a dead letter'),
+      );
+    });
+    return worker;
+  };
+
+  // The email channel runs when the host tells us where a user's email goes.
+  const resolveRecipient = options.email.resolveRecipient;
+  const emailQueue = resolveRecipient ? queueFor(QUEUES.emails) : null;
+  const notificationsQueue = queueFor(QUEUES.notifications);
+  const workers: Worker[] = [];
+
+  const loader = createDeliveryLoader(orm);
+  workers.push(
+    startWorker(
+      QUEUES.notifications,
+      (job) =>
+        deliverNotification(
+          { loader, publisher: runtime.publisher, counters: runtime.counters, types: options.types, emailQueue },
+          job.data,
+        ),
+      options.jobs.concurrency,
+    ),
+  );
+
+  if (resolveRecipient) {
+    const { email } = options;
+    const mailer =
+      email.enabled && email.resendApiKey ? createResendMailer(email.resendApiKey, email.baseUrl) : createMailboxMailer(orm);
+    const quota = new QuotaGuard({
+      redis: runtime.redis,
+      orm,
+      prefix,
+      dailyLimit: email.dailyLimit,
+      perUserHourlyLimit: email.perUserHourlyLimit,
+    });
+    const emailWorker: Worker = startWorker(
+      QUEUES.emails,
+      (job, token) =>
+        sendEmail(
+          {
+            orm,
+            mailer,
+            quota,
+            alerter,
+            from: email.from,
+            appUrl: options.appUrl,
+            brand: email.brand,
+            resolveRecipient,
+            rateLimit: (ms) => emailWorker.rateLimit(ms),
+          },
+          job,
+          token,
+        ),
+      email.concurrency,
+      // The provider's own rate limit (Resend: 10 requests/s per team), shared by this worker's jobs.
+      { max: email.requestsPerSecond, duration: 1_000 },
     );
-    if (!final) return;
-    recordDeadLetter(runtime.orm, QUEUES.notifications, job, error).catch((deadLetterError: unknown) =>
-      log.error({ err: deadLetterError, jobId: job?.id }, 'could not record a dead letter'),
-    );
-  });
+    workers.push(emailWorker);
+  }
 
   const relay = new OutboxRelay({
-    orm: runtime.orm,
+    orm,
     databaseUrl: runtime.databaseUrl,
-    queue,
+    queue: notificationsQueue,
     claimSize: options.jobs.relayClaimSize,
   });
   await relay.start();
-  const stopMonitor = startDependencyMonitor({
-    orm: runtime.orm,
-    redis: runtime.redis,
-    alerter,
-    intervalMs: options.alerts.checkIntervalMs,
-  });
+  const stopMonitor = startDependencyMonitor({ orm, redis: runtime.redis, alerter, intervalMs: options.alerts.checkIntervalMs });
 
   return {
     relay,
     close: async () => {
       stopMonitor();
       await relay.stop();
-      await worker.close();
-      await queue.close();
-      connection.disconnect();
-      workerConnection.disconnect();
+      await Promise.all(workers.map((worker) => worker.close()));
+      await notificationsQueue.close();
+      await emailQueue?.close();
+      for (const connection of connections) connection.disconnect();
     },
   };
 }

@@ -61,7 +61,7 @@ t.test('the logs of a whole flow carry request/job and user ids, and no secret',
 
   const authenticated = lines.filter((line) => line.userId === 'log_user' && line.reqId);
   t.ok(authenticated.length > 0, 'request lines name the request and the user');
-  const retried = lines.find((line) => line.msg === 'notification job failed; it will be retried');
+  const retried = lines.find((line) => line.msg === 'notifications job failed; it will be retried');
   t.match(retried, { jobId: `deliver-${sent.id}`, userId: 'log_user' }, 'worker lines name the job and the user');
 
   const everything = raw.join('\n');

@@ -2,11 +2,10 @@ import { EntitySchema } from '@mikro-orm/core';
 
 export type ErrorType = 'transient' | 'permanent';
 
+/** One failed attempt, as BullMQ kept it: its number and the first line of its error. */
 export interface RetryAttempt {
   attempt: number;
-  at: string;
   error: string;
-  httpStatus: number | null;
 }
 
 /** A job that failed for good: its last attempt, a permanent error, or a stall past the limit. */

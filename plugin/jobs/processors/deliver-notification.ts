@@ -1,15 +1,19 @@
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Queue } from 'bullmq';
+import type { NotificationTypeConfig } from '../../notification-types.js';
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Publisher } from '../../realtime/messages.js';
 import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
-import { parseDeliverNotification } from '../registry.js';
+import { emailJobId, JOB_OPTIONS, parseDeliverNotification } from '../registry.js';
 
 export interface DeliverDeps {
   loader: DeliveryLoader;
   publisher: Publisher;
   counters: DailyCounters;
+  types: Record<string, NotificationTypeConfig>;
+  /** Where critical types' emails go; null when the email channel is off (no resolveRecipient). */
+  emailQueue: Queue | null;
 }
 
 export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
@@ -19,7 +23,8 @@ export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 const LOAD_FOR_DELIVERY = `
   select n.id, n.user_id, n.type, n.title, n.message, n.link, n.metadata, n.is_read,
          ${isoColumn('n.read_at')} as read_at, ${isoColumn('n.created_at')} as created_at,
-         coalesce(p.in_app_enabled, true) and coalesce((p.types -> n.type ->> 'inApp')::boolean, true) as in_app
+         coalesce(p.in_app_enabled, true) and coalesce((p.types -> n.type ->> 'inApp')::boolean, true) as in_app,
+         coalesce(p.email_enabled, true) and coalesce((p.types -> n.type ->> 'email')::boolean, true) as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
@@ -27,6 +32,7 @@ const LOAD_FOR_DELIVERY = `
 interface DeliveryRow extends NotificationRow {
   user_id: string;
   in_app: boolean;
+  email_on: boolean;
 }
 
 export type DeliveryLoader = DataLoader<string, DeliveryRow | null>;
@@ -50,7 +56,8 @@ export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
  * deliver-notification — purpose: show a committed notification to its user in real time.
  * Input: { notificationId, userId } (checked here: jobs outlive deploys).
  * Effects: one real-time message `new-notification` (id = the notification's id), unless the
- * user turned in-app notifications off, globally or for this type; the day's sent counter.
+ * user turned in-app notifications off, globally or for this type; the day's sent counter; for a
+ * type emailed at once, a send-email job (one per notification: its job id is derived from it).
  * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
@@ -59,6 +66,10 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
   const row = await deps.loader.load(payload.notificationId);
   // Deleted since (retention, or the user's account): nothing left to show.
   if (!row || row.user_id !== payload.userId) return 'gone';
+  // Email first: a retried job must not keep re-publishing while its email is never queued.
+  if (deps.emailQueue && row.email_on && deps.types[row.type]?.email === 'immediate') {
+    await deps.emailQueue.add('send-email', payload, { ...JOB_OPTIONS['send-email'], jobId: emailJobId(row.id) });
+  }
   if (!row.in_app) return 'in-app-off';
   await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
   // A dashboard figure: never worth failing (and re-running) a delivery for.

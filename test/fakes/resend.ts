@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { http, HttpResponse } from 'msw';
+
+export const RESEND_BASE_URL = 'https://api.resend.test';
+export const RESEND_KEY = 're_test_0123456789abcdef';
+
+interface SentEmail {
+  id: string;
+  idempotencyKey: string | null;
+  body: {
+    from: string;
+    to: string | string[];
+    subject: string;
+    html: string;
+    text: string;
+    headers?: Record<string, string>;
+    tags?: unknown[];
+  };
+}
+
+type Injected = { status: number; name: string; headers?: Record<string, string> };
+
+/**
+ * Resend's POST /emails as it behaves (EXTERNAL-APIS.md): Bearer key; the Idempotency-Key map (same
+ * key and body → the same answer and no second send; same key, other body → 409
+ * invalid_idempotent_request); a per-second rate limit (429 rate_limit_exceeded with retry-after);
+ * a daily quota per recipient (429 daily_quota_exceeded); errors injected for the next calls.
+ */
+export function createResendFake(options: { requestsPerSecond?: number; dailyQuota?: number } = {}) {
+  const calls: Array<{ idempotencyKey: string | null; bodyHash: string }> = [];
+  const sent: SentEmail[] = [];
+  const byKey = new Map<string, { bodyHash: string; status: number; json: { id: string } }>();
+  const injected: Injected[] = [];
+  const window = { second: 0, count: 0 };
+  let counter = 0;
+
+  const error = (status: number, name: string, headers: Record<string, string> = {}) =>
+    HttpResponse.json({ statusCode: status, name, message: `${name} (fake)` }, { status, headers });
+
+  const handler = http.post(`${RESEND_BASE_URL}/emails`, async ({ request }) => {
+    const raw = await request.text();
+    const bodyHash = createHash('sha256').update(raw).digest('hex');
+    const idempotencyKey = request.headers.get('idempotency-key');
+    calls.push({ idempotencyKey, bodyHash });
+    if (request.headers.get('authorization') !== `Bearer ${RESEND_KEY}`) return error(401, 'validation_error');
+
+    const next = injected.shift();
+    if (next) return error(next.status, next.name, next.headers);
+
+    const second = Math.floor(Date.now() / 1000);
+    if (window.second !== second) Object.assign(window, { second, count: 0 });
+    if (options.requestsPerSecond && ++window.count > options.requestsPerSecond) {
+      return error(429, 'rate_limit_exceeded', {
+        'retry-after': '1',
+        'ratelimit-limit': String(options.requestsPerSecond),
+        'ratelimit-remaining': '0',
+      });
+    }
+
+    if (idempotencyKey) {
+      const seen = byKey.get(idempotencyKey);
+      if (seen && seen.bodyHash !== bodyHash) return error(409, 'invalid_idempotent_request');
+      if (seen) return HttpResponse.json(seen.json, { status: seen.status });
+    }
+    const body = JSON.parse(raw) as SentEmail['body'];
+    const recipients = Array.isArray(body.to) ? body.to.length : 1;
+    if (options.dailyQuota !== undefined && sent.length + recipients > options.dailyQuota)
+      return error(429, 'daily_quota_exceeded');
+    if (!body.from || !body.to || !body.subject) return error(422, 'missing_required_field');
+
+    const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
+    sent.push({ id, idempotencyKey, body });
+    if (idempotencyKey) byKey.set(idempotencyKey, { bodyHash, status: 200, json: { id } });
+    return HttpResponse.json({ id });
+  });
+
+  return { handler, calls, sent, inject: (...responses: Injected[]) => injected.push(...responses) };
+}
