@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+
+/** Ends the demo with one clear line instead of a stack trace. */
+export function giveUp(line: string): never {
+  console.error(`tresta demo: ${line}`);
+  process.exit(1);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/**
+ * DATABASE_URL when set; otherwise a `tresta_demo` database on this machine's PostgreSQL
+ * (127.0.0.1:5432), created on first run.
+ */
+export async function demoDatabase(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const admin = new pg.Client({
+    connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres',
+    connectionTimeoutMillis: 3_000,
+  });
+  try {
+    await admin.connect();
+  } catch {
+    giveUp('no DATABASE_URL and no PostgreSQL on 127.0.0.1:5432 — set DATABASE_URL=postgresql://… or start PostgreSQL');
+  }
+  const { rowCount } = await admin.query("select 1 from pg_database where datname = 'tresta_demo'");
+  if (rowCount === 0) await admin.query('create database tresta_demo');
+  await admin.end();
+  return 'postgresql://postgres@127.0.0.1:5432/tresta_demo';
+}
+
+/** REDIS_URL when set; otherwise a private in-memory redis-server on a free port, stopped on exit. */
+export async function demoRedis(): Promise<{ url: string; child: ChildProcess | null }> {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, child: null };
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  const failed = once(child, 'error').then(() =>
+    giveUp('no REDIS_URL and no redis-server on PATH — install Redis (apt-get install redis-server) or set REDIS_URL'),
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const ready = (async () => {
+    for (let i = 0; i < 100; i++) {
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        await probe.ping();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } finally {
+        probe.disconnect();
+      }
+    }
+    giveUp(`redis-server did not answer on port ${port}`);
+  })();
+  await Promise.race([ready, failed]);
+  return { url, child };
+}
