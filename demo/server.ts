@@ -115,6 +115,7 @@ process.on('SIGTERM', () => void stop());
 try {
   await app.listen({ port: PORT, host: '127.0.0.1' });
 } catch (error) {
-  giveUp(`cannot listen on port ${PORT} (${(error as Error).message}); set PORT=…`);
+  redis.child?.kill();
+  giveUp(`cannot listen on port ${PORT} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set PORT=…`);
 }
 console.log(`Tresta Notifications demo: ${APP_URL}`);
