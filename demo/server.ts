@@ -104,9 +104,10 @@ app.get('/demo/mailbox', async () =>
     .execute(`select "to", subject, html, text, headers, created_at from tresta_mailbox order by created_at desc limit 20`),
 );
 
+// The private redis-server goes with the demo, however the demo ends (signal, error, exit).
+process.on('exit', () => redis.child?.kill());
 const stop = async () => {
   await app.close();
-  redis.child?.kill();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
@@ -115,7 +116,6 @@ process.on('SIGTERM', () => void stop());
 try {
   await app.listen({ port: PORT, host: '127.0.0.1' });
 } catch (error) {
-  redis.child?.kill();
   giveUp(`cannot listen on port ${PORT} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set PORT=…`);
 }
 console.log(`Tresta Notifications demo: ${APP_URL}`);
