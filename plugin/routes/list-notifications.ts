@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { listNotifications } from '../services/list-notifications.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './schemas.js';
+import { pageQueryProperties } from './schemas.js';
 
 export function listNotificationsRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { limit: number; cursor?: string; unread?: boolean } }>('/', {
@@ -11,8 +11,7 @@ export function listNotificationsRoute(app: FastifyInstance, ctx: RouteContext):
         type: 'object',
         additionalProperties: false,
         properties: {
-          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
-          cursor: { type: 'string', minLength: 1, maxLength: 128 },
+          ...pageQueryProperties,
           unread: { type: 'boolean' },
         },
       },

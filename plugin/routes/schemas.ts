@@ -67,3 +67,9 @@ export const idParamsSchema = {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+
+/** The query parameters every cursor-paginated list takes. */
+export const pageQueryProperties = {
+  limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+  cursor: { type: 'string', minLength: 1, maxLength: 128 },
+} as const;

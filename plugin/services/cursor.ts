@@ -22,3 +22,27 @@ export function decodeCursor(cursor: string): ListPosition {
   }
   return { createdAt: new Date(epoch), id };
 }
+
+/** The bind values of a keyset condition `(created_at, id) < (after)`, or nulls for the first page. */
+export function afterBindings(cursor: string | undefined): [string | null, string | null, string | null] {
+  const after = cursor ? decodeCursor(cursor) : null;
+  const time = after ? after.createdAt.toISOString() : null;
+  return [time, time, after?.id ?? null];
+}
+
+/**
+ * A page from rows fetched with `limit + 1`: the extra row only says that there is a next page,
+ * whose cursor is the last returned row's position.
+ */
+export function toPage<Row extends { id: string; created_at: string }, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toItem),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id }) : null,
+  };
+}

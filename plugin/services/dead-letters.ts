@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { isJobName, JOB_OPTIONS } from '../jobs/registry.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { afterBindings, toPage } from './cursor.js';
 import { isoColumn } from './notification-view.js';
 
 export interface DeadLetterView {
@@ -65,8 +65,6 @@ export async function listDeadLetters(
   em: EntityManager,
   query: { limit: number; cursor?: string; queue?: string; errorType?: string },
 ): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
-  const afterTime = after ? after.createdAt.toISOString() : null;
   const rows = await em.getConnection().execute<DeadLetterRow[]>(
     `select ${COLUMNS} from tresta_dead_letters
      where (?::text is null or queue = ?) and (?::text is null or error_type = ?)
@@ -78,18 +76,11 @@ export async function listDeadLetters(
       query.queue ?? null,
       query.errorType ?? null,
       query.errorType ?? null,
-      afterTime,
-      afterTime,
-      after?.id ?? null,
+      ...afterBindings(query.cursor),
       query.limit + 1,
     ],
   );
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toView),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id }) : null,
-  };
+  return toPage(rows, query.limit, toView);
 }
 
 export interface DeadLetterStats {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { afterBindings, toPage } from './cursor.js';
 import { isoColumn, rowToNotificationView, type NotificationRow, type NotificationView } from './notification-view.js';
 
 export interface ListQuery {
@@ -29,22 +29,13 @@ const SELECT_PAGE = `
  * rows with equal timestamps are ordered by id, so walking the pages returns every row once.
  */
 export async function listNotifications(em: EntityManager, query: ListQuery): Promise<NotificationPage> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
-  const afterTime = after ? after.createdAt.toISOString() : null;
   const rows = await em
     .getConnection()
     .execute<NotificationRow[]>(SELECT_PAGE, [
       query.userId,
       query.unreadOnly === true,
-      afterTime,
-      afterTime,
-      after?.id ?? null,
+      ...afterBindings(query.cursor),
       query.limit + 1,
     ]);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(rowToNotificationView),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: new Date(last.created_at), id: last.id }) : null,
-  };
+  return toPage(rows, query.limit, rowToNotificationView);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DeadLetterNotFoundError } from '../../errors.js';
 import { deadLetterStats, listDeadLetters, requeueDeadLetter } from '../../services/dead-letters.js';
 import type { RouteContext } from '../context.js';
-import { DEFAULT_PAGE_SIZE, idParamsSchema, MAX_PAGE_SIZE } from '../schemas.js';
+import { idParamsSchema, pageQueryProperties } from '../schemas.js';
 
 /** /admin/dlq: what failed for good, in numbers, and a way to send it around again. */
 export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -12,8 +12,7 @@ export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void 
         type: 'object',
         additionalProperties: false,
         properties: {
-          limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
-          cursor: { type: 'string', minLength: 1, maxLength: 128 },
+          ...pageQueryProperties,
           queue: { type: 'string', maxLength: 64 },
           errorType: { type: 'string', enum: ['transient', 'permanent'] },
         },
