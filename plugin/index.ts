@@ -8,6 +8,7 @@ import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
 import { QUEUES } from './jobs/registry.js';
 import { DailyCounters } from './metrics/daily-counters.js';
+import { QuotaGuard } from './quota/quota-guard.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
@@ -107,6 +108,13 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     rateLimitPerMinute: options.apiRateLimitPerMinute,
     queues,
     counters,
+    quota: new QuotaGuard({
+      redis,
+      orm,
+      prefix,
+      dailyLimit: options.email.dailyLimit,
+      perUserHourlyLimit: options.email.perUserHourlyLimit,
+    }),
     realtimeConnections: () => hub.connectionCount,
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else.

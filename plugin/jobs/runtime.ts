@@ -138,6 +138,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
             appUrl: options.appUrl,
             brand: email.brand,
             resolveRecipient,
+            counters: runtime.counters,
             rateLimit: (ms) => emailWorker.rateLimit(ms),
           },
           job,

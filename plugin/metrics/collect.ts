@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
+import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { DailyCounters } from './daily-counters.js';
 
 export interface SystemMetrics {
   notifications: { sentToday: number; lastDays: Array<{ date: string; count: number }> };
+  emails: { sentToday: number; failedToday: number; lastDays: Array<{ date: string; sent: number; failed: number }> };
+  quota: { used: number; limit: number };
   realtime: { connections: number };
   queues: Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
   deadLetters: { total: number };
@@ -13,6 +16,7 @@ export interface SystemMetrics {
 export interface MetricsSources {
   em: EntityManager;
   counters: DailyCounters;
+  quota: QuotaGuard;
   queues: Record<string, Queue>;
   /** Live WebSocket connections on this instance. */
   realtimeConnections: number;
@@ -20,8 +24,11 @@ export interface MetricsSources {
 
 /** One snapshot of what an operator looks at first: is it flowing, what is stuck, what failed. */
 export async function collectMetrics(sources: MetricsSources): Promise<SystemMetrics> {
-  const [lastDays, queueCounts, [database]] = await Promise.all([
+  const [lastDays, emailsSent, emailsFailed, quota, queueCounts, [database]] = await Promise.all([
     sources.counters.lastDays('notifications_sent'),
+    sources.counters.lastDays('emails_sent'),
+    sources.counters.lastDays('emails_failed'),
+    sources.quota.usage(),
     Promise.all(
       Object.entries(sources.queues).map(async ([name, queue]) => {
         const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
@@ -42,6 +49,12 @@ export async function collectMetrics(sources: MetricsSources): Promise<SystemMet
   ]);
   return {
     notifications: { sentToday: lastDays.at(-1)?.count ?? 0, lastDays },
+    emails: {
+      sentToday: emailsSent.at(-1)?.count ?? 0,
+      failedToday: emailsFailed.at(-1)?.count ?? 0,
+      lastDays: emailsSent.map(({ date, count }, i) => ({ date, sent: count, failed: emailsFailed[i]?.count ?? 0 })),
+    },
+    quota,
     realtime: { connections: sources.realtimeConnections },
     queues: Object.fromEntries(queueCounts),
     deadLetters: { total: database?.dead_letters ?? 0 },

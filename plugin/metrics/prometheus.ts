@@ -13,6 +13,10 @@ export async function toPrometheus(metrics: SystemMetrics): Promise<{ contentTyp
   gauge('tresta_notifications_sent_today', 'Notifications delivered in real time today (UTC)').set(
     metrics.notifications.sentToday,
   );
+  gauge('tresta_emails_sent_today', 'Emails sent today (UTC)').set(metrics.emails.sentToday);
+  gauge('tresta_emails_failed_today', 'Emails that failed for good today (UTC)').set(metrics.emails.failedToday);
+  gauge('tresta_email_quota_used', "Today's email budget used, per recipient").set(metrics.quota.used);
+  gauge('tresta_email_quota_limit', 'The daily email budget').set(metrics.quota.limit);
   gauge('tresta_realtime_connections', 'Live WebSocket connections on this instance').set(metrics.realtime.connections);
   const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state', ['queue', 'state']);
   for (const [queue, counts] of Object.entries(metrics.queues)) {

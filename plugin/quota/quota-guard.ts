@@ -61,6 +61,11 @@ export class QuotaGuard {
     return `${this.#prefix}:email:quota:${day}`;
   }
 
+  /** The day's budget as it stands: what Redis counted (0 before the day's first email) and the limit. */
+  async usage(now = new Date()): Promise<{ used: number; limit: number }> {
+    return { used: Number((await this.#redis.get(this.dayKey(utcDay(now)))) ?? 0), limit: this.#limits.dailyLimit };
+  }
+
   async reserve(input: ReserveInput): Promise<Reservation> {
     const now = input.now ?? new Date();
     const day = utcDay(now);

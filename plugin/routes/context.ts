@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { DailyCounters } from '../metrics/daily-counters.js';
+import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -21,6 +22,7 @@ export interface RouteContext {
   /** Queues by name: metrics read their depths, dead letters are sent back to them. */
   queues: Record<string, Queue>;
   counters: DailyCounters;
+  quota: QuotaGuard;
   realtimeConnections: () => number;
 }
 

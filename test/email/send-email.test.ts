@@ -39,7 +39,7 @@ const callsFor = (id: string) => resend.calls.filter((call) => call.idempotencyK
 const sentFor = (id: string) => resend.sent.filter((email) => email.idempotencyKey === `notification-email/${id}`);
 
 t.test('a critical notification is emailed at once, once, with its idempotency key; a digest type is not', async (t) => {
-  const { app, redisPrefix } = await emailApp(t);
+  const { app, redisPrefix, authFor } = await emailApp(t);
   const critical = await app.notifications.notify({
     userId: 'ada',
     type: 'SECURITY_ALERT',
@@ -60,6 +60,13 @@ t.test('a critical notification is emailed at once, once, with its idempotency k
   t.match(email!.body.text, /View in Tresta: https:\/\/tresta\.test\/settings\/security/);
   const today = new Date().toISOString().slice(0, 10);
   t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:${today}`), '1', 'counted in the day’s budget');
+  const admin = await authFor('ops', { role: 'admin' });
+  const metrics = await until(
+    async () => (await app.inject({ url: '/admin/metrics', headers: admin })).json(),
+    (m) => m.emails.sentToday === 1,
+    'the emails-sent figure',
+  );
+  t.match(metrics, { emails: { sentToday: 1, failedToday: 0 }, quota: { used: 1, limit: 200 } }, 'the admin metrics show it');
 
   t.equal(sentFor(digestOnly.id).length, 0, 'the digest type waits for the digest');
   t.equal(await deliveryOf(app, digestOnly.id)(), undefined);

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Alerter } from '../../alerts/alerter.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import type { Mailer, SendOutcome } from '../../email/mailer.js';
+import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Brand } from '../../email/templates/brand.js';
 import { renderNotificationEmail } from '../../email/templates/notification-email.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
@@ -18,6 +19,7 @@ export interface SendEmailDeps {
   appUrl: string;
   brand: Brand;
   resolveRecipient: (userId: string) => Promise<{ email: string; name?: string } | null>;
+  counters: DailyCounters;
   /** Pauses the email worker (the provider's rate limit), without spending the job's attempts. */
   rateLimit: (ms: number) => Promise<void>;
 }
@@ -138,6 +140,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
       [outcome.providerId, delivery.id],
       'run',
     );
+    deps.counters.increment('emails_sent').catch(() => undefined);
     return 'sent';
   }
   return handleFailure(deps, job, token, outcome, delivery.id);
@@ -184,6 +187,7 @@ async function handleFailure(
         );
       }
       await connection.execute(SET_STATUS, ['failed', summary, null, deliveryId], 'run');
+      deps.counters.increment('emails_failed').catch(() => undefined);
       throw new PermanentProviderError(summary, error.status, error);
     case 'transient':
       throw new ProviderError(summary, error.status, error);

@@ -9,6 +9,7 @@ export function metricsRoute(app: FastifyInstance, ctx: RouteContext): void {
     const metrics = await collectMetrics({
       em: ctx.orm.em.fork(),
       counters: ctx.counters,
+      quota: ctx.quota,
       queues: ctx.queues,
       realtimeConnections: ctx.realtimeConnections(),
     });
