@@ -66,6 +66,17 @@ export class QuotaGuard {
     return { used: Number((await this.#redis.get(this.dayKey(utcDay(now)))) ?? 0), limit: this.#limits.dailyLimit };
   }
 
+  /**
+   * Runs the reservation script against keys that never exist (so it answers "counter missing"
+   * and writes nothing): readiness means the script runs, not only that Redis answers PING.
+   */
+  async probe(): Promise<boolean> {
+    const script = this.#redis as unknown as WithReserveCommand;
+    const probeKey = `${this.#prefix}:health:quota-probe`;
+    const [code] = await script.trestaReserveEmailQuota(probeKey, `${probeKey}:email`, `${probeKey}:user`, 0, 'normal', 1, 60, 1);
+    return code === -1;
+  }
+
   async reserve(input: ReserveInput): Promise<Reservation> {
     const now = input.now ?? new Date();
     const day = utcDay(now);

@@ -21,14 +21,17 @@ async function withinDeadline(check: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
-/** Liveness (the process answers) and readiness (its dependencies answer, within a deadline). */
-export async function healthRoutes(app: FastifyInstance, ctx: Pick<RouteContext, 'orm' | 'redis'>): Promise<void> {
+/** Liveness (the process answers) and readiness (Postgres answers, Redis runs the quota script), within a deadline. */
+export async function healthRoutes(app: FastifyInstance, ctx: Pick<RouteContext, 'orm' | 'quota'>): Promise<void> {
   app.get('/health/live', async () => ({ status: 'ok' }));
 
   app.get('/health/ready', async (_request, reply) => {
     const [postgres, redis] = await Promise.all([
       withinDeadline(() => ctx.orm.em.fork().execute('select 1')),
-      withinDeadline(() => ctx.redis.ping()),
+      // Redis must run the quota script, not only answer PING: sending email depends on it.
+      withinDeadline(async () => {
+        if (!(await ctx.quota.probe())) throw new Error('the quota script answered unexpectedly');
+      }),
     ]);
     const down = [!postgres && 'postgres', !redis && 'redis'].filter(Boolean);
     if (down.length > 0) return reply.status(503).send({ status: 'unavailable', down });

@@ -41,14 +41,18 @@ export interface PrivateRedis {
  * A redis-server of the test's own on a free port, so a test can stop and restart Redis without
  * disturbing the other test files that share the machine's Redis.
  */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitUntilAnswering(url);
   };
   const stop = async () => {

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import trestaNotifications, { optionsFromEnv, trestaEntities, type TrestaNotificationsOptions } from '../../plugin/index.js';
 import { applyMigrations } from '../../plugin/db/migrate.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { createTokenKit } from '../helpers/tokens.js';
 
@@ -140,4 +141,14 @@ t.test('optionsFromEnv reads the seed’s variables', async (t) => {
     'a missing DATABASE_URL names the option',
   );
   await app.close();
+});
+
+t.test('readiness needs Redis to run the quota script, not only to answer PING', async (t) => {
+  const noScripts = await startPrivateRedis(['--rename-command', 'EVAL', '', '--rename-command', 'EVALSHA', '']);
+  t.teardown(() => noScripts.stop());
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(trestaNotifications, { ...base(), redis: { url: noScripts.url } });
+  const ready = await app.inject({ url: '/health/ready' });
+  t.same([ready.statusCode, ready.json()], [503, { status: 'unavailable', down: ['redis'] }]);
 });
