@@ -20,7 +20,7 @@ function isAdmin(payload: JWTPayload, settings: JwtSettings): boolean {
   return claim === settings.adminRole || (Array.isArray(claim) && claim.includes(settings.adminRole));
 }
 
-export function bearerToken(request: FastifyRequest): string | null {
+function bearerToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^Bearer ([A-Za-z0-9\-_.]+)$/.exec(header);
@@ -38,7 +38,7 @@ const VERIFIED_TOKEN_MAX_TTL_MS = 60_000;
  */
 export type TokenVerifier = (token: string) => Promise<AuthenticatedUser>;
 
-export async function createJwtVerifier(settings: JwtSettings): Promise<TokenVerifier> {
+async function createJwtVerifier(settings: JwtSettings): Promise<TokenVerifier> {
   const key: JWTVerifyGetKey | CryptoKey = settings.jwksUrl
     ? createRemoteJWKSet(new URL(settings.jwksUrl))
     : await importSPKI(settings.publicKey as string, 'RS256');

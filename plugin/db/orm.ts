@@ -4,7 +4,7 @@ import { migrationsList, MIGRATIONS_TABLE } from '../../migrations/index.js';
 import { trestaEntities } from './entities/index.js';
 
 /** The MikroORM configuration of the plugin's own ORM (used when the host does not pass one). */
-export function ormConfig(url: string): Options {
+function ormConfig(url: string): Options {
   return {
     clientUrl: url,
     entities: trestaEntities,

@@ -33,7 +33,7 @@ export function backoffDelay(attemptsMade: number): number {
   return Math.min(2 ** attemptsMade * 1000, 30_000);
 }
 
-export const DELIVERY_ATTEMPTS = 5;
+const DELIVERY_ATTEMPTS = 5;
 
 /** How each job is enqueued, wherever it is enqueued from (the relay, a dead-letter requeue). */
 export const JOB_OPTIONS: Record<JobName, JobsOptions> = {

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
+import { utcDay } from '../utc-day.js';
 
 const KEEP_DAYS = 7;
-
-export const utcDate = (at: Date) => at.toISOString().slice(0, 10);
 
 /**
  * Per-UTC-day counters in Redis (`<prefix>:metrics:<name>:<YYYY-MM-DD>`), kept 7 days: cheap to
@@ -23,7 +22,7 @@ export class DailyCounters {
   }
 
   async increment(name: string, at = new Date()): Promise<void> {
-    const key = this.#key(name, utcDate(at));
+    const key = this.#key(name, utcDay(at));
     await this.#redis
       .multi()
       .incr(key)
@@ -33,9 +32,7 @@ export class DailyCounters {
 
   /** The last 7 UTC days, oldest first, today last. */
   async lastDays(name: string, now = new Date()): Promise<Array<{ date: string; count: number }>> {
-    const dates = Array.from({ length: KEEP_DAYS }, (_, i) =>
-      utcDate(new Date(now.getTime() - (KEEP_DAYS - 1 - i) * 86_400_000)),
-    );
+    const dates = Array.from({ length: KEEP_DAYS }, (_, i) => utcDay(new Date(now.getTime() - (KEEP_DAYS - 1 - i) * 86_400_000)));
     const values = await this.#redis.mget(...dates.map((date) => this.#key(name, date)));
     return dates.map((date, i) => ({ date, count: Number(values[i] ?? 0) }));
   }

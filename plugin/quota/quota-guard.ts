@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
 
 const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-3.lua', import.meta.url), 'utf8');
 
@@ -22,13 +23,6 @@ export interface ReserveInput {
   priority: 'high' | 'normal';
   recipients: number;
   now?: Date;
-}
-
-export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
-
-function secondsToNextUtcMidnight(at: Date): number {
-  const next = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1);
-  return Math.max(1, Math.ceil((next - at.getTime()) / 1000));
 }
 
 // Emails that took a place in a day's budget, by the delivery log: the source of truth when

@@ -32,6 +32,8 @@ export function createResendFake(options: { requestsPerSecond?: number; dailyQuo
   const byKey = new Map<string, { bodyHash: string; status: number; json: { id: string } }>();
   const injected: Injected[] = [];
   const window = { second: 0, count: 0 };
+  // Resend counts the quota per recipient (to + cc + bcc), not per request.
+  let recipientsToday = 0;
   let counter = 0;
 
   const error = (status: number, name: string, headers: Record<string, string> = {}) =>
@@ -64,11 +66,12 @@ export function createResendFake(options: { requestsPerSecond?: number; dailyQuo
     }
     const body = JSON.parse(raw) as SentEmail['body'];
     const recipients = Array.isArray(body.to) ? body.to.length : 1;
-    if (options.dailyQuota !== undefined && sent.length + recipients > options.dailyQuota)
+    if (options.dailyQuota !== undefined && recipientsToday + recipients > options.dailyQuota)
       return error(429, 'daily_quota_exceeded');
     if (!body.from || !body.to || !body.subject) return error(422, 'missing_required_field');
 
     const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
+    recipientsToday += recipients;
     sent.push({ id, idempotencyKey, body });
     if (idempotencyKey) byKey.set(idempotencyKey, { bodyHash, status: 200, json: { id } });
     return HttpResponse.json({ id });

@@ -59,8 +59,8 @@ t.test('the user id comes from the token, never from the request', async (t) => 
   const headers = await authFor('attacker');
   for (const url of ['/api/notifications?userId=victim', '/api/notifications/unread-count?userId=victim']) {
     const res = await app.inject({ url, headers });
-    t.not(res.statusCode, 500, url);
-    if (res.statusCode === 200) t.notMatch(res.body, /Secret|"count":1/, `${url} shows nothing of the victim`);
+    t.equal(res.statusCode, 200, `${url}: the stray parameter is dropped, not obeyed`);
+    t.notMatch(res.body, /Secret|"count":1/, `${url} shows nothing of the victim`);
   }
   await app.inject({
     method: 'PUT',

@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Publisher } from '../../realtime/messages.js';
+import { EMAIL_ON, IN_APP_ON } from '../../services/preference-columns.js';
 import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
 import { emailJobId, JOB_OPTIONS, parseDeliverNotification } from '../registry.js';
 
@@ -23,8 +24,7 @@ export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 const LOAD_FOR_DELIVERY = `
   select n.id, n.user_id, n.type, n.title, n.message, n.link, n.metadata, n.is_read,
          ${isoColumn('n.read_at')} as read_at, ${isoColumn('n.created_at')} as created_at,
-         coalesce(p.in_app_enabled, true) and coalesce((p.types -> n.type ->> 'inApp')::boolean, true) as in_app,
-         coalesce(p.email_enabled, true) and coalesce((p.types -> n.type ->> 'email')::boolean, true) as email_on
+         ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;

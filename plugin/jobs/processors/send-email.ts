@@ -7,7 +7,8 @@ import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Brand } from '../../email/templates/brand.js';
 import { renderNotificationEmail } from '../../email/templates/notification-email.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
-import { utcDay } from '../../quota/quota-guard.js';
+import { EMAIL_ON } from '../../services/preference-columns.js';
+import { utcDay } from '../../utc-day.js';
 import { parseDeliverNotification } from '../registry.js';
 
 export interface SendEmailDeps {
@@ -49,7 +50,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 
 const LOAD = `
   select n.id, n.user_id, n.type, n.title, n.message, n.link,
-         coalesce(p.email_enabled, true) and coalesce((p.types -> n.type ->> 'email')::boolean, true) as email_on
+         ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id = ?`;
@@ -61,9 +62,9 @@ const CLAIM_DELIVERY = `
   on conflict (notification_id, channel) do update set updated_at = now()
   returning id, status`;
 
-const SET_STATUS = `
+const SUPPRESS = `
   update tresta_email_deliveries
-  set status = ?, last_error = ?, recipient = coalesce(?, recipient), updated_at = now()
+  set status = 'suppressed', last_error = ?, recipient = coalesce(?, recipient), updated_at = now()
   where id = ? and status not in ('sent', 'suppressed')`;
 
 /**
@@ -94,7 +95,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   if (delivery.status === 'sent') return 'already-sent';
   if (delivery.status === 'suppressed') return 'suppressed';
   const suppress = async (reason: string, recipient: string | null = null) => {
-    await connection.execute(SET_STATUS, ['suppressed', reason, recipient, delivery.id], 'run');
+    await connection.execute(SUPPRESS, [reason, recipient, delivery.id], 'run');
     return 'suppressed' as const;
   };
 
@@ -132,10 +133,10 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     notification,
   });
   const outcome = await deps.mailer.send(email, idempotencyKey);
-  await connection.execute('update tresta_email_deliveries set attempts = attempts + 1 where id = ?', [delivery.id], 'run');
   if (outcome.kind === 'sent') {
     await connection.execute(
-      `update tresta_email_deliveries set status = 'sent', provider_message_id = ?, sent_at = now(), last_error = null, updated_at = now()
+      `update tresta_email_deliveries
+       set status = 'sent', provider_message_id = ?, sent_at = now(), last_error = null, attempts = attempts + 1, updated_at = now()
        where id = ?`,
       [outcome.providerId, delivery.id],
       'run',
@@ -155,8 +156,14 @@ async function handleFailure(
 ): Promise<never> {
   const { error } = outcome;
   const summary = `${error.status ?? 'network'} ${error.name}: ${error.message}`;
-  const connection = deps.orm.em.getConnection();
-  await connection.execute('update tresta_email_deliveries set last_error = ? where id = ?', [summary, deliveryId], 'run');
+  // One statement records the attempt; only a permanent refusal ends the delivery as failed.
+  await deps.orm.em.getConnection().execute(
+    `update tresta_email_deliveries
+     set attempts = attempts + 1, last_error = ?, status = case when ? then 'failed' else status end, updated_at = now()
+     where id = ? and status not in ('sent', 'suppressed')`,
+    [summary, outcome.kind === 'permanent', deliveryId],
+    'run',
+  );
   switch (outcome.kind) {
     case 'rate-limited':
       // The provider's rate limit: pause this worker for Retry-After; the job keeps its attempts.
@@ -186,7 +193,6 @@ async function handleFailure(
           3_600,
         );
       }
-      await connection.execute(SET_STATUS, ['failed', summary, null, deliveryId], 'run');
       deps.counters.increment('emails_failed').catch(() => undefined);
       throw new PermanentProviderError(summary, error.status, error);
     case 'transient':
