@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
 import {
@@ -201,7 +202,13 @@ function resolveDatabase(value: unknown): ResolvedOptions['database'] {
     return { kind: 'orm', orm };
   }
   const url = optionalString(value.url, 'database.url') ?? fail('database', 'needs `url` or `orm`');
-  if (!/^postgres(ql)?:\/\//.test(url)) fail('database.url', 'must be a postgresql:// URL');
+  if (isEmbeddedUrl(url)) {
+    if (embeddedDataDir(url) === undefined) fail('database.url', 'must name a folder: pglite://<folder>, or pglite://memory');
+    return { kind: 'url', url };
+  }
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    fail('database.url', 'must be a postgresql:// URL, or pglite://<folder> for an embedded database');
+  }
   return { kind: 'url', url };
 }
 

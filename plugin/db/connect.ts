@@ -1,10 +1,12 @@
 import type { ResolvedWorkerOptions } from '../options.js';
+import { isEmbeddedUrl } from './embedded-url.js';
 import { applyMigrations } from './migrate.js';
 import { openOrm, type MikroORM } from './orm.js';
+import { openEmbeddedDatabase } from './pglite.js';
 
 export interface DatabaseHandle {
   orm: MikroORM;
-  /** Where the database is, for connections of their own (the relay's LISTEN, migrations). */
+  /** Where the database is, for connections of their own (the relay's LISTEN, migrations); `pglite://…` when embedded. */
   url: string;
   /** Closes what the plugin opened; a host's ORM is left alone. */
   close: () => Promise<void>;
@@ -19,6 +21,18 @@ export async function connectDatabase(options: Pick<ResolvedWorkerOptions, 'data
     return { orm, url, close: async () => {} };
   }
   const { url } = options.database;
+  if (isEmbeddedUrl(url)) {
+    const embedded = await openEmbeddedDatabase(url);
+    try {
+      // An embedded database belongs to this one process: no other instance to take turns with on
+      // the migration lock, and no server for the lock's own connection.
+      if (options.migrate) await embedded.orm.getMigrator().up();
+    } catch (error) {
+      await embedded.close();
+      throw error;
+    }
+    return { orm: embedded.orm, url, close: embedded.close };
+  }
   const orm = await openOrm(url);
   try {
     if (options.migrate) await applyMigrations(url, orm);

@@ -3,10 +3,9 @@ import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList, MIGRATIONS_TABLE } from '../../migrations/index.js';
 import { trestaEntities } from './entities/index.js';
 
-/** The MikroORM configuration of the plugin's own ORM (used when the host does not pass one). */
-function ormConfig(url: string): Options {
+/** The MikroORM configuration of the plugin's own ORM (used when the host does not pass one), less where the database is. */
+export function pluginOrmConfig(): Options {
   return {
-    clientUrl: url,
     entities: trestaEntities,
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: false },
@@ -24,7 +23,7 @@ function ormConfig(url: string): Options {
 }
 
 export async function openOrm(url: string): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(url));
+  return MikroORM.init({ ...pluginOrmConfig(), clientUrl: url });
 }
 
 export { MikroORM };

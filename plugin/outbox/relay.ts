@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { embeddedPGlite } from '../db/pglite.js';
 import { deliverJobId, JOB_OPTIONS, type JobPayloads } from '../jobs/registry.js';
 
 export const OUTBOX_CHANNEL = 'tresta_outbox';
@@ -52,6 +53,7 @@ const DELETE_PUBLISHED = `
 export class OutboxRelay {
   readonly #options: Required<RelayOptions>;
   #listener: pg.Client | null = null;
+  #unlistenEmbedded: (() => Promise<void>) | null = null;
   #running: Promise<void> | null = null;
   #stopping = false;
   #wake: (() => void) | null = null;
@@ -107,6 +109,14 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
+    const embedded = embeddedPGlite(this.#options.orm);
+    if (embedded) {
+      // PGlite runs in this process and has no server to open a second connection to; its own
+      // listen() hears the same pg_notify as soon as the notifying transaction commits.
+      this.#unlistenEmbedded = await embedded.listen(OUTBOX_CHANNEL, () => this.#poke());
+      this.#running = this.#loop();
+      return;
+    }
     this.#listener = new pg.Client({ connectionString: this.#options.databaseUrl });
     this.#listener.on('notification', () => this.#poke());
     // A lost LISTEN connection only costs latency: the poll keeps the relay going.
@@ -125,6 +135,7 @@ export class OutboxRelay {
     this.#poke();
     await this.#running;
     await this.#listener?.end().catch(() => {});
+    await this.#unlistenEmbedded?.().catch(() => {});
   }
 
   #poke(): void {
