@@ -1,6 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124124942_Initial } from './Migration20261124124942_Initial.js';
 import { Migration20261124135445_Email } from './Migration20261124135445_Email.js';
+import { Migration20261127184928_EmailLifecycle } from './Migration20261127184928_EmailLifecycle.js';
+import { Migration20261127210000_ScheduledJobs } from './Migration20261127210000_ScheduledJobs.js';
 
 /** The table where MikroORM records which of these migrations a database has applied. */
 export const MIGRATIONS_TABLE = 'tresta_migrations';
@@ -9,4 +11,6 @@ export const MIGRATIONS_TABLE = 'tresta_migrations';
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124124942_Initial', class: Migration20261124124942_Initial },
   { name: 'Migration20261124135445_Email', class: Migration20261124135445_Email },
+  { name: 'Migration20261127184928_EmailLifecycle', class: Migration20261127184928_EmailLifecycle },
+  { name: 'Migration20261127210000_ScheduledJobs', class: Migration20261127210000_ScheduledJobs },
 ];

@@ -22,6 +22,9 @@ export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotifications
       from: env.EMAIL_FROM || undefined,
       // The seed sends real email only when asked to, or in production with a key.
       enabled: flag(env.ENABLE_REAL_EMAILS) ?? (production && Boolean(env.RESEND_API_KEY)),
+      baseUrl: env.RESEND_BASE_URL || undefined,
+      unsubscribeSecret: env.UNSUBSCRIBE_SECRET || undefined,
+      webhookSecret: env.RESEND_WEBHOOK_SECRET || undefined,
     },
     realtime: {
       ablyApiKey: env.ABLY_API_KEY || undefined,

@@ -48,3 +48,27 @@ export const ChannelForbiddenError = createError(
 );
 
 export const RateLimitedError = createError<[number]>('TRESTA_ERR_RATE_LIMITED', 'Too many requests; retry in %d seconds', 429);
+
+export const InvalidUnsubscribeTokenError = createError(
+  'TRESTA_ERR_UNSUBSCRIBE_TOKEN',
+  'This unsubscribe link is not valid; use the link from the email, or change your settings in the app',
+  400,
+);
+
+export const UnsubscribeBodyError = createError(
+  'TRESTA_ERR_UNSUBSCRIBE_BODY',
+  'A one-click unsubscribe posts "List-Unsubscribe=One-Click" (RFC 8058)',
+  400,
+);
+
+export const WebhookNotConfiguredError = createError(
+  'TRESTA_ERR_WEBHOOK_NOT_CONFIGURED',
+  'Resend webhooks are not configured on this server (email.webhookSecret)',
+  404,
+);
+
+export const WebhookSignatureError = createError(
+  'TRESTA_ERR_WEBHOOK_SIGNATURE',
+  'The webhook signature is missing, invalid or too old',
+  401,
+);

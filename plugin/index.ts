@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth/authenticator.js';
+import { createUnsubscribeLinks } from './email/unsubscribe.js';
 import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
 import { QUEUES } from './jobs/registry.js';
@@ -17,6 +18,8 @@ import { connectRedis } from './redis.js';
 import { healthRoutes } from './routes/health.js';
 import { openapiDocument, openapiRoute } from './routes/openapi.js';
 import { userRoutes } from './routes/index.js';
+import { resendWebhookRoute } from './routes/resend-webhook.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { websocketRoutes } from './routes/websocket.js';
 import type { NotificationView } from './services/notification-view.js';
 import { notify, notifyMany } from './services/notify.js';
@@ -57,8 +60,9 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const hub = await WebSocketHub.start(redis, prefix);
 
   const counters = new DailyCounters(redis, prefix);
+  const unsubscribe = createUnsubscribeLinks(options.email, app.log);
   const workers = options.workers
-    ? await startWorkerRuntime({ options, orm, databaseUrl: database.url, redis, publisher, counters, log: app.log })
+    ? await startWorkerRuntime({ options, orm, databaseUrl: database.url, redis, publisher, counters, unsubscribe, log: app.log })
     : null;
 
   // This instance's handles on the queues: the admin API reads their depths and requeues dead letters.
@@ -126,6 +130,20 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       auth,
       hub,
       allowedOrigins: options.realtime.allowedOrigins,
+    });
+    await scope.register(unsubscribeRoutes, {
+      prefix: '/api/notifications',
+      orm,
+      types: options.types,
+      links: unsubscribe,
+      productName: options.email.brand.name,
+    });
+    await scope.register(resendWebhookRoute, {
+      prefix: '/api/notifications',
+      orm,
+      redis,
+      redisPrefix: prefix,
+      webhookSecret: options.email.webhookSecret,
     });
     await scope.register(healthRoutes, ctx);
     openapiRoute(scope);

@@ -1,5 +1,14 @@
-/** How a notification type reaches the inbox: at once, in the daily digest, or not by email. */
-export type EmailMode = 'immediate' | 'digest' | 'none';
+/**
+ * How a notification type reaches the inbox:
+ * - `immediate`: critical, emailed at once and never held back by the daily budget (still counted);
+ * - `normal`: emailed one by one within the daily budget, deferred to the next UTC day once it is spent;
+ * - `digest`: gathered into the user's daily or weekly digest;
+ * - `none`: never emailed.
+ */
+export type EmailMode = 'immediate' | 'normal' | 'digest' | 'none';
+
+/** The modes that send one email per notification, and the priority each is sent with. */
+export const SINGLE_EMAIL_PRIORITY: Partial<Record<EmailMode, 'high' | 'normal'>> = { immediate: 'high', normal: 'normal' };
 
 export interface NotificationTypeConfig {
   email: EmailMode;

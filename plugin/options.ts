@@ -56,6 +56,15 @@ export interface TrestaNotificationsOptions {
     requestsPerSecond?: number;
     /** Emails sent at once by each worker process. */
     concurrency?: number;
+    /**
+     * Signs one-click unsubscribe links (at least 32 characters). Defaults to a secret derived from
+     * `resendApiKey`; without either, links are valid only while the process that made them runs.
+     */
+    unsubscribeSecret?: string;
+    /** The unsubscribe route as the world reaches it (default: `<appUrl>/api/notifications/unsubscribe`). */
+    unsubscribeUrl?: string;
+    /** The Resend webhook's signing secret (`whsec_…`); the webhook route answers 404 without it. */
+    webhookSecret?: string;
   };
   realtime?: {
     ablyApiKey?: string;
@@ -108,6 +117,9 @@ export interface ResolvedOptions {
     brand: Brand;
     requestsPerSecond: number;
     concurrency: number;
+    unsubscribeSecret: string | null;
+    unsubscribeUrl: string;
+    webhookSecret: string | null;
   };
   realtime: {
     ablyApiKey: string | null;
@@ -144,7 +156,7 @@ export const DEFAULTS = {
   emailConcurrency: 5,
 } as const;
 
-const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'digest', 'none'];
+const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'normal', 'digest', 'none'];
 
 function fail(option: string, why: string): never {
   throw new InvalidOptionError(option, why);
@@ -302,11 +314,19 @@ function resolveBrand(value: unknown): Brand {
   return { name: optionalString(brand.name, 'email.brand.name') ?? DEFAULT_BRAND.name, logoUrl: logoUrl ?? null, primaryColor };
 }
 
-function resolveEmail(value: unknown): ResolvedOptions['email'] {
+function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] {
   if (value !== undefined && !isObject(value)) fail('email', 'must be an object');
   const email = value ?? {};
   const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.resendBaseUrl;
   httpUrl(baseUrl, 'email.baseUrl');
+  const unsubscribeSecret = optionalString(email.unsubscribeSecret, 'email.unsubscribeSecret') ?? null;
+  if (unsubscribeSecret !== null && unsubscribeSecret.length < 32) fail('email.unsubscribeSecret', 'must be at least 32 characters');
+  const unsubscribeUrl = httpUrl(
+    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL('/api/notifications/unsubscribe', appUrl).toString(),
+    'email.unsubscribeUrl',
+  );
+  const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
@@ -318,6 +338,9 @@ function resolveEmail(value: unknown): ResolvedOptions['email'] {
     brand: resolveBrand(email.brand),
     requestsPerSecond: positiveInteger(email.requestsPerSecond, 'email.requestsPerSecond', DEFAULTS.emailRequestsPerSecond),
     concurrency: positiveInteger(email.concurrency, 'email.concurrency', DEFAULTS.emailConcurrency),
+    unsubscribeSecret,
+    unsubscribeUrl,
+    webhookSecret,
   };
 }
 
@@ -359,7 +382,7 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     database: resolveDatabase(options.database),
     redis: resolveRedis(options.redis),
     appUrl,
-    email: resolveEmail(options.email),
+    email: resolveEmail(options.email, appUrl),
     realtime: resolveRealtime(options.realtime, appUrl),
     alerts: {
       slackWebhookUrl,

@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { connectDatabase } from './db/connect.js';
+import { createUnsubscribeLinks } from './email/unsubscribe.js';
 import { startWorkerRuntime } from './jobs/runtime.js';
 import { resolveWorkerOptions, type WorkerProcessOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
@@ -26,6 +27,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     redis,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
     counters: new DailyCounters(redis, options.redis.prefix),
+    unsubscribe: createUnsubscribeLinks(options.email, log),
     log,
   });
   log.info('tresta workers started');

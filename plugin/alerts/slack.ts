@@ -1,11 +1,12 @@
 export interface Alert {
   title: string;
   text: string;
-  severity: 'warning' | 'critical' | 'resolved';
+  severity: 'warning' | 'critical' | 'exhausted' | 'resolved';
   fields?: Array<{ title: string; value: string }>;
 }
 
-const COLORS: Record<Alert['severity'], string> = { warning: 'warning', critical: 'danger', resolved: 'good' };
+// Slack's named colours, and a darker red for "nothing left" so it stands apart from "critical".
+const COLORS: Record<Alert['severity'], string> = { warning: 'warning', critical: 'danger', exhausted: '#7f1d1d', resolved: 'good' };
 const TIMEOUT_MS = 5_000;
 const MAX_RETRY_AFTER_S = 60;
 

@@ -6,12 +6,11 @@ import { Alerter } from '../alerts/alerter.js';
 import { startDependencyMonitor } from '../alerts/dependency-monitor.js';
 import { FailureRateWatch } from '../alerts/failure-rate.js';
 import { createSlackSender } from '../alerts/slack.js';
-import { createMailboxMailer } from '../email/mailbox-mailer.js';
-import { createResendMailer } from '../email/resend-mailer.js';
+import { createEmailChannel } from '../email/channel.js';
+import type { UnsubscribeLinks } from '../email/unsubscribe.js';
 import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { ResolvedWorkerOptions } from '../options.js';
 import { OutboxRelay } from '../outbox/relay.js';
-import { QuotaGuard } from '../quota/quota-guard.js';
 import type { Publisher } from '../realtime/messages.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
 import { createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
@@ -27,6 +26,8 @@ export interface WorkerRuntimeOptions {
   redis: Redis;
   publisher: Publisher;
   counters: DailyCounters;
+  /** Made once per process: the API's unsubscribe route verifies what this process's emails carry. */
+  unsubscribe: UnsubscribeLinks;
   log: FastifyBaseLogger;
 }
 
@@ -96,8 +97,8 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   };
 
   // The email channel runs when the host tells us where a user's email goes.
-  const resolveRecipient = options.email.resolveRecipient;
-  const emailQueue = resolveRecipient ? queueFor(QUEUES.emails) : null;
+  const emailChannel = createEmailChannel({ options, orm, redis: runtime.redis, alerter, unsubscribe: runtime.unsubscribe });
+  const emailQueue = emailChannel ? queueFor(QUEUES.emails) : null;
   const notificationsQueue = queueFor(QUEUES.notifications);
   const workers: Worker[] = [];
 
@@ -114,39 +115,24 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     ),
   );
 
-  if (resolveRecipient) {
-    const { email } = options;
-    const mailer =
-      email.enabled && email.resendApiKey ? createResendMailer(email.resendApiKey, email.baseUrl) : createMailboxMailer(orm);
-    const quota = new QuotaGuard({
-      redis: runtime.redis,
-      orm,
-      prefix,
-      dailyLimit: email.dailyLimit,
-      perUserHourlyLimit: email.perUserHourlyLimit,
-    });
+  if (emailChannel) {
     const emailWorker: Worker = startWorker(
       QUEUES.emails,
       (job, token) =>
         sendEmail(
           {
             orm,
-            mailer,
-            quota,
-            alerter,
-            from: email.from,
-            appUrl: options.appUrl,
-            brand: email.brand,
-            resolveRecipient,
+            channel: emailChannel,
+            types: options.types,
             counters: runtime.counters,
             rateLimit: (ms) => emailWorker.rateLimit(ms),
           },
           job,
           token,
         ),
-      email.concurrency,
+      options.email.concurrency,
       // The provider's own rate limit (Resend: 10 requests/s per team), shared by this worker's jobs.
-      { max: email.requestsPerSecond, duration: 1_000 },
+      { max: options.email.requestsPerSecond, duration: 1_000 },
     );
     workers.push(emailWorker);
   }

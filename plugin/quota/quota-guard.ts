@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
+import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
+import type { BudgetAlerts } from './budget-alerts.js';
 
-const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-3.lua', import.meta.url), 'utf8');
+const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-5.lua', import.meta.url), 'utf8');
 
 type ScriptReply = [code: number, dailyCount: number, retryAfterSeconds: number];
 interface WithReserveCommand {
@@ -41,18 +42,58 @@ export class QuotaGuard {
   readonly #prefix: string;
   readonly #limits: { dailyLimit: number; perUserHourlyLimit: number };
 
-  constructor(deps: { redis: Redis; orm: MikroORM; prefix: string; dailyLimit: number; perUserHourlyLimit: number }) {
+  readonly #alerts: BudgetAlerts | null;
+
+  constructor(deps: {
+    redis: Redis;
+    orm: MikroORM;
+    prefix: string;
+    dailyLimit: number;
+    perUserHourlyLimit: number;
+    /** Slack warnings at 80, 90 and 100 % of the budget. */
+    alerts?: BudgetAlerts;
+  }) {
     if (!('trestaReserveEmailQuota' in deps.redis)) {
-      deps.redis.defineCommand('trestaReserveEmailQuota', { numberOfKeys: 3, lua: RESERVE_SCRIPT });
+      deps.redis.defineCommand('trestaReserveEmailQuota', { numberOfKeys: 5, lua: RESERVE_SCRIPT });
     }
     this.#redis = deps.redis;
     this.#orm = deps.orm;
     this.#prefix = deps.prefix;
     this.#limits = { dailyLimit: deps.dailyLimit, perUserHourlyLimit: deps.perUserHourlyLimit };
+    this.#alerts = deps.alerts ?? null;
   }
 
   dayKey(day: string): string {
     return `${this.#prefix}:email:quota:${day}`;
+  }
+
+  get #lockKey(): string {
+    return `${this.#prefix}:email:quota:locked`;
+  }
+
+  get #nextRetryKey(): string {
+    return `${this.#prefix}:email:quota:next-retry`;
+  }
+
+  /** The seed's quota lock: set when the day's budget is spent (here or at the provider), gone at midnight UTC. */
+  async isLocked(now = new Date()): Promise<boolean> {
+    return (await this.#redis.get(this.#lockKey)) === utcDay(now);
+  }
+
+  /** When normal sends may start again (the next UTC midnight), or null while the budget is open. */
+  async nextRetryAt(now = new Date()): Promise<Date | null> {
+    const [locked, nextRetry] = await this.#redis.mget(this.#lockKey, this.#nextRetryKey);
+    return locked === utcDay(now) && nextRetry ? new Date(Number(nextRetry)) : null;
+  }
+
+  /** Stops normal sends until midnight UTC: the provider said its daily quota is spent. */
+  async lockUntilNextDay(now = new Date()): Promise<void> {
+    const ttl = secondsToNextUtcMidnight(now);
+    await this.#redis
+      .multi()
+      .set(this.#lockKey, utcDay(now), 'EX', ttl)
+      .set(this.#nextRetryKey, String(nextUtcMidnight(now).getTime()), 'EX', ttl)
+      .exec();
   }
 
   /** The day's budget as it stands: what Redis counted (0 before the day's first email) and the limit. */
@@ -67,29 +108,44 @@ export class QuotaGuard {
   async probe(): Promise<boolean> {
     const script = this.#redis as unknown as WithReserveCommand;
     const probeKey = `${this.#prefix}:health:quota-probe`;
-    const [code] = await script.trestaReserveEmailQuota(probeKey, `${probeKey}:email`, `${probeKey}:user`, 0, 'normal', 1, 60, 1);
+    const keys = ['', ':email', ':user', ':lock', ':next'].map((suffix) => `${probeKey}${suffix}`);
+    const [code] = await script.trestaReserveEmailQuota(...keys, 0, 'normal', 1, 60, 1, '1970-01-01', 60, 0);
     return code === -1;
   }
 
   async reserve(input: ReserveInput): Promise<Reservation> {
     const now = input.now ?? new Date();
     const day = utcDay(now);
-    const ttl = secondsToNextUtcMidnight(now) + 3_600;
+    const toMidnight = secondsToNextUtcMidnight(now);
+    const ttl = toMidnight + 3_600;
     const keys = [
       this.dayKey(day),
       `${this.dayKey(day)}:email:${input.emailKey}`,
       `${this.#prefix}:ratelimit:email:${input.userId}`,
+      this.#lockKey,
+      this.#nextRetryKey,
     ];
-    const args = [this.#limits.dailyLimit, input.priority, input.recipients, ttl, this.#limits.perUserHourlyLimit];
+    const args = [
+      this.#limits.dailyLimit,
+      input.priority,
+      input.recipients,
+      ttl,
+      this.#limits.perUserHourlyLimit,
+      day,
+      toMidnight,
+      nextUtcMidnight(now).getTime(),
+    ];
     const script = this.#redis as unknown as WithReserveCommand;
     let [code, dailyCount, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
     if (code === -1) {
       await this.#rebuildDay(day, ttl);
       [code, dailyCount, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
     }
-    if (code === 1) return { outcome: 'reserved', dailyCount };
     if (code === 2) return { outcome: 'already-reserved', dailyCount };
     if (code === -2) return { outcome: 'user-limited', retryAfterSeconds: retryAfter };
+    // A warning is never worth delaying (or failing) the email that crossed the threshold.
+    this.#alerts?.check(day, dailyCount, code === 0, now).catch(() => undefined);
+    if (code === 1) return { outcome: 'reserved', dailyCount };
     return { outcome: 'budget-spent', dailyCount };
   }
 

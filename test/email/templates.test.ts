@@ -14,6 +14,15 @@ const input = {
     message: 'If this was not you, reset your password.\nIP 203.0.113.7',
     link: '/settings/security?from=email&x=<y>',
   },
+  unsubscribe: null,
+};
+
+const unsubscribe = {
+  url: 'https://tresta.app/api/notifications/unsubscribe?token=abc.def.ghi',
+  headers: {
+    'List-Unsubscribe': '<https://tresta.app/api/notifications/unsubscribe?token=abc.def.ghi>',
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  },
 };
 
 t.test('the notification email: HTML and text, as a snapshot', async (t) => {
@@ -25,6 +34,20 @@ t.test('the notification email: HTML and text, as a snapshot', async (t) => {
     { name: 'category', value: 'notification' },
     { name: 'type', value: 'SECURITY_ALERT' },
   ]);
+});
+
+t.test('a non-critical email: RFC 8058 headers and a visible unsubscribe link, as a snapshot', async (t) => {
+  const email = renderNotificationEmail({
+    ...input,
+    notification: { ...input.notification, type: 'NEW_TESTIMONIAL', title: 'Ada left 5 stars' },
+    unsubscribe,
+  });
+  t.matchSnapshot(email.html, 'html');
+  t.matchSnapshot(email.text, 'text');
+  t.same(email.headers, { 'X-Entity-Ref-ID': input.notification.id, ...unsubscribe.headers });
+  t.match(email.html, /<a href="https:\/\/tresta\.app\/api\/notifications\/unsubscribe\?token=abc\.def\.ghi"[^>]*>Unsubscribe/);
+  t.match(email.text, /Unsubscribe: https:\/\/tresta\.app\/api\/notifications\/unsubscribe\?token=abc\.def\.ghi/);
+  t.notMatch(renderNotificationEmail(input).html, /Unsubscribe/, 'a critical email has no unsubscribe link');
 });
 
 t.test('rendering is deterministic: the same input, the same bytes (the idempotency key depends on it)', async (t) => {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { http, HttpResponse } from 'msw';
 
 export const RESEND_BASE_URL = 'https://api.resend.test';
@@ -20,16 +22,24 @@ interface SentEmail {
 
 type Injected = { status: number; name: string; headers?: Record<string, string> };
 
+/** Hooks a test uses to act at an exact moment of a request (e.g. kill the worker once Resend answered). */
+export interface ResendFakeHooks {
+  /** Runs after the email is accepted and before the answer leaves: the answer waits for it. */
+  beforeAnswer?: (email: SentEmail) => Promise<void>;
+}
+
 /**
  * Resend's POST /emails as it behaves (EXTERNAL-APIS.md): Bearer key; the Idempotency-Key map (same
  * key and body → the same answer and no second send; same key, other body → 409
  * invalid_idempotent_request); a per-second rate limit (429 rate_limit_exceeded with retry-after);
  * a daily quota per recipient (429 daily_quota_exceeded); errors injected for the next calls.
  */
-export function createResendFake(options: { requestsPerSecond?: number; dailyQuota?: number } = {}) {
+export function createResendFake(options: { requestsPerSecond?: number; dailyQuota?: number } = {}, hooks: ResendFakeHooks = {}) {
   const calls: Array<{ idempotencyKey: string | null; bodyHash: string }> = [];
   const sent: SentEmail[] = [];
   const byKey = new Map<string, { bodyHash: string; status: number; json: { id: string } }>();
+  // Keys whose first request is still being answered: a second one meanwhile gets 409 concurrent_idempotent_requests.
+  const inFlight = new Set<string>();
   const injected: Injected[] = [];
   const window = { second: 0, count: 0 };
   // Resend counts the quota per recipient (to + cc + bcc), not per request.
@@ -39,7 +49,7 @@ export function createResendFake(options: { requestsPerSecond?: number; dailyQuo
   const error = (status: number, name: string, headers: Record<string, string> = {}) =>
     HttpResponse.json({ statusCode: status, name, message: `${name} (fake)` }, { status, headers });
 
-  const handler = http.post(`${RESEND_BASE_URL}/emails`, async ({ request }) => {
+  const respond = async (request: Request): Promise<Response> => {
     const raw = await request.text();
     const bodyHash = createHash('sha256').update(raw).digest('hex');
     const idempotencyKey = request.headers.get('idempotency-key');
@@ -60,6 +70,7 @@ export function createResendFake(options: { requestsPerSecond?: number; dailyQuo
     }
 
     if (idempotencyKey) {
+      if (inFlight.has(idempotencyKey)) return error(409, 'concurrent_idempotent_requests');
       const seen = byKey.get(idempotencyKey);
       if (seen && seen.bodyHash !== bodyHash) return error(409, 'invalid_idempotent_request');
       if (seen) return HttpResponse.json(seen.json, { status: seen.status });
@@ -72,10 +83,38 @@ export function createResendFake(options: { requestsPerSecond?: number; dailyQuo
 
     const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
     recipientsToday += recipients;
-    sent.push({ id, idempotencyKey, body });
+    const email = { id, idempotencyKey, body };
+    sent.push(email);
     if (idempotencyKey) byKey.set(idempotencyKey, { bodyHash, status: 200, json: { id } });
+    if (hooks.beforeAnswer) {
+      if (idempotencyKey) inFlight.add(idempotencyKey);
+      try {
+        await hooks.beforeAnswer(email);
+      } finally {
+        if (idempotencyKey) inFlight.delete(idempotencyKey);
+      }
+    }
     return HttpResponse.json({ id });
-  });
+  };
 
-  return { handler, calls, sent, inject: (...responses: Injected[]) => injected.push(...responses) };
+  /** The same fake on a real port, for worker processes that msw in this process cannot reach. */
+  const listen = async (): Promise<{ baseUrl: string; server: Server }> => {
+    const server = createServer(async (incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers.set(name, value);
+      const response =
+        incoming.method === 'POST' && incoming.url === '/emails'
+          ? await respond(new Request('http://fake/emails', { method: 'POST', headers, body: Buffer.concat(chunks) }))
+          : error(404, 'not_found');
+      outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+      outgoing.end(Buffer.from(await response.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  };
+
+  const handler = http.post(`${RESEND_BASE_URL}/emails`, ({ request }) => respond(request));
+  return { handler, listen, calls, sent, inject: (...responses: Injected[]) => injected.push(...responses) };
 }

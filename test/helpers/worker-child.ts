@@ -12,7 +12,11 @@ export interface WorkerChild {
 }
 
 /** `npm run dev:workers` as a real child process, so that SIGKILL and SIGTERM are real. */
-export function spawnWorker(env: { databaseUrl: string; redisUrl: string; prefix: string }): WorkerChild {
+export function spawnWorker(
+  env: { databaseUrl: string; redisUrl: string; prefix: string },
+  /** More of the worker's environment (email settings, say). */
+  extraEnv: Record<string, string> = {},
+): WorkerChild {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
     env: {
       ...process.env,
@@ -21,6 +25,7 @@ export function spawnWorker(env: { databaseUrl: string; redisUrl: string; prefix
       TRESTA_REDIS_PREFIX: env.prefix,
       // A killed worker's jobs are taken over after 5 s instead of the default 30 s.
       TRESTA_JOB_LOCK_MS: '5000',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

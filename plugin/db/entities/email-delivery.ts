@@ -24,6 +24,11 @@ export interface EmailDelivery {
   attempts: number;
   lastError: string | null;
   quotaDate: string | null;
+  /** A deferred email (the budget was spent) is tried again from this moment: the next UTC day. */
+  deferredUntil: Date | null;
+  /** The provider's last word on the email after sending (its webhooks): delivered, bounced, complained. */
+  providerEvent: string | null;
+  providerEventAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
@@ -47,6 +52,9 @@ export const EmailDeliverySchema = new EntitySchema<EmailDelivery>({
     attempts: { type: 'integer', default: 0 },
     lastError: { type: 'text', nullable: true },
     quotaDate: { type: 'date', nullable: true },
+    deferredUntil: { type: 'datetime', length: 3, nullable: true },
+    providerEvent: { type: 'text', nullable: true },
+    providerEventAt: { type: 'datetime', length: 3, nullable: true },
     createdAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
     updatedAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
     sentAt: { type: 'datetime', length: 3, nullable: true },
@@ -55,5 +63,6 @@ export const EmailDeliverySchema = new EntitySchema<EmailDelivery>({
   indexes: [
     { name: 'tresta_email_deliveries_quota_date_status_idx', properties: ['quotaDate', 'status'] },
     { name: 'tresta_email_deliveries_status_created_at_idx', properties: ['status', 'createdAt'] },
+    { name: 'tresta_email_deliveries_provider_message_id_idx', properties: ['providerMessageId'] },
   ],
 });

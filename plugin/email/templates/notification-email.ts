@@ -9,14 +9,19 @@ export interface NotificationEmailInput {
   from: string;
   to: string;
   notification: { id: string; type: string; title: string; message: string; link: string | null };
+  /**
+   * The one-click unsubscribe link of a non-critical email (RFC 8058 headers and a visible link);
+   * null for a critical one, which the user cannot opt out of by email.
+   */
+  unsubscribe: { url: string; headers: Record<string, string> } | null;
 }
 
 /**
- * The email for one notification sent at once (a critical type). Deterministic: the same input
- * renders the same bytes, so every attempt matches its Idempotency-Key at the provider.
+ * The email for one notification (a critical type, or a normal one sent singly). Deterministic:
+ * the same input renders the same bytes, so every attempt matches its Idempotency-Key at the provider.
  */
 export function renderNotificationEmail(input: NotificationEmailInput): OutgoingEmail {
-  const { brand, notification } = input;
+  const { brand, notification, unsubscribe } = input;
   const link = safeUrl(notification.link, input.appUrl);
   const settingsUrl = new URL('/', input.appUrl).toString();
   const button = link
@@ -26,7 +31,10 @@ export function renderNotificationEmail(input: NotificationEmailInput): Outgoing
     preheader: notification.message,
     contentHtml: `<h1 style="margin:0 0 12px;font-size:20px;line-height:1.3;">${escapeHtml(notification.title)}</h1>
 <p style="margin:0;white-space:pre-line;">${escapeHtml(notification.message)}</p>${button}`,
-    footerHtml: `You receive this email because it is an important notice about your ${escapeHtml(brand.name)} account.
+    footerHtml: unsubscribe
+      ? `You receive this email because email for these notifications is on in your ${escapeHtml(brand.name)} settings.
+<a href="${escapeHtml(unsubscribe.url)}" style="color:#71717a;">Unsubscribe from these emails</a> or manage your settings at <a href="${escapeHtml(settingsUrl)}" style="color:#71717a;">${escapeHtml(settingsUrl)}</a>.`
+      : `You receive this email because it is an important notice about your ${escapeHtml(brand.name)} account.
 Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style="color:#71717a;">${escapeHtml(settingsUrl)}</a>.`,
   });
   const text = [
@@ -36,7 +44,12 @@ Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style=
     ...(link ? ['', `View in ${brand.name}: ${link}`] : []),
     '',
     '--',
-    `You receive this email because it is an important notice about your ${brand.name} account.`,
+    ...(unsubscribe
+      ? [
+          `You receive this email because email for these notifications is on in your ${brand.name} settings.`,
+          `Unsubscribe: ${unsubscribe.url}`,
+        ]
+      : [`You receive this email because it is an important notice about your ${brand.name} account.`]),
     `Manage your notification settings at ${settingsUrl}`,
     '',
   ].join('\n');
@@ -46,7 +59,7 @@ Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style=
     subject: notification.title,
     html,
     text,
-    headers: { 'X-Entity-Ref-ID': notification.id },
+    headers: { 'X-Entity-Ref-ID': notification.id, ...unsubscribe?.headers },
     tags: [
       { name: 'category', value: 'notification' },
       { name: 'type', value: notification.type },

@@ -1,19 +1,19 @@
 import { UnrecoverableError, type Queue } from 'bullmq';
-import type { NotificationTypeConfig } from '../../notification-types.js';
+import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Publisher } from '../../realtime/messages.js';
 import { EMAIL_ON, IN_APP_ON } from '../../services/preference-columns.js';
 import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
-import { emailJobId, JOB_OPTIONS, parseDeliverNotification } from '../registry.js';
+import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification } from '../registry.js';
 
 export interface DeliverDeps {
   loader: DeliveryLoader;
   publisher: Publisher;
   counters: DailyCounters;
   types: Record<string, NotificationTypeConfig>;
-  /** Where critical types' emails go; null when the email channel is off (no resolveRecipient). */
+  /** Where single emails go (immediate and normal types); null when the email channel is off (no resolveRecipient). */
   emailQueue: Queue | null;
 }
 
@@ -57,7 +57,8 @@ export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
  * Input: { notificationId, userId } (checked here: jobs outlive deploys).
  * Effects: one real-time message `new-notification` (id = the notification's id), unless the
  * user turned in-app notifications off, globally or for this type; the day's sent counter; for a
- * type emailed at once, a send-email job (one per notification: its job id is derived from it).
+ * type emailed one by one, a send-email job at its priority (one per notification: its job id is
+ * derived from it).
  * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
@@ -67,8 +68,13 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
   // Deleted since (retention, or the user's account): nothing left to show.
   if (!row || row.user_id !== payload.userId) return 'gone';
   // Email first: a retried job must not keep re-publishing while its email is never queued.
-  if (deps.emailQueue && row.email_on && deps.types[row.type]?.email === 'immediate') {
-    await deps.emailQueue.add('send-email', payload, { ...JOB_OPTIONS['send-email'], jobId: emailJobId(row.id) });
+  const emailPriority = SINGLE_EMAIL_PRIORITY[deps.types[row.type]?.email ?? 'none'];
+  if (deps.emailQueue && row.email_on && emailPriority) {
+    await deps.emailQueue.add('send-email', payload, {
+      ...JOB_OPTIONS['send-email'],
+      priority: EMAIL_PRIORITY[emailPriority],
+      jobId: emailJobId(row.id),
+    });
   }
   if (!row.in_app) return 'in-app-off';
   await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });

@@ -1,31 +1,29 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Alerter } from '../../alerts/alerter.js';
+import type { EmailChannel } from '../../email/channel.js';
 import type { ProviderDetails } from '../dead-letters.js';
-import type { Mailer, SendOutcome } from '../../email/mailer.js';
+import type { SendOutcome } from '../../email/mailer.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
-import type { Brand } from '../../email/templates/brand.js';
 import { renderNotificationEmail } from '../../email/templates/notification-email.js';
-import type { QuotaGuard } from '../../quota/quota-guard.js';
+import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
 import { EMAIL_ON } from '../../services/preference-columns.js';
-import { utcDay } from '../../utc-day.js';
+import { nextUtcMidnight, utcDay } from '../../utc-day.js';
 import { parseDeliverNotification } from '../registry.js';
 
 export interface SendEmailDeps {
   orm: MikroORM;
-  mailer: Mailer;
-  quota: QuotaGuard;
-  alerter: Alerter;
-  from: string;
-  appUrl: string;
-  brand: Brand;
-  resolveRecipient: (userId: string) => Promise<{ email: string; name?: string } | null>;
+  channel: EmailChannel;
+  types: Record<string, NotificationTypeConfig>;
   counters: DailyCounters;
   /** Pauses the email worker (the provider's rate limit), without spending the job's attempts. */
   rateLimit: (ms: number) => Promise<void>;
+  now?: () => Date;
 }
 
 export type SendEmailOutcome = 'sent' | 'already-sent' | 'suppressed' | 'gone';
+
+/** Deferred emails wake within this long after midnight UTC, spread out rather than all at once. */
+const DEFERRED_WAKE_SPREAD_MS = 5 * 60_000;
 
 /** A provider failure, with what the provider said, for the retry history and the dead letter. */
 class ProviderError extends Error implements ProviderDetails {
@@ -58,9 +56,21 @@ const LOAD = `
 // One row per email, created by the first attempt; later attempts find it and its status.
 const CLAIM_DELIVERY = `
   insert into tresta_email_deliveries (id, notification_id, user_id, channel, priority, status, idempotency_key)
-  values (gen_random_uuid(), ?, ?, 'email', 'high', 'pending', ?)
+  values (gen_random_uuid(), ?, ?, 'email', ?, 'pending', ?)
   on conflict (notification_id, channel) do update set updated_at = now()
   returning id, status`;
+
+// The budget is spent: the email waits for the next UTC day, kept (never dropped) and counted nowhere.
+const DEFER = `
+  update tresta_email_deliveries
+  set status = 'deferred', deferred_until = ?, quota_date = null, recipient = ?, updated_at = now()
+  where id = ? and status not in ('sent', 'suppressed')`;
+
+// Reserved in the day's budget: the row counts for that day (the source for rebuilding the counter).
+const RESERVED = `
+  update tresta_email_deliveries
+  set status = 'pending', deferred_until = null, quota_date = ?::date, recipient = ?, updated_at = now()
+  where id = ? and status not in ('sent', 'suppressed')`;
 
 const SUPPRESS = `
   update tresta_email_deliveries
@@ -68,27 +78,35 @@ const SUPPRESS = `
   where id = ? and status not in ('sent', 'suppressed')`;
 
 /**
- * send-email — purpose: email one notification of a critical type at once.
+ * send-email — purpose: email one notification of a type emailed singly: `immediate` (critical,
+ * high priority) or `normal` (within the daily budget).
  * Input: { notificationId, userId }.
  * Effects: at most one email per notification, through the Mailer with the Idempotency-Key
  * `notification-email/<id>` and a byte-identical body on every attempt; counted in the day's
- * quota (high priority: never refused); the delivery log row ends sent, suppressed or failed.
+ * quota (high priority: never refused; normal: deferred to the next UTC day when the budget is
+ * spent, the job delayed until then); the delivery log row ends sent, suppressed or failed, or
+ * stays deferred until its day comes.
  * Safe to run twice: the delivery row says "sent" after the first success, the quota reservation is
  * keyed by the email, and the provider drops a repeated Idempotency-Key.
  */
 export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | undefined): Promise<SendEmailOutcome> {
   const payload = parseDeliverNotification(job.data);
   if (!payload) throw new UnrecoverableError('send-email: malformed payload');
+  const { channel } = deps;
+  const now = deps.now?.() ?? new Date();
   const connection = deps.orm.em.getConnection();
   const [notification] = await connection.execute<
     Array<{ id: string; user_id: string; type: string; title: string; message: string; link: string | null; email_on: boolean }>
   >(LOAD, [payload.notificationId]);
   if (!notification || notification.user_id !== payload.userId) return 'gone';
+  // The type's mode when the job runs (a type no longer emailed singly is treated as normal).
+  const priority = SINGLE_EMAIL_PRIORITY[deps.types[notification.type]?.email ?? 'normal'] ?? 'normal';
 
   const idempotencyKey = `notification-email/${notification.id}`;
   const [delivery] = await connection.execute<Array<{ id: string; status: string }>>(CLAIM_DELIVERY, [
     notification.id,
     notification.user_id,
+    priority,
     idempotencyKey,
   ]);
   if (!delivery) throw new Error('send-email: the delivery row could not be written');
@@ -100,7 +118,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   };
 
   if (!notification.email_on) return suppress('email turned off in preferences');
-  const recipient = await deps.resolveRecipient(notification.user_id);
+  const recipient = await channel.resolveRecipient(notification.user_id);
   if (!recipient) return suppress('no email address for this user');
   const [blocked] = await connection.execute<Array<{ reason: string }>>(
     'select reason from tresta_email_suppressions where email = ?',
@@ -108,31 +126,30 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   );
   if (blocked) return suppress(`address suppressed after a ${blocked.reason}`, recipient.email);
 
-  const reservation = await deps.quota.reserve({
+  const reservation = await channel.quota.reserve({
     emailKey: idempotencyKey,
     userId: notification.user_id,
-    priority: 'high',
+    priority,
     recipients: 1,
+    now,
   });
   if (reservation.outcome === 'user-limited') {
     // Over the user's hourly limit: wait for the window, without spending an attempt.
     await job.moveToDelayed(Date.now() + reservation.retryAfterSeconds * 1000, token);
     throw new DelayedError();
   }
-  await connection.execute(
-    'update tresta_email_deliveries set quota_date = ?::date, recipient = ? where id = ?',
-    [utcDay(new Date()), recipient.email, delivery.id],
-    'run',
-  );
+  if (reservation.outcome === 'budget-spent') return defer(deps, job, token, delivery.id, recipient.email, now);
+  await connection.execute(RESERVED, [utcDay(now), recipient.email, delivery.id], 'run');
 
   const email = renderNotificationEmail({
-    brand: deps.brand,
-    appUrl: deps.appUrl,
-    from: deps.from,
+    brand: channel.brand,
+    appUrl: channel.appUrl,
+    from: channel.from,
     to: recipient.name ? `${recipient.name.replace(/[<>"]/g, '')} <${recipient.email}>` : recipient.email,
     notification,
+    unsubscribe: priority === 'normal' ? await channel.unsubscribe.forUser(notification.user_id, notification.type) : null,
   });
-  const outcome = await deps.mailer.send(email, idempotencyKey);
+  const outcome = await channel.mailer.send(email, idempotencyKey);
   if (outcome.kind === 'sent') {
     await connection.execute(
       `update tresta_email_deliveries
@@ -144,7 +161,23 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     deps.counters.increment('emails_sent').catch(() => undefined);
     return 'sent';
   }
-  return handleFailure(deps, job, token, outcome, delivery.id);
+  return handleFailure(deps, job, token, outcome, { id: delivery.id, priority, recipient: recipient.email, now });
+}
+
+/** Keeps the email for the next UTC day: the delivery row says so, and the job sleeps until then. */
+async function defer(
+  deps: SendEmailDeps,
+  job: Job,
+  token: string | undefined,
+  deliveryId: string,
+  recipient: string,
+  now: Date,
+): Promise<never> {
+  const wakeAt = nextUtcMidnight(now).getTime() + Math.floor(Math.random() * DEFERRED_WAKE_SPREAD_MS);
+  await deps.orm.em.getConnection().execute(DEFER, [new Date(wakeAt), recipient, deliveryId], 'run');
+  deps.counters.increment('emails_deferred', now).catch(() => undefined);
+  await job.moveToDelayed(wakeAt, token);
+  throw new DelayedError();
 }
 
 async function handleFailure(
@@ -152,8 +185,9 @@ async function handleFailure(
   job: Job,
   token: string | undefined,
   outcome: Exclude<SendOutcome, { kind: 'sent' }>,
-  deliveryId: string,
+  delivery: { id: string; priority: 'high' | 'normal'; recipient: string; now: Date },
 ): Promise<never> {
+  const { alerter } = deps.channel;
   const { error } = outcome;
   const summary = `${error.status ?? 'network'} ${error.name}: ${error.message}`;
   // One statement records the attempt; only a permanent refusal ends the delivery as failed.
@@ -161,7 +195,7 @@ async function handleFailure(
     `update tresta_email_deliveries
      set attempts = attempts + 1, last_error = ?, status = case when ? then 'failed' else status end, updated_at = now()
      where id = ? and status not in ('sent', 'suppressed')`,
-    [summary, outcome.kind === 'permanent', deliveryId],
+    [summary, outcome.kind === 'permanent', delivery.id],
     'run',
   );
   switch (outcome.kind) {
@@ -170,7 +204,12 @@ async function handleFailure(
       await deps.rateLimit(outcome.retryAfterSeconds * 1000);
       throw Worker.RateLimitError();
     case 'quota-exhausted':
-      void deps.alerter.raise(
+      // The provider's count is the one that matters: our budget is closed for the day as well.
+      if (outcome.scope === 'daily') await deps.channel.quota.lockUntilNextDay(delivery.now);
+      if (outcome.scope === 'daily' && delivery.priority === 'normal') {
+        return defer(deps, job, token, delivery.id, delivery.recipient, delivery.now);
+      }
+      void alerter.raise(
         `resend-${outcome.scope}-quota`,
         {
           severity: 'critical',
@@ -183,7 +222,7 @@ async function handleFailure(
       throw new DelayedError();
     case 'permanent':
       if (outcome.alert) {
-        void deps.alerter.raise(
+        void alerter.raise(
           `resend-refused-${error.status}`,
           {
             severity: 'critical',

@@ -1,0 +1,57 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import type { Alerter } from '../alerts/alerter.js';
+import type { ResolvedWorkerOptions } from '../options.js';
+import { BudgetAlerts } from '../quota/budget-alerts.js';
+import { QuotaGuard } from '../quota/quota-guard.js';
+import { createMailboxMailer } from './mailbox-mailer.js';
+import type { Mailer } from './mailer.js';
+import { createResendMailer } from './resend-mailer.js';
+import type { Brand } from './templates/brand.js';
+import type { UnsubscribeLinks } from './unsubscribe.js';
+
+/** Everything that sends an email needs: the immediate emails' worker and the digest alike. */
+export interface EmailChannel {
+  mailer: Mailer;
+  quota: QuotaGuard;
+  unsubscribe: UnsubscribeLinks;
+  alerter: Alerter;
+  brand: Brand;
+  from: string;
+  appUrl: string;
+  resolveRecipient: (userId: string) => Promise<{ email: string; name?: string } | null>;
+}
+
+/**
+ * The email channel of a worker process, or null when it is off: the host has not said where a
+ * user's email goes (`email.resolveRecipient`). Real sends go through Resend only when enabled
+ * with a key; otherwise every email is rendered and kept in the local mailbox.
+ */
+export function createEmailChannel(deps: {
+  options: Pick<ResolvedWorkerOptions, 'email' | 'appUrl' | 'redis'>;
+  orm: MikroORM;
+  redis: Redis;
+  alerter: Alerter;
+  unsubscribe: UnsubscribeLinks;
+}): EmailChannel | null {
+  const { email } = deps.options;
+  if (!email.resolveRecipient) return null;
+  return {
+    mailer:
+      email.enabled && email.resendApiKey ? createResendMailer(email.resendApiKey, email.baseUrl) : createMailboxMailer(deps.orm),
+    quota: new QuotaGuard({
+      redis: deps.redis,
+      orm: deps.orm,
+      prefix: deps.options.redis.prefix,
+      dailyLimit: email.dailyLimit,
+      perUserHourlyLimit: email.perUserHourlyLimit,
+      alerts: new BudgetAlerts(deps.alerter, email.dailyLimit),
+    }),
+    unsubscribe: deps.unsubscribe,
+    alerter: deps.alerter,
+    brand: email.brand,
+    from: email.from,
+    appUrl: deps.options.appUrl,
+    resolveRecipient: email.resolveRecipient,
+  };
+}
