@@ -5,8 +5,17 @@ import type { DailyCounters } from './daily-counters.js';
 
 export interface SystemMetrics {
   notifications: { sentToday: number; lastDays: Array<{ date: string; count: number }> };
-  emails: { sentToday: number; failedToday: number; lastDays: Array<{ date: string; sent: number; failed: number }> };
-  quota: { used: number; limit: number };
+  emails: {
+    sentToday: number;
+    deferredToday: number;
+    failedToday: number;
+    lastDays: Array<{ date: string; sent: number; deferred: number; failed: number }>;
+  };
+  /**
+   * `used`: every email counted today; `budgetUsed`: the normal ones `limit` applies to; `locked` once
+   * normal emails wait for tomorrow; `nextRetryAt`: when they may go again.
+   */
+  quota: { used: number; budgetUsed: number; limit: number; locked: boolean; nextRetryAt: string | null };
   realtime: { connections: number };
   queues: Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
   deadLetters: { total: number };
@@ -24,11 +33,13 @@ export interface MetricsSources {
 
 /** One snapshot of what an operator looks at first: is it flowing, what is stuck, what failed. */
 export async function collectMetrics(sources: MetricsSources): Promise<SystemMetrics> {
-  const [lastDays, emailsSent, emailsFailed, quota, queueCounts, [database]] = await Promise.all([
+  const [lastDays, emailsSent, emailsDeferred, emailsFailed, quota, nextRetryAt, queueCounts, [database]] = await Promise.all([
     sources.counters.lastDays('notifications_sent'),
     sources.counters.lastDays('emails_sent'),
+    sources.counters.lastDays('emails_deferred'),
     sources.counters.lastDays('emails_failed'),
     sources.quota.usage(),
+    sources.quota.nextRetryAt(),
     Promise.all(
       Object.entries(sources.queues).map(async ([name, queue]) => {
         const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
@@ -51,10 +62,16 @@ export async function collectMetrics(sources: MetricsSources): Promise<SystemMet
     notifications: { sentToday: lastDays.at(-1)?.count ?? 0, lastDays },
     emails: {
       sentToday: emailsSent.at(-1)?.count ?? 0,
+      deferredToday: emailsDeferred.at(-1)?.count ?? 0,
       failedToday: emailsFailed.at(-1)?.count ?? 0,
-      lastDays: emailsSent.map(({ date, count }, i) => ({ date, sent: count, failed: emailsFailed[i]?.count ?? 0 })),
+      lastDays: emailsSent.map(({ date, count }, i) => ({
+        date,
+        sent: count,
+        deferred: emailsDeferred[i]?.count ?? 0,
+        failed: emailsFailed[i]?.count ?? 0,
+      })),
     },
-    quota,
+    quota: { ...quota, locked: nextRetryAt !== null, nextRetryAt: nextRetryAt?.toISOString() ?? null },
     realtime: { connections: sources.realtimeConnections },
     queues: Object.fromEntries(queueCounts),
     deadLetters: { total: database?.dead_letters ?? 0 },

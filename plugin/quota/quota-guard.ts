@@ -4,17 +4,17 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
 import type { BudgetAlerts } from './budget-alerts.js';
 
-const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-5.lua', import.meta.url), 'utf8');
+const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-6.lua', import.meta.url), 'utf8');
 
-type ScriptReply = [code: number, dailyCount: number, retryAfterSeconds: number];
+type ScriptReply = [code: number, budgetUsed: number, retryAfterSeconds: number];
 interface WithReserveCommand {
   // Sent as EVALSHA (ioredis loads the script again by itself after a SCRIPT FLUSH or restart).
   trestaReserveEmailQuota(...keysThenArgs: Array<string | number>): Promise<ScriptReply>;
 }
 
 export type Reservation =
-  | { outcome: 'reserved' | 'already-reserved'; dailyCount: number }
-  | { outcome: 'budget-spent'; dailyCount: number }
+  | { outcome: 'reserved' | 'already-reserved'; budgetUsed: number }
+  | { outcome: 'budget-spent'; budgetUsed: number }
   | { outcome: 'user-limited'; retryAfterSeconds: number };
 
 export interface ReserveInput {
@@ -29,12 +29,15 @@ export interface ReserveInput {
 // Emails that took a place in a day's budget, by the delivery log: the source of truth when
 // Redis has lost the day's counter.
 const COUNTED_IN_POSTGRES = `
-  select coalesce(sum(recipients), 0)::int as count from tresta_email_deliveries
+  select coalesce(sum(recipients), 0)::int as total,
+         coalesce(sum(recipients) filter (where priority = 'normal'), 0)::int as normal
+  from tresta_email_deliveries
   where quota_date = ?::date and status in ('pending', 'sent')`;
 
 /**
  * The email budget: `dailyLimit` normal emails per UTC day (high priority always passes but is
- * counted), `perUserHourlyLimit` per user. One Redis round trip per check in the steady state.
+ * counted in the day's total), `perUserHourlyLimit` per user. One Redis round trip per check in
+ * the steady state.
  */
 export class QuotaGuard {
   readonly #redis: Redis;
@@ -54,7 +57,7 @@ export class QuotaGuard {
     alerts?: BudgetAlerts;
   }) {
     if (!('trestaReserveEmailQuota' in deps.redis)) {
-      deps.redis.defineCommand('trestaReserveEmailQuota', { numberOfKeys: 5, lua: RESERVE_SCRIPT });
+      deps.redis.defineCommand('trestaReserveEmailQuota', { numberOfKeys: 6, lua: RESERVE_SCRIPT });
     }
     this.#redis = deps.redis;
     this.#orm = deps.orm;
@@ -96,9 +99,14 @@ export class QuotaGuard {
       .exec();
   }
 
-  /** The day's budget as it stands: what Redis counted (0 before the day's first email) and the limit. */
-  async usage(now = new Date()): Promise<{ used: number; limit: number }> {
-    return { used: Number((await this.#redis.get(this.dayKey(utcDay(now)))) ?? 0), limit: this.#limits.dailyLimit };
+  /**
+   * The day as Redis counted it (zeros before its first email): `used`, every email (what the
+   * provider bills); `budgetUsed`, the normal-priority ones the limit applies to.
+   */
+  async usage(now = new Date()): Promise<{ used: number; budgetUsed: number; limit: number }> {
+    const day = this.dayKey(utcDay(now));
+    const [total, normal] = await this.#redis.mget(day, `${day}:normal`);
+    return { used: Number(total ?? 0), budgetUsed: Number(normal ?? 0), limit: this.#limits.dailyLimit };
   }
 
   /**
@@ -108,7 +116,7 @@ export class QuotaGuard {
   async probe(): Promise<boolean> {
     const script = this.#redis as unknown as WithReserveCommand;
     const probeKey = `${this.#prefix}:health:quota-probe`;
-    const keys = ['', ':email', ':user', ':lock', ':next'].map((suffix) => `${probeKey}${suffix}`);
+    const keys = ['', ':normal', ':email', ':user', ':lock', ':next'].map((suffix) => `${probeKey}${suffix}`);
     const [code] = await script.trestaReserveEmailQuota(...keys, 0, 'normal', 1, 60, 1, '1970-01-01', 60, 0);
     return code === -1;
   }
@@ -120,6 +128,7 @@ export class QuotaGuard {
     const ttl = toMidnight + 3_600;
     const keys = [
       this.dayKey(day),
+      `${this.dayKey(day)}:normal`,
       `${this.dayKey(day)}:email:${input.emailKey}`,
       `${this.#prefix}:ratelimit:email:${input.userId}`,
       this.#lockKey,
@@ -136,22 +145,24 @@ export class QuotaGuard {
       nextUtcMidnight(now).getTime(),
     ];
     const script = this.#redis as unknown as WithReserveCommand;
-    let [code, dailyCount, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
+    let [code, budgetUsed, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
     if (code === -1) {
       await this.#rebuildDay(day, ttl);
-      [code, dailyCount, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
+      [code, budgetUsed, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
     }
-    if (code === 2) return { outcome: 'already-reserved', dailyCount };
+    if (code === 2) return { outcome: 'already-reserved', budgetUsed };
     if (code === -2) return { outcome: 'user-limited', retryAfterSeconds: retryAfter };
     // A warning is never worth delaying (or failing) the email that crossed the threshold.
-    this.#alerts?.check(day, dailyCount, code === 0, now).catch(() => undefined);
-    if (code === 1) return { outcome: 'reserved', dailyCount };
-    return { outcome: 'budget-spent', dailyCount };
+    this.#alerts?.check(day, budgetUsed, code === 0, now).catch(() => undefined);
+    if (code === 1) return { outcome: 'reserved', budgetUsed };
+    return { outcome: 'budget-spent', budgetUsed };
   }
 
-  /** Today's count from the delivery log, unless another process rebuilt it first (NX). */
+  /** Today's counts from the delivery log, unless another process rebuilt them first (NX). */
   async #rebuildDay(day: string, ttl: number): Promise<void> {
-    const [row] = await this.#orm.em.getConnection().execute<Array<{ count: number }>>(COUNTED_IN_POSTGRES, [day]);
-    await this.#redis.set(this.dayKey(day), String(row?.count ?? 0), 'EX', ttl, 'NX');
+    const [row] = await this.#orm.em.getConnection().execute<Array<{ total: number; normal: number }>>(COUNTED_IN_POSTGRES, [day]);
+    // The normal count first: the total is what the script checks for "missing", so it lands last.
+    await this.#redis.set(`${this.dayKey(day)}:normal`, String(row?.normal ?? 0), 'EX', ttl, 'NX');
+    await this.#redis.set(this.dayKey(day), String(row?.total ?? 0), 'EX', ttl, 'NX');
   }
 }

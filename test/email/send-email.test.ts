@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { setupServer } from 'msw/node';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../fakes/resend.js';
+import { until } from '../helpers/until.js';
 
 const resend = createResendFake();
 const server = setupServer(resend.handler);
@@ -16,16 +17,6 @@ async function emailApp(t: Test, email: Record<string, unknown> = {}): Promise<T
     appUrl: 'https://tresta.test',
     email: { resendApiKey: RESEND_KEY, enabled: true, baseUrl: RESEND_BASE_URL, resolveRecipient: recipients, ...email },
   });
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, deadlineMs = 20_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const deliveryOf = (app: TestApp['app'], notificationId: string) => async () => {

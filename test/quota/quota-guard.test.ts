@@ -41,26 +41,28 @@ t.test('1,000 concurrent normal reservations on a budget of 200, with 50 high-pr
     'every high-priority email passes',
   );
   const again = await guard.reserve({ emailKey: 'high-0', userId: 'h0', priority: 'high', recipients: 1 });
-  t.match(again, { outcome: 'already-reserved', dailyCount: 250 }, 'high priority is counted; a retry counts nothing');
+  t.match(again, { outcome: 'already-reserved', budgetUsed: 200 }, 'a retry counts nothing');
+  t.match(await guard.usage(), { used: 250, budgetUsed: 200, limit: 200 }, 'high priority is counted in the total, not the budget');
+  t.equal(await guard.isLocked(), true, 'the budget spent: the day is locked for normal email');
 });
 
 t.test('each recipient counts, and a retry of the same email never counts twice', async (t) => {
   const { guard } = await guardFor(t, { dailyLimit: 5 });
   t.match(await guard.reserve({ emailKey: 'a', userId: 'u', priority: 'normal', recipients: 3 }), {
     outcome: 'reserved',
-    dailyCount: 3,
+    budgetUsed: 3,
   });
   t.match(await guard.reserve({ emailKey: 'a', userId: 'u', priority: 'normal', recipients: 3 }), {
     outcome: 'already-reserved',
-    dailyCount: 3,
+    budgetUsed: 3,
   });
   t.match(await guard.reserve({ emailKey: 'b', userId: 'u', priority: 'normal', recipients: 3 }), {
     outcome: 'budget-spent',
-    dailyCount: 3,
+    budgetUsed: 3,
   });
   t.match(await guard.reserve({ emailKey: 'c', userId: 'u', priority: 'normal', recipients: 2 }), {
     outcome: 'reserved',
-    dailyCount: 5,
+    budgetUsed: 5,
   });
 });
 
@@ -111,4 +113,21 @@ t.test('Redis FLUSHALL after 150 sends: the count is rebuilt from Postgres, 50 m
     ),
   );
   t.equal(results.filter((r) => r.outcome === 'reserved').length, 50, 'only the 50 left of 200');
+});
+
+t.test('the lock: set when the budget is spent or the provider says so, for that UTC day only', async (t) => {
+  const { guard } = await guardFor(t, { dailyLimit: 1 });
+  const noon = new Date('2026-11-24T12:00:00.000Z');
+  t.equal(await guard.isLocked(noon), false);
+  t.equal((await guard.reserve({ emailKey: 'one', userId: 'u', priority: 'normal', recipients: 1, now: noon })).outcome, 'reserved');
+  t.equal(await guard.isLocked(noon), true, 'the last place taken locks the day');
+  t.same(await guard.nextRetryAt(noon), new Date('2026-11-25T00:00:00.000Z'));
+  t.equal(await guard.isLocked(new Date('2026-11-25T00:00:00.100Z')), false, 'a new day is open');
+
+  const { guard: other } = await guardFor(t, { dailyLimit: 100 });
+  await other.lockUntilNextDay(noon);
+  const refused = await other.reserve({ emailKey: 'x', userId: 'u', priority: 'normal', recipients: 1, now: noon });
+  t.equal(refused.outcome, 'budget-spent', "after the provider's daily_quota_exceeded, normal email waits");
+  const critical = await other.reserve({ emailKey: 'y', userId: 'u', priority: 'high', recipients: 1, now: noon });
+  t.equal(critical.outcome, 'reserved', 'critical email still goes');
 });
