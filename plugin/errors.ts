@@ -72,3 +72,9 @@ export const WebhookSignatureError = createError(
   'The webhook signature is missing, invalid or too old',
   401,
 );
+
+export const WidgetNotBuiltError = createError(
+  'TRESTA_ERR_WIDGET_NOT_BUILT',
+  'The widget bundle is not built; run "npm run build:widget"',
+  404,
+);

@@ -12,12 +12,19 @@ import { preferencesRoutes } from './preferences.js';
 import { ablyTokenRoute, realtimeRoute } from './realtime.js';
 import { errorSchema, notificationSchema, preferencesSchema } from './schemas.js';
 import { unreadCountRoute } from './unread-count.js';
+import { widgetRoutes } from './widget.js';
+
+/** The plugin's HTTP routes: the public widget bundle beside the authenticated API, outside its hooks. */
+export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  await app.register(widgetRoutes);
+  await app.register(authenticatedRoutes, ctx);
+}
 
 /**
  * The authenticated API: /api/notifications, /api/ably/token and /admin. Its hooks (authentication, error
  * mapping) live in this encapsulated context, so the host's own routes never run them.
  */
-export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.addSchema(notificationSchema);
   app.addSchema(preferencesSchema);
   app.addSchema(errorSchema);

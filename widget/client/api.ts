@@ -1,0 +1,109 @@
+import type { Notification, NotificationPage, Preferences, PreferencesUpdate, RealtimeOffer, TokenProvider } from './types.js';
+
+/** A failed call, with the plugin's error code when it answered one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ApiClientOptions {
+  /** Where the plugin's routes live, e.g. "/api" or "https://api.example.com/api". */
+  apiBase: string;
+  /** Resolves relative bases; the page URL in a browser. */
+  baseUrl: string;
+  getToken: TokenProvider;
+  fetch?: typeof fetch;
+}
+
+export const PAGE_SIZE = 20;
+
+/**
+ * The plugin's REST API, DOM-free. Every call carries `Authorization: Bearer <token>` when a token
+ * is available (hosts authenticating by cookie have none), and a 401 asks the token provider once
+ * more before giving up: session tokens are short-lived and the provider hands out a fresh one.
+ */
+export class ApiClient {
+  private readonly root: URL;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: ApiClientOptions) {
+    const base = options.apiBase.endsWith('/') ? options.apiBase : `${options.apiBase}/`;
+    this.root = new URL(base, options.baseUrl);
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** An absolute URL for a path under the API base ("notifications/ws"), or for a server-given path ("/api/…"). */
+  resolve(path: string): URL {
+    return new URL(path, this.root);
+  }
+
+  list(cursor: string | null, limit = PAGE_SIZE): Promise<NotificationPage> {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return this.request(`notifications?${query}`);
+  }
+
+  async unreadCount(): Promise<number> {
+    return (await this.request<{ count: number }>('notifications/unread-count')).count;
+  }
+
+  setRead(id: string, isRead: boolean): Promise<Notification> {
+    // keepalive: a click that also navigates away must still reach the server.
+    return this.request(`notifications/${encodeURIComponent(id)}`, { method: 'PATCH', body: { isRead }, keepalive: true });
+  }
+
+  markAllRead(): Promise<{ updated: number }> {
+    return this.request('notifications/mark-all-read', { method: 'POST' });
+  }
+
+  preferences(): Promise<Preferences> {
+    return this.request('notifications/preferences');
+  }
+
+  updatePreferences(update: PreferencesUpdate): Promise<Preferences> {
+    return this.request('notifications/preferences', { method: 'PUT', body: update });
+  }
+
+  realtime(): Promise<RealtimeOffer> {
+    return this.request('notifications/realtime');
+  }
+
+  /** An Ably TokenRequest from the server's token route (path given by the realtime offer). */
+  ablyTokenRequest(tokenUrl: string): Promise<Record<string, unknown>> {
+    return this.request(tokenUrl);
+  }
+
+  async token(): Promise<string | null> {
+    return (await this.options.getToken()) ?? null;
+  }
+
+  private async request<T>(path: string, init: { method?: string; body?: unknown; keepalive?: boolean } = {}): Promise<T> {
+    let response = await this.send(path, init);
+    if (response.status === 401) response = await this.send(path, init);
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      throw new ApiError(response.status, body.code, body.message ?? `HTTP ${response.status}`);
+    }
+    return (await response.json()) as T;
+  }
+
+  private async send(path: string, init: { method?: string; body?: unknown; keepalive?: boolean }): Promise<Response> {
+    const token = await this.token();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    return this.fetchImpl(this.resolve(path), {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      credentials: 'same-origin',
+      keepalive: init.keepalive,
+    });
+  }
+}

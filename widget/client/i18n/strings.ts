@@ -1,0 +1,32 @@
+/** Plural forms of one phrase, chosen with Intl.PluralRules; `{count}` is replaced by the number. */
+export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+
+/** Every text the widget shows or speaks. Hosts override any of them through the `strings` property. */
+export interface WidgetStrings {
+  notifications: string;
+  unread: PluralForms;
+  noUnread: string;
+  markAllRead: string;
+  markRead: string;
+  markUnread: string;
+  empty: string;
+  loading: string;
+  loadError: string;
+  retry: string;
+  preferences: string;
+  back: string;
+  close: string;
+  dismiss: string;
+  newNotification: string;
+  emailEnabled: string;
+  digest: string;
+  digestDaily: string;
+  digestWeekly: string;
+  digestOff: string;
+  type: string;
+  inApp: string;
+  email: string;
+  saveError: string;
+  /** Display names of notification types; an unknown type is shown humanised ("WEEKLY_REPORT" → "Weekly report"). */
+  types: Record<string, string>;
+}

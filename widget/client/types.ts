@@ -1,0 +1,58 @@
+// The shapes the widget receives from the plugin (CONTRACT.md). Dates arrive as ISO strings.
+
+export interface Notification {
+  id: string;
+  type: string;
+  title: string;
+  message: string;
+  link: string | null;
+  metadata: Record<string, unknown>;
+  isRead: boolean;
+  readAt: string | null;
+  createdAt: string;
+}
+
+export interface NotificationPage {
+  items: Notification[];
+  nextCursor: string | null;
+}
+
+export type DigestFrequency = 'daily' | 'weekly' | 'off';
+
+export interface Preferences {
+  emailEnabled: boolean;
+  inAppEnabled: boolean;
+  digest: DigestFrequency;
+  types: Record<string, { inApp: boolean; email: boolean }>;
+}
+
+export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
+  types?: Record<string, Partial<{ inApp: boolean; email: boolean }>>;
+};
+
+/** Ably client options the server lets a browser use (never a key). */
+export interface AblyBrowserOptions {
+  endpoint?: string;
+  environment?: string;
+  restHost?: string;
+  realtimeHost?: string;
+  port?: number;
+  tlsPort?: number;
+  tls?: boolean;
+}
+
+/** GET /api/notifications/realtime: what this browser may connect to, best first. */
+export interface RealtimeOffer {
+  transports: Array<'ably' | 'websocket' | 'polling'>;
+  websocket: { url: string };
+  ably?: { tokenUrl: string; channel: string; clientOptions?: AblyBrowserOptions };
+  pollIntervalMs: number;
+}
+
+export type ReadChange = ({ ids: string[] } | { all: true }) & { unreadCount: number };
+
+/** The envelope every transport carries. */
+export type RealtimeMessage = { name: 'new-notification'; data: Notification } | { name: 'notifications-read'; data: ReadChange };
+
+/** Supplies a session token; called again when the server answers 401. */
+export type TokenProvider = () => string | null | undefined | Promise<string | null | undefined>;

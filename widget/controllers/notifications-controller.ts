@@ -1,0 +1,117 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { NotificationsClient } from '../client/notifications-client.js';
+import { TabSync, type TabMessage } from '../client/tab-sync.js';
+import type { Notification, RealtimeMessage, TokenProvider } from '../client/types.js';
+
+/** What the controller reads from its element. */
+export interface NotificationsHost extends ReactiveControllerHost {
+  apiBase: string;
+  token: string | null | undefined;
+  tokenProvider: TokenProvider | null | undefined;
+}
+
+export interface NotificationsControllerOptions {
+  /** A notification this tab had not seen arrived (in real time, by a poll, or from another tab). */
+  onNew: (notification: Notification) => void;
+  /** Activity in another tab of this browser. */
+  onRemoteActivity: () => void;
+}
+
+/**
+ * The element's model: a NotificationsClient whose store re-renders the host on every change, and
+ * the channel to the other tabs of this browser, so what one tab learns or does (a new notification,
+ * a read) every tab shows.
+ */
+export class NotificationsController implements ReactiveController {
+  client!: NotificationsClient;
+  tabs!: TabSync;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly host: NotificationsHost,
+    private readonly options: NotificationsControllerOptions,
+  ) {
+    host.addController(this);
+  }
+
+  get store() {
+    return this.client.store;
+  }
+
+  hostConnected(): void {
+    const { host } = this;
+    this.client = new NotificationsClient({
+      apiBase: host.apiBase,
+      baseUrl: document.baseURI,
+      getToken: () => (host.tokenProvider ? host.tokenProvider() : host.token),
+    });
+    this.unsubscribe = this.client.store.subscribe(() => host.requestUpdate());
+    this.tabs = new TabSync(`tresta-notifications:${this.client.api.resolve('notifications').href}`, (message) =>
+      this.fromOtherTab(message),
+    );
+    void this.client.load();
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.tabs.close();
+  }
+
+  /** New credentials: a load that failed for want of them is worth retrying. */
+  credentialsChanged(): void {
+    if (this.client?.store.listState === 'error') void this.client.load();
+  }
+
+  retry(): Promise<void> {
+    return this.client.load();
+  }
+
+  loadMore(): Promise<void> {
+    return this.client.loadMore();
+  }
+
+  /** A message from this tab's real-time connection (this tab leads): apply it and tell the others. */
+  receive(message: RealtimeMessage): void {
+    this.announce(this.client.apply(message));
+    this.tabs.post({ kind: 'message', message });
+  }
+
+  /** After a reconnect or on a poll (this tab leads): refetch, and hand the result to the others. */
+  async catchUp(): Promise<void> {
+    const { page, unreadCount, fresh } = await this.client.catchUp();
+    fresh.forEach((notification) => this.announce(notification));
+    this.tabs.post({ kind: 'caught-up', page, unreadCount });
+  }
+
+  async setRead(id: string, isRead: boolean): Promise<void> {
+    const { notification, unreadCount } = await this.client.setRead(id, isRead);
+    this.tabs.post({ kind: 'updated', notification, unreadCount });
+  }
+
+  async markAllRead(): Promise<void> {
+    await this.client.markAllRead();
+    this.tabs.post({ kind: 'message', message: { name: 'notifications-read', data: { all: true, unreadCount: 0 } } });
+  }
+
+  reportActivity(): void {
+    this.tabs.post({ kind: 'activity' });
+  }
+
+  private fromOtherTab(message: TabMessage): void {
+    switch (message.kind) {
+      case 'message':
+        return this.announce(this.client.apply(message.message));
+      case 'caught-up':
+        return this.client.mergeLatest(message.page, message.unreadCount).forEach((notification) => this.announce(notification));
+      case 'updated':
+        this.client.store.replaceItem(message.notification);
+        return this.client.store.setUnreadCount(message.unreadCount);
+      case 'activity':
+        return this.options.onRemoteActivity();
+    }
+  }
+
+  private announce(notification: Notification | null): void {
+    if (notification) this.options.onNew(notification);
+  }
+}

@@ -1,0 +1,81 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { RealtimeConnection, type ConnectionStatus } from '../client/realtime-connection.js';
+import { loadAblyModule } from '../client/transports/ably-transport.js';
+import { IdleWatcher } from './idle-watcher.js';
+import type { NotificationsController } from './notifications-controller.js';
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+/** Other tabs hear of this tab's activity at most this often; the idle timeout is far longer. */
+const SHARE_ACTIVITY_EVERY_MS = 60_000;
+
+export interface RealtimeHost extends ReactiveControllerHost {
+  idleTimeoutMs: number;
+}
+
+/**
+ * The transport controller: while its element is connected, the tab that leads this browser's tabs
+ * holds one real-time connection (Ably → WebSocket → polling) and relays it to the others. After 30
+ * minutes without activity in any tab the connection is dropped; the next activity reopens it, and
+ * the reconnect's catch-up brings what was missed.
+ */
+export class RealtimeController implements ReactiveController {
+  status: ConnectionStatus = 'offline';
+  private connection: RealtimeConnection | undefined;
+  private idle: IdleWatcher | undefined;
+  private leading = false;
+  private lastShared = 0;
+
+  constructor(
+    private readonly host: RealtimeHost,
+    private readonly notifications: NotificationsController,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    const { client, tabs } = this.notifications;
+    this.connection = new RealtimeConnection({
+      api: client.api,
+      createSocket: (url) => new WebSocket(url),
+      loadAbly: loadAblyModule,
+      catchUp: () => this.notifications.catchUp(),
+      onMessage: (message) => this.notifications.receive(message),
+      onStatus: (status) => {
+        this.status = status;
+        this.host.requestUpdate();
+      },
+    });
+    this.idle = new IdleWatcher(
+      this.host.idleTimeoutMs,
+      () => this.connection?.stop(),
+      (local) => this.onActivity(local),
+    );
+    this.idle.start();
+    const connection = this.connection;
+    tabs.lead(() => {
+      this.leading = true;
+      if (connection === this.connection) connection.start();
+    });
+  }
+
+  hostDisconnected(): void {
+    this.idle?.stop();
+    this.connection?.stop();
+    this.connection = undefined;
+    this.leading = false;
+  }
+
+  /** Activity in another tab keeps this one (if it leads) connected. */
+  remoteActivity(): void {
+    this.idle?.touch();
+  }
+
+  private onActivity(local: boolean): void {
+    if (this.leading && this.connection?.status === 'offline') this.connection.start();
+    const now = Date.now();
+    if (local && now - this.lastShared >= SHARE_ACTIVITY_EVERY_MS) {
+      this.lastShared = now;
+      this.notifications.reportActivity();
+    }
+  }
+}
