@@ -1,0 +1,66 @@
+import t from 'tap';
+import { eventually, launchBrowser, newContext, openWidget, startWidgetHost, widget } from '../helpers/browser.js';
+
+const browser = await launchBrowser(t);
+const host = await startWidgetHost(t);
+
+t.test('the badge shows the unread count with a spoken label, and 9+ above nine', async (t) => {
+  for (let i = 0; i < 3; i++) await host.notify('ada', { title: `Old ${i}` });
+  const page = await openWidget(await newContext(t, browser), host.pageUrl('ada'));
+  const ui = widget(page);
+  t.equal(await eventually(ui.badgeText, (text) => text === '3', 'the badge to show 3'), '3');
+  t.equal(await ui.bellLabel(), '3 unread notifications', 'the bell says what the badge shows');
+
+  for (let i = 0; i < 8; i++) await host.notify('ada', { title: `More ${i}` });
+  t.equal(await eventually(ui.badgeText, (text) => text === '9+', 'the badge to show 9+'), '9+');
+  t.equal(
+    await eventually(ui.bellLabel, (label) => label === '11 unread notifications', 'the label to count 11'),
+    '11 unread notifications',
+  );
+});
+
+t.test('a notification produced on the server arrives over the WebSocket: a toast, and the top of the list', async (t) => {
+  await host.notify('grace', { title: 'Earlier one' });
+  const page = await openWidget(await newContext(t, browser), host.pageUrl('grace'));
+  const ui = widget(page);
+  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket to connect');
+  await ui.bell.click();
+  await eventually(ui.itemTitles, (titles) => titles[0] === 'Earlier one', 'the list to load');
+
+  const sent = await host.notify('grace', { title: 'Fresh testimonial', message: 'Linus left 4 stars' });
+  t.same(await eventually(ui.toastTitles, (titles) => titles.includes('Fresh testimonial'), 'the toast'), ['Fresh testimonial']);
+  const titles = await eventually(ui.itemTitles, (titles) => titles[0] === 'Fresh testimonial', 'the new item at the top');
+  t.same(titles, ['Fresh testimonial', 'Earlier one'], 'newest first, each once');
+  t.equal(await page.locator(`[part~="item"][data-id="${sent.id}"]`).count(), 1);
+  t.equal(await eventually(ui.badgeText, (text) => text === '2', 'the badge to count it'), '2');
+  t.equal(await page.locator('[part="toast-stack"]').getAttribute('aria-live'), 'polite');
+});
+
+t.test('toasts stack, leave by themselves once the pointer leaves, and no-toasts turns them off', async (t) => {
+  const context = await newContext(t, browser);
+  const page = await openWidget(context, host.pageUrl('hopper'));
+  const ui = widget(page);
+  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket to connect');
+  await host.notify('hopper', { title: 'Hover me' });
+  await eventually(ui.toastTitles, (titles) => titles.includes('Hover me'), 'the toast');
+  await page.locator('[part="toast"]').hover();
+  await host.notify('hopper', { title: 'Second' });
+  await eventually(ui.toastTitles, (titles) => titles.length === 2, 'two stacked toasts');
+  await page.mouse.move(1, 1);
+  t.same(await eventually(ui.toastTitles, (titles) => titles.length === 0, 'the toasts to leave', 30_000), []);
+
+  // Another browser, so no other tab could have shown the toast instead.
+  const quiet = await openWidget(await newContext(t, browser), host.pageUrl('hopper', { attributes: { 'no-toasts': '' } }));
+  await eventually(
+    () => widget(quiet).transport(),
+    (transport) => transport === 'websocket',
+    'the quiet tab to connect',
+  );
+  await host.notify('hopper', { title: 'Silent' });
+  await eventually(
+    () => widget(quiet).badgeText(),
+    (text) => text === '3',
+    'the quiet tab to count it',
+  );
+  t.same(await widget(quiet).toastTitles(), [], 'no toast with no-toasts');
+});
