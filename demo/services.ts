@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import pg from 'pg';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 /** Ends the demo with one clear line instead of a stack trace. */
@@ -19,24 +20,15 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * DATABASE_URL when set; otherwise a `tresta_demo` database on this machine's PostgreSQL
- * (127.0.0.1:5432), created on first run.
+ * DATABASE_URL when set; otherwise an embedded database (PGlite) kept in TRESTA_DEMO_DATA_DIR, by
+ * default `.demo-data/` at the top of the repository, so a restart finds yesterday's notifications.
  */
-export async function demoDatabase(): Promise<string> {
+export function demoDatabaseUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const admin = new pg.Client({
-    connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres',
-    connectionTimeoutMillis: 3_000,
-  });
-  try {
-    await admin.connect();
-  } catch {
-    giveUp('no DATABASE_URL and no PostgreSQL on 127.0.0.1:5432 — set DATABASE_URL=postgresql://… or start PostgreSQL');
-  }
-  const { rowCount } = await admin.query("select 1 from pg_database where datname = 'tresta_demo'");
-  if (rowCount === 0) await admin.query('create database tresta_demo');
-  await admin.end();
-  return 'postgresql://postgres@127.0.0.1:5432/tresta_demo';
+  const folder = process.env.TRESTA_DEMO_DATA_DIR
+    ? resolve(process.env.TRESTA_DEMO_DATA_DIR)
+    : fileURLToPath(new URL('../.demo-data', import.meta.url));
+  return `pglite://${folder}`;
 }
 
 /** REDIS_URL when set; otherwise a private in-memory redis-server on a free port, stopped on exit. */
@@ -47,7 +39,9 @@ export async function demoRedis(): Promise<{ url: string; child: ChildProcess | 
     stdio: 'ignore',
   });
   const failed = once(child, 'error').then(() =>
-    giveUp('no REDIS_URL and no redis-server on PATH — install Redis (apt-get install redis-server) or set REDIS_URL'),
+    giveUp(
+      'no REDIS_URL and no redis-server on PATH: install Redis (apt-get install redis-server, or brew install redis) or set REDIS_URL=redis://…',
+    ),
   );
   const url = `redis://127.0.0.1:${port}`;
   const ready = (async () => {

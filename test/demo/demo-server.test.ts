@@ -1,10 +1,62 @@
-import t from 'tap';
-import { spawn } from 'node:child_process';
+import t, { type Test } from 'tap';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/private-redis.js';
+import { REDIS_URL } from '../helpers/services.js';
 
 const DEMO = fileURLToPath(new URL('../../demo/server.ts', import.meta.url));
+
+interface RunningDemo {
+  base: string;
+  child: ChildProcessWithoutNullStreams;
+  /** SIGTERM, then the exit code. */
+  stop: () => Promise<number | null>;
+}
+
+/** The demo's environment with nothing configured: no services, no provider keys. */
+function bareEnv(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...overrides };
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'RESEND_API_KEY', 'ABLY_API_KEY', 'APP_URL', 'TRESTA_REDIS_PREFIX']) {
+    if (!(name in overrides)) delete env[name];
+  }
+  return env;
+}
+
+/** `tsx demo/server.ts`, as `npm run demo` runs it; resolves once it has printed its URL. */
+async function startDemo(t: Test, overrides: NodeJS.ProcessEnv): Promise<RunningDemo> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', DEMO], { env: bareEnv({ PORT: String(port), ...overrides }) });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  t.teardown(async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('Tresta Notifications demo:')) resolve();
+    });
+    void exited.then((code) => reject(new Error(`the demo exited (${code}): ${stdout}${stderr}`)));
+  });
+  t.equal(stdout, `Tresta Notifications demo: http://localhost:${port}\n`, 'prints one URL');
+  return {
+    base: `http://127.0.0.1:${port}`,
+    child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
   const deadline = Date.now() + 20_000;
@@ -16,65 +68,96 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   }
 }
 
-t.test('the demo starts with no configuration, and a critical notification reaches the list and the mailbox', async (t) => {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
-  delete env.DATABASE_URL;
-  delete env.REDIS_URL;
-  const demo = spawn(process.execPath, ['--import', 'tsx', DEMO], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  t.teardown(() => void demo.kill('SIGTERM'));
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    demo.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Tresta Notifications demo: http://localhost:')) resolve();
-    });
-    demo.once('exit', (code) => reject(new Error(`the demo exited (${code}): ${output}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  t.match(await (await fetch(`${base}/`)).text(), /Tresta/);
+const json = async <T>(response: Promise<Response>): Promise<T> => (await response).json() as Promise<T>;
 
-  const { token } = (await (await fetch(`${base}/demo/token?user=ada`)).json()) as { token: string };
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const title = 'New sign-in';
-  const before = ((await (await fetch(`${base}/demo/mailbox`)).json()) as unknown[]).length;
-  t.same(
-    await (
-      await fetch(`${base}/demo/notify`, { method: 'POST', headers, body: JSON.stringify({ type: 'SECURITY_ALERT' }) })
-    ).json(),
-    { written: 1 },
-  );
+async function signIn(base: string, user: string): Promise<Record<string, string>> {
+  const { token } = await json<{ token: string }>(fetch(`${base}/demo/token?user=${user}`));
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+}
 
-  const list = await until(
-    async () =>
-      (await (await fetch(`${base}/api/notifications?limit=1`, { headers })).json()) as {
-        items: Array<{ title: string; type: string }>;
-      },
-    (page) => page.items[0]?.type === 'SECURITY_ALERT',
-    'the notification in the list',
+interface Mail {
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+/** Signs Ada in, fires a SECURITY_ALERT through the demo's route, and finds it in her list and her inbox. */
+async function securityAlertReachesListAndMailbox(t: Test, base: string): Promise<string> {
+  t.match(await (await fetch(`${base}/`)).text(), /<tresta-notifications api-base="\/api"/, 'the page hosts the widget');
+  const headers = await signIn(base, 'ada');
+  const mailsBefore = (await json<Mail[]>(fetch(`${base}/demo/mailbox`))).length;
+  const fired = await json(
+    fetch(`${base}/demo/notify`, { method: 'POST', headers, body: JSON.stringify({ type: 'SECURITY_ALERT' }) }),
   );
-  t.equal(list.items[0]?.title, title);
-  const mailbox = await until(
-    async () => (await (await fetch(`${base}/demo/mailbox`)).json()) as Array<{ to: string; subject: string; html: string }>,
-    (mails) => mails.length > before,
+  t.same(fired, { written: 1 });
+
+  const page = await json<{ items: Array<{ id: string; type: string; title: string }> }>(
+    fetch(`${base}/api/notifications?limit=1`, { headers }),
+  );
+  t.match(page.items, [{ type: 'SECURITY_ALERT', title: 'New sign-in' }], 'in the list at once');
+  const mails = await until(
+    () => json<Mail[]>(fetch(`${base}/demo/mailbox`)),
+    (rows) => rows.length > mailsBefore,
     'the email in the mailbox',
   );
-  t.match(mailbox[0], { to: 'Ada Lovelace <ada@demo.tresta.local>', subject: title, html: /View in Tresta/ });
+  t.match(mails[0], {
+    to: 'Ada Lovelace <ada@demo.tresta.local>',
+    subject: 'New sign-in',
+    html: /View in Tresta/,
+    text: /New sign-in/,
+  });
+  return page.items[0]!.id;
+}
 
-  demo.kill('SIGTERM');
-  const [code] = await once(demo, 'exit');
-  t.equal(code, 0, 'stops cleanly, its private redis-server with it');
+t.test('with nothing configured: an embedded database in the data folder and a private redis-server', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tresta-demo-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const demo = await startDemo(t, { TRESTA_DEMO_DATA_DIR: dataDir });
+  const id = await securityAlertReachesListAndMailbox(t, demo.base);
+  t.same(await readdir(dataDir).then((names) => names.sort()), ['pgdata', 'tresta.pid'], 'the database lives in the data folder');
+  t.equal(await demo.stop(), 0, 'stops cleanly, its private redis-server with it');
+
+  const again = await startDemo(t, { TRESTA_DEMO_DATA_DIR: dataDir });
+  const { items } = await json<{ items: Array<{ id: string }> }>(
+    fetch(`${again.base}/api/notifications`, { headers: await signIn(again.base, 'ada') }),
+  );
+  t.ok(
+    items.some((n) => n.id === id),
+    'a restart finds the notification',
+  );
+  t.equal(await again.stop(), 0);
 });
 
-t.test('without redis-server on PATH and no REDIS_URL, one clear line says what to do', async (t) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(await freePort()), PATH: '/nonexistent' };
-  delete env.REDIS_URL;
-  delete env.DATABASE_URL;
-  const demo = spawn(process.execPath, ['--import', 'tsx', DEMO], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+t.test('with DATABASE_URL and REDIS_URL: the machine’s PostgreSQL and Redis', async (t) => {
+  const db = await createTestDatabase();
+  const demo = await startDemo(t, {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    TRESTA_REDIS_PREFIX: `tresta-demo-${randomBytes(4).toString('hex')}`,
+  });
+  t.teardown(() => db.drop());
+  await securityAlertReachesListAndMailbox(t, demo.base);
+  t.equal(await demo.stop(), 0);
+});
+
+t.test('without redis-server on PATH and no REDIS_URL, one line says how to get it', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tresta-demo-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ['--import', 'tsx', DEMO], {
+    env: bareEnv({ PORT: String(await freePort()), PATH: '/nonexistent', TRESTA_DEMO_DATA_DIR: dataDir }),
+  });
+  let stdout = '';
   let stderr = '';
-  demo.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = await once(demo, 'exit');
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = await once(child, 'exit');
   t.equal(code, 1);
+  t.equal(stdout, '', 'no URL');
   t.equal(stderr.trim().split('\n').length, 1, 'one line, no stack trace');
-  t.match(stderr, /no REDIS_URL and no redis-server on PATH/);
+  t.match(
+    stderr,
+    /no REDIS_URL and no redis-server on PATH: install Redis \(apt-get install redis-server, or brew install redis\)/,
+  );
 });

@@ -1,0 +1,83 @@
+// The operator's view (admins only), straight from the plugin's admin API: today's email quota and
+// the queues (GET /admin/metrics), dead letters with requeue (/admin/dlq), and the scheduled jobs
+// run on demand (POST /admin/jobs/:name/run).
+import { $, el, timeOf } from './dom.js';
+import { api } from './session.js';
+
+function renderQuota(quota) {
+  const used = quota.budgetUsed ?? quota.used;
+  $('quota-used').textContent = String(used);
+  $('quota-limit').textContent = quota.locked ? `${quota.limit} (normal emails wait for tomorrow)` : String(quota.limit);
+  $('quota-meter').style.width = `${Math.min(100, (used / quota.limit) * 100)}%`;
+}
+
+function renderQueues(queues) {
+  $('queues').replaceChildren(
+    ...Object.entries(queues).map(([name, counts]) =>
+      el(
+        'tr',
+        {},
+        el('td', { textContent: name }),
+        ...['waiting', 'active', 'delayed', 'failed'].map((state) => el('td', { textContent: String(counts[state] ?? 0) })),
+      ),
+    ),
+  );
+}
+
+function renderDeadLetters(items) {
+  if (items.length === 0) {
+    $('dead-letters').replaceChildren(
+      el('li', { className: 'muted', textContent: 'None: every job succeeded or is still retrying.' }),
+    );
+    return;
+  }
+  $('dead-letters').replaceChildren(
+    ...items.map((letter) => {
+      const requeue = el('button', { type: 'button', className: 'button small', textContent: 'Requeue' });
+      requeue.disabled = letter.requeuedAt !== null;
+      if (letter.requeuedAt) requeue.textContent = 'Requeued';
+      requeue.addEventListener('click', async () => {
+        requeue.disabled = true;
+        await api(`/admin/dlq/${letter.id}/requeue`, { method: 'POST' }).catch(() => (requeue.disabled = false));
+        await refreshOperations();
+      });
+      return el(
+        'li',
+        {},
+        el(
+          'span',
+          { className: 'what' },
+          `${letter.queue} · ${letter.jobName} · ${letter.errorType} · ${timeOf(letter.createdAt)} — `,
+          el('span', { className: 'error', textContent: letter.errorMessage }),
+        ),
+        requeue,
+      );
+    }),
+  );
+}
+
+export async function refreshOperations() {
+  const [metrics, deadLetters] = await Promise.all([api('/admin/metrics'), api('/admin/dlq?limit=20')]);
+  renderQuota(metrics.quota);
+  renderQueues(metrics.queues);
+  renderDeadLetters(deadLetters.items);
+}
+
+async function runJob(button) {
+  const name = button.dataset.job;
+  button.disabled = true;
+  $('job-result').textContent = `Running ${name}…`;
+  try {
+    const outcome = await api(`/admin/jobs/${name}/run`, { method: 'POST' });
+    $('job-result').textContent = `${name}: ${JSON.stringify(outcome)}`;
+    await refreshOperations();
+  } catch (error) {
+    $('job-result').textContent =
+      error.status === 404 ? `${name} cannot be run from here on this server yet (404).` : `${name} failed: ${error.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+for (const button of document.querySelectorAll('[data-job]')) button.addEventListener('click', () => runJob(button));
+$('refresh-operations').addEventListener('click', () => refreshOperations());
