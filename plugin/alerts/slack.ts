@@ -6,7 +6,12 @@ export interface Alert {
 }
 
 // Slack's named colours, and a darker red for "nothing left" so it stands apart from "critical".
-const COLORS: Record<Alert['severity'], string> = { warning: 'warning', critical: 'danger', exhausted: '#7f1d1d', resolved: 'good' };
+const COLORS: Record<Alert['severity'], string> = {
+  warning: 'warning',
+  critical: 'danger',
+  exhausted: '#7f1d1d',
+  resolved: 'good',
+};
 const TIMEOUT_MS = 5_000;
 const MAX_RETRY_AFTER_S = 60;
 

@@ -160,7 +160,9 @@ export class QuotaGuard {
 
   /** Today's counts from the delivery log, unless another process rebuilt them first (NX). */
   async #rebuildDay(day: string, ttl: number): Promise<void> {
-    const [row] = await this.#orm.em.getConnection().execute<Array<{ total: number; normal: number }>>(COUNTED_IN_POSTGRES, [day]);
+    const [row] = await this.#orm.em
+      .getConnection()
+      .execute<Array<{ total: number; normal: number }>>(COUNTED_IN_POSTGRES, [day]);
     // The normal count first: the total is what the script checks for "missing", so it lands last.
     await this.#redis.set(`${this.dayKey(day)}:normal`, String(row?.normal ?? 0), 'EX', ttl, 'NX');
     await this.#redis.set(this.dayKey(day), String(row?.total ?? 0), 'EX', ttl, 'NX');

@@ -50,81 +50,111 @@ async function statusCounts(app: TestApp['app']): Promise<Record<string, Record<
 
 const sentOfType = (prefix: string) => resend.sent.filter((email) => email.body.subject.startsWith(prefix));
 
-t.test('1,000 normal emails at once on a budget of 200, 50 critical in the burst: 200 + 50 sent, 800 deferred, alerts once each', async (t) => {
-  const { app, redisPrefix, authFor } = await budgetApp(t, 200);
-  const normal = Array.from({ length: 1_000 }, (_, i) => ({
-    userId: `user-${i}`,
-    type: 'WEEKLY_REPORT',
-    title: `Burst report ${i}`,
-    message: 'Your weekly figures',
-  }));
-  const critical = Array.from({ length: 50 }, (_, i) => ({
-    userId: `user-${i * 20}`,
-    type: 'SECURITY_ALERT',
-    title: `Burst alert ${i}`,
-    message: 'A new sign-in',
-  }));
-  // Interleaved batches committed concurrently: the critical ones arrive in the middle of the burst.
-  const batches = Array.from({ length: 10 }, (_, b) => [...normal.slice(b * 100, b * 100 + 100), ...critical.slice(b * 5, b * 5 + 5)]);
-  await Promise.all(batches.map((batch) => app.notifications.notifyMany(batch)));
+t.test(
+  '1,000 normal emails at once on a budget of 200, 50 critical in the burst: 200 + 50 sent, 800 deferred, alerts once each',
+  async (t) => {
+    const { app, redisPrefix, authFor } = await budgetApp(t, 200);
+    const normal = Array.from({ length: 1_000 }, (_, i) => ({
+      userId: `user-${i}`,
+      type: 'WEEKLY_REPORT',
+      title: `Burst report ${i}`,
+      message: 'Your weekly figures',
+    }));
+    const critical = Array.from({ length: 50 }, (_, i) => ({
+      userId: `user-${i * 20}`,
+      type: 'SECURITY_ALERT',
+      title: `Burst alert ${i}`,
+      message: 'A new sign-in',
+    }));
+    // Interleaved batches committed concurrently: the critical ones arrive in the middle of the burst.
+    const batches = Array.from({ length: 10 }, (_, b) => [
+      ...normal.slice(b * 100, b * 100 + 100),
+      ...critical.slice(b * 5, b * 5 + 5),
+    ]);
+    await Promise.all(batches.map((batch) => app.notifications.notifyMany(batch)));
 
-  const counts = await until(
-    () => statusCounts(app),
-    (c) => (c.normal?.sent ?? 0) + (c.normal?.deferred ?? 0) === 1_000 && c.high?.sent === 50,
-    'every email sent or deferred',
-    120_000,
-  );
-  t.same(counts, { normal: { sent: 200, deferred: 800 }, high: { sent: 50 } }, 'exactly 200 normal and all 50 critical sent');
-  t.equal(sentOfType('Burst report').length, 200, 'Resend received 200 normal emails');
-  t.equal(sentOfType('Burst alert').length, 50, 'and the 50 critical ones');
-  t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:${today()}`), '250', 'every email counted, critical ones too');
-  t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:${today()}:normal`), '200', 'the budget: normal ones');
-  t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:locked`), today(), 'the quota lock is set for today');
-  t.equal(Number(await app.notifications.redis.get(`${redisPrefix}:email:quota:next-retry`)), tomorrowMidnight(), 'next retry: midnight UTC');
-
-  // None lost: each deferred email is a row waiting for tomorrow and a job delayed until then.
-  const deferred = await app.notifications.orm.em
-    .getConnection()
-    .execute<Array<{ notification_id: string; deferred_until: string }>>(
-      `select notification_id, deferred_until from tresta_email_deliveries where status = 'deferred'`,
+    const counts = await until(
+      () => statusCounts(app),
+      (c) => (c.normal?.sent ?? 0) + (c.normal?.deferred ?? 0) === 1_000 && c.high?.sent === 50,
+      'every email sent or deferred',
+      120_000,
     );
-  t.ok(
-    deferred.every((row) => new Date(row.deferred_until).getTime() >= tomorrowMidnight()),
-    'every deferred email waits for the next UTC day',
-  );
-  const queue = new Queue('emails', { connection: { url: REDIS_URL }, prefix: redisPrefix });
-  t.teardown(() => queue.close());
-  const states = await Promise.all(deferred.slice(0, 50).map(async (row) => (await queue.getJob(`email-${row.notification_id}`))?.getState()));
-  t.same(new Set(states), new Set(['delayed']), 'their jobs sleep until then');
+    t.same(counts, { normal: { sent: 200, deferred: 800 }, high: { sent: 50 } }, 'exactly 200 normal and all 50 critical sent');
+    t.equal(sentOfType('Burst report').length, 200, 'Resend received 200 normal emails');
+    t.equal(sentOfType('Burst alert').length, 50, 'and the 50 critical ones');
+    t.equal(
+      await app.notifications.redis.get(`${redisPrefix}:email:quota:${today()}`),
+      '250',
+      'every email counted, critical ones too',
+    );
+    t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:${today()}:normal`), '200', 'the budget: normal ones');
+    t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:locked`), today(), 'the quota lock is set for today');
+    t.equal(
+      Number(await app.notifications.redis.get(`${redisPrefix}:email:quota:next-retry`)),
+      tomorrowMidnight(),
+      'next retry: midnight UTC',
+    );
 
-  const alerts = await until(
-    async () => slack.received.filter((message) => message.text.startsWith('Email budget')),
-    (messages) => messages.length >= 3,
-    'the three budget alerts',
-  );
-  t.same(alerts.map((message) => message.text).sort(), ['Email budget 80 % used', 'Email budget 90 % used', 'Email budget exhausted']);
-  t.same(
-    alerts.map((message) => message.attachments[0]?.color).sort(),
-    ['#7f1d1d', 'danger', 'warning'],
-    'warning, critical and exhausted colours',
-  );
-  const exhausted = alerts.find((message) => message.text === 'Email budget exhausted')!;
-  t.match(exhausted.attachments[0]?.fields, [
-    { title: 'Used', value: /^\d+$/ },
-    { title: 'Limit', value: '200' },
-    { title: 'Remaining', value: '0' },
-    { title: 'Resets' },
-  ]);
+    // None lost: each deferred email is a row waiting for tomorrow and a job delayed until then.
+    const deferred = await app.notifications.orm.em
+      .getConnection()
+      .execute<Array<{ notification_id: string; deferred_until: string }>>(
+        `select notification_id, deferred_until from tresta_email_deliveries where status = 'deferred'`,
+      );
+    t.ok(
+      deferred.every((row) => new Date(row.deferred_until).getTime() >= tomorrowMidnight()),
+      'every deferred email waits for the next UTC day',
+    );
+    const queue = new Queue('emails', { connection: { url: REDIS_URL }, prefix: redisPrefix });
+    t.teardown(() => queue.close());
+    const states = await Promise.all(
+      deferred.slice(0, 50).map(async (row) => (await queue.getJob(`email-${row.notification_id}`))?.getState()),
+    );
+    t.same(new Set(states), new Set(['delayed']), 'their jobs sleep until then');
 
-  const metrics = (await app.inject({ url: '/admin/metrics', headers: await authFor('ops', { role: 'admin' }) })).json();
-  t.match(metrics.emails, { deferredToday: 800 }, 'the admin figures count the deferred emails');
-  t.match(metrics.quota, { used: 250, budgetUsed: 200, limit: 200, locked: true, nextRetryAt: new Date(tomorrowMidnight()).toISOString() });
-});
+    const alerts = await until(
+      async () => slack.received.filter((message) => message.text.startsWith('Email budget')),
+      (messages) => messages.length >= 3,
+      'the three budget alerts',
+    );
+    t.same(alerts.map((message) => message.text).sort(), [
+      'Email budget 80 % used',
+      'Email budget 90 % used',
+      'Email budget exhausted',
+    ]);
+    t.same(
+      alerts.map((message) => message.attachments[0]?.color).sort(),
+      ['#7f1d1d', 'danger', 'warning'],
+      'warning, critical and exhausted colours',
+    );
+    const exhausted = alerts.find((message) => message.text === 'Email budget exhausted')!;
+    t.match(exhausted.attachments[0]?.fields, [
+      { title: 'Used', value: /^\d+$/ },
+      { title: 'Limit', value: '200' },
+      { title: 'Remaining', value: '0' },
+      { title: 'Resets' },
+    ]);
+
+    const metrics = (await app.inject({ url: '/admin/metrics', headers: await authFor('ops', { role: 'admin' }) })).json();
+    t.match(metrics.emails, { deferredToday: 800 }, 'the admin figures count the deferred emails');
+    t.match(metrics.quota, {
+      used: 250,
+      budgetUsed: 200,
+      limit: 200,
+      locked: true,
+      nextRetryAt: new Date(tomorrowMidnight()).toISOString(),
+    });
+  },
+);
 
 t.test('a critical email goes out while the budget is spent; a normal one waits', async (t) => {
   const { app } = await budgetApp(t, 1);
   const first = await app.notifications.notify({ userId: 'ada', type: 'WEEKLY_REPORT', title: 'Spent report', message: 'm' });
-  await until(() => statusCounts(app), (c) => c.normal?.sent === 1, 'the budget spent');
+  await until(
+    () => statusCounts(app),
+    (c) => c.normal?.sent === 1,
+    'the budget spent',
+  );
   const [normal, critical] = await Promise.all([
     app.notifications.notify({ userId: 'ada', type: 'WEEKLY_REPORT', title: 'Spent report 2', message: 'm' }),
     app.notifications.notify({ userId: 'ada', type: 'SECURITY_ALERT', title: 'Spent alert', message: 'm' }),
@@ -144,10 +174,17 @@ t.test("Resend's daily_quota_exceeded closes the day: the email is deferred and 
   const { app, redisPrefix } = await budgetApp(t, 200);
   resend.inject({ status: 429, name: 'daily_quota_exceeded' });
   await app.notifications.notify({ userId: 'grace', type: 'WEEKLY_REPORT', title: 'Provider spent', message: 'm' });
-  await until(() => statusCounts(app), (c) => c.normal?.deferred === 1, 'the email deferred');
+  await until(
+    () => statusCounts(app),
+    (c) => c.normal?.deferred === 1,
+    'the email deferred',
+  );
   t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:locked`), today());
   await app.notifications.notify({ userId: 'grace', type: 'WEEKLY_REPORT', title: 'Provider spent 2', message: 'm' });
-  await until(() => statusCounts(app), (c) => c.normal?.deferred === 2, 'the next normal email deferred without a call');
+  await until(
+    () => statusCounts(app),
+    (c) => c.normal?.deferred === 2,
+    'the next normal email deferred without a call',
+  );
   t.equal(sentOfType('Provider spent').length, 0, 'nothing reached Resend');
 });
-
