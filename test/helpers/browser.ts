@@ -186,8 +186,7 @@ export async function openWidget(context: BrowserContext, url: string): Promise<
 /** What the widget shows, read through its shadow roots (Playwright's CSS locators pierce them). */
 export const widget = (page: Page) => ({
   bell: page.locator('[part="bell"]'),
-  badgeText: async () =>
-    (await page.locator('[part="badge"]').count()) ? await page.locator('[part="badge"]').textContent() : null,
+  badgeText: () => page.locator('[part="badge"]').evaluateAll((badges) => badges[0]?.textContent ?? null),
   bellLabel: () => page.locator('[part="bell"]').getAttribute('aria-label'),
   panel: page.locator('[part="panel"]'),
   itemTitles: () => page.locator('[part~="item"] .title').allTextContents(),

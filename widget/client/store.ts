@@ -48,8 +48,12 @@ export class NotificationStore {
     this.changed();
   }
 
-  /** The first page, freshly fetched. Returns the notifications this tab had never seen. */
+  /**
+   * The first page, freshly fetched. Returns the notifications this tab had never seen — none on the
+   * first load: what was there before the tab opened is history, not news.
+   */
   mergeLatest(page: NotificationPage): Notification[] {
+    const firstLoad = this.listState !== 'ready';
     const fresh = page.items.filter((item) => !this.seen.has(item.id));
     const overlaps = page.items.length > fresh.length;
     // A full page of nothing known means more than a page was missed: the loaded list has a gap,
@@ -66,7 +70,7 @@ export class NotificationStore {
     for (const item of page.items) this.seen.add(item.id);
     this.listState = 'ready';
     this.changed();
-    return fresh;
+    return firstLoad ? [] : fresh;
   }
 
   /** The next page, from infinite scroll. */
