@@ -14,7 +14,8 @@
     ARGV[1]  the daily limit of normal-priority email
     ARGV[2]  'high' | 'normal'
     ARGV[3]  recipients of this email (Resend counts each)
-    ARGV[4]  seconds until the day keys expire (the next UTC midnight, plus a margin)
+    ARGV[4]  seconds until the day keys expire (the next UTC midnight, plus a margin): the reservation's TTL
+             (the day counters get theirs when they are made, by the rebuild)
     ARGV[5]  the per-user hourly limit
     ARGV[6]  the day, YYYY-MM-DD
     ARGV[7]  seconds until the next UTC midnight (the lock's TTL)
@@ -33,41 +34,43 @@ local function lockForTheDay()
   redis.call('SET', KEYS[6], ARGV[8], 'EX', tonumber(ARGV[7]))
 end
 
-if redis.call('EXISTS', KEYS[3]) == 1 then
-  return { 2, tonumber(redis.call('GET', KEYS[2]) or '0'), 0 }
+-- One read of everything the decision needs; the day keys carry their TTL from the rebuild that made them.
+local state = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+if state[3] then
+  return { 2, tonumber(state[2] or '0'), 0 }
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then
+if not state[1] then
   return { -1, 0, 0 }
 end
-local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+local used = tonumber(state[2] or '0')
 local limit = tonumber(ARGV[1])
 local recipients = tonumber(ARGV[3])
 local normal = ARGV[2] ~= 'high'
 -- The lock also stands for the provider's own "daily quota exceeded", whatever our count says.
-if normal and (used + recipients > limit or redis.call('GET', KEYS[5]) == ARGV[6]) then
+if normal and (used + recipients > limit or state[5] == ARGV[6]) then
   -- Locked only when nothing is left: a smaller email may still fit what a larger one did not.
   if used >= limit then
     lockForTheDay()
   end
   return { 0, used, 0 }
 end
-local userCount = tonumber(redis.call('GET', KEYS[4]) or '0')
-if userCount >= tonumber(ARGV[5]) then
+if tonumber(state[4] or '0') >= tonumber(ARGV[5]) then
   local ttl = redis.call('TTL', KEYS[4])
   return { -2, used, ttl > 0 and ttl or 3600 }
 end
 if redis.call('INCR', KEYS[4]) == 1 then
   redis.call('EXPIRE', KEYS[4], 3600)
 end
-local ttl = tonumber(ARGV[4])
 redis.call('INCRBY', KEYS[1], recipients)
-redis.call('EXPIRE', KEYS[1], ttl)
 if normal then
   used = redis.call('INCRBY', KEYS[2], recipients)
-  redis.call('EXPIRE', KEYS[2], ttl)
+  if used == recipients then
+    -- Made just now (the rebuild makes it with its TTL; only a partial flush leaves it out).
+    redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+  end
   if used >= limit then
     lockForTheDay()
   end
 end
-redis.call('SET', KEYS[3], '1', 'EX', ttl)
+redis.call('SET', KEYS[3], '1', 'EX', tonumber(ARGV[4]))
 return { 1, used, 0 }
