@@ -13,8 +13,13 @@ function messageId(message: RealtimeMessage): string | undefined {
   return message.name === 'new-notification' ? message.data.id : undefined;
 }
 
+/** Client options that say where Ably is, never how to authenticate: a browser may be given these. */
+const BROWSER_SAFE_OPTIONS = ['endpoint', 'environment', 'restHost', 'realtimeHost', 'port', 'tlsPort', 'tls'] as const;
+
 export interface AblyAdapter {
   publisher: Publisher;
+  /** The browser-safe part of `realtime.ablyClientOptions`, for the widget's own Ably client. */
+  browserOptions: Record<string, unknown>;
   /** A TokenRequest signed locally: this user, subscribe only, on their own channel. */
   createTokenRequest: (userId: string) => Promise<Ably.TokenRequest>;
 }
@@ -23,6 +28,9 @@ export function createAblyAdapter(apiKey: string, clientOptions: Record<string, 
   // JSON rather than msgpack on the wire: what Ably's REST docs show, and what logs can read.
   const rest = new Ably.Rest({ key: apiKey, useBinaryProtocol: false, ...clientOptions });
   return {
+    browserOptions: Object.fromEntries(
+      BROWSER_SAFE_OPTIONS.filter((name) => name in clientOptions).map((name) => [name, clientOptions[name]]),
+    ),
     publisher: {
       publish: async (userId, message) => {
         if (!isChannelSafeUserId(userId)) throw new Error('user id cannot name an Ably channel');

@@ -10,6 +10,12 @@ export interface RealtimeRouteOptions {
   pollIntervalMs: number;
 }
 
+/** Where and how the widget subscribes; client options only when the server points Ably elsewhere. */
+function ablyOffer(userId: string, browserOptions: Record<string, unknown>) {
+  const clientOptions = Object.keys(browserOptions).length > 0 ? { clientOptions: browserOptions } : {};
+  return { tokenUrl: '/api/ably/token', channel: userChannel(userId), ...clientOptions };
+}
+
 /** Registered inside the authenticated notification routes (/api/notifications/realtime). */
 export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOptions): void {
   app.get('/realtime', {
@@ -21,7 +27,25 @@ export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOption
           properties: {
             transports: { type: 'array', items: { type: 'string', enum: ['ably', 'websocket', 'polling'] } },
             websocket: { type: 'object', properties: { url: { type: 'string' } } },
-            ably: { type: 'object', properties: { tokenUrl: { type: 'string' }, channel: { type: 'string' } } },
+            ably: {
+              type: 'object',
+              properties: {
+                tokenUrl: { type: 'string' },
+                channel: { type: 'string' },
+                clientOptions: {
+                  type: 'object',
+                  properties: {
+                    endpoint: { type: 'string' },
+                    environment: { type: 'string' },
+                    restHost: { type: 'string' },
+                    realtimeHost: { type: 'string' },
+                    port: { type: 'integer' },
+                    tlsPort: { type: 'integer' },
+                    tls: { type: 'boolean' },
+                  },
+                },
+              },
+            },
             pollIntervalMs: { type: 'integer' },
           },
         },
@@ -33,7 +57,7 @@ export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOption
       return {
         transports: offerAbly ? ['ably', 'websocket', 'polling'] : ['websocket', 'polling'],
         websocket: { url: '/api/notifications/ws' },
-        ...(offerAbly ? { ably: { tokenUrl: '/api/ably/token', channel: userChannel(userId) } } : {}),
+        ...(offerAbly ? { ably: ablyOffer(userId, options.ably!.browserOptions) } : {}),
         pollIntervalMs: options.pollIntervalMs,
       };
     },
