@@ -26,6 +26,8 @@ export interface ReserveInput {
   now?: Date;
 }
 
+const isLockedOn = (lock: string | null, day: string) => lock === day || lock === `provider:${day}`;
+
 // Emails that took a place in a day's budget, by the delivery log: the source of truth when
 // Redis has lost the day's counter.
 const COUNTED_IN_POSTGRES = `
@@ -78,15 +80,19 @@ export class QuotaGuard {
     return `${this.#prefix}:email:quota:next-retry`;
   }
 
-  /** The seed's quota lock: set when the day's budget is spent (here or at the provider), gone at midnight UTC. */
+  /**
+   * The seed's quota lock, gone at midnight UTC: set when the day's budget is used up (the count
+   * then refuses normal email), or when Resend said its daily quota is exceeded (binding whatever
+   * the count says: its value is `provider:<day>`).
+   */
   async isLocked(now = new Date()): Promise<boolean> {
-    return (await this.#redis.get(this.#lockKey)) === utcDay(now);
+    return isLockedOn(await this.#redis.get(this.#lockKey), utcDay(now));
   }
 
   /** When normal sends may start again (the next UTC midnight), or null while the budget is open. */
   async nextRetryAt(now = new Date()): Promise<Date | null> {
     const [locked, nextRetry] = await this.#redis.mget(this.#lockKey, this.#nextRetryKey);
-    return locked === utcDay(now) && nextRetry ? new Date(Number(nextRetry)) : null;
+    return isLockedOn(locked, utcDay(now)) && nextRetry ? new Date(Number(nextRetry)) : null;
   }
 
   /** Stops normal sends until midnight UTC: the provider said its daily quota is spent. */
@@ -94,7 +100,7 @@ export class QuotaGuard {
     const ttl = secondsToNextUtcMidnight(now);
     await this.#redis
       .multi()
-      .set(this.#lockKey, utcDay(now), 'EX', ttl)
+      .set(this.#lockKey, `provider:${utcDay(now)}`, 'EX', ttl)
       .set(this.#nextRetryKey, String(nextUtcMidnight(now).getTime()), 'EX', ttl)
       .exec();
   }

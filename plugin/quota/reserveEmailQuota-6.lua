@@ -9,7 +9,9 @@
     KEYS[2]  the day's normal-priority count, <prefix>:email:quota:<YYYY-MM-DD>:normal (the budget used)
     KEYS[3]  this email's reservation, <prefix>:email:quota:<YYYY-MM-DD>:email:<emailKey>
     KEYS[4]  the user's hourly counter, <prefix>:ratelimit:email:<userId>
-    KEYS[5]  the quota lock, <prefix>:email:quota:locked (the day it was set for, until midnight UTC)
+    KEYS[5]  the quota lock, <prefix>:email:quota:locked, until midnight UTC: the day when our budget
+             is used up (informative: the count decides), 'provider:<day>' when Resend said its daily
+             quota is exceeded (binding: normal email waits whatever our count says)
     KEYS[6]  the next retry, <prefix>:email:quota:next-retry (epoch ms of the next midnight UTC)
     ARGV[1]  the daily limit of normal-priority email
     ARGV[2]  'high' | 'normal'
@@ -46,10 +48,10 @@ local used = tonumber(state[2] or '0')
 local limit = tonumber(ARGV[1])
 local recipients = tonumber(ARGV[3])
 local normal = ARGV[2] ~= 'high'
--- The lock also stands for the provider's own "daily quota exceeded", whatever our count says.
-if normal and (used + recipients > limit or state[5] == ARGV[6]) then
+local providerLocked = state[5] == 'provider:' .. ARGV[6]
+if normal and (used + recipients > limit or providerLocked) then
   -- Locked only when nothing is left: a smaller email may still fit what a larger one did not.
-  if used >= limit then
+  if used >= limit and not providerLocked then
     lockForTheDay()
   end
   return { 0, used, 0 }

@@ -179,7 +179,11 @@ t.test("Resend's daily_quota_exceeded closes the day: the email is deferred and 
     (c) => c.normal?.deferred === 1,
     'the email deferred',
   );
-  t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:locked`), today());
+  t.equal(
+    await app.notifications.redis.get(`${redisPrefix}:email:quota:locked`),
+    `provider:${today()}`,
+    'the provider’s word binds until midnight',
+  );
   await app.notifications.notify({ userId: 'grace', type: 'WEEKLY_REPORT', title: 'Provider spent 2', message: 'm' });
   await until(
     () => statusCounts(app),

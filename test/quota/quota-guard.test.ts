@@ -21,6 +21,11 @@ async function guardFor(t: Test, options: { dailyLimit?: number; perUserHourlyLi
   return { guard, redis, prefix, orm: app.notifications.orm };
 }
 
+async function guardWithPrefix(t: Test, redis: Redis, prefix: string, dailyLimit: number) {
+  const { app } = await buildTestApp(t);
+  return { guard: new QuotaGuard({ redis, orm: app.notifications.orm, prefix, dailyLimit, perUserHourlyLimit: 1_000 }) };
+}
+
 t.test('1,000 concurrent normal reservations on a budget of 200, with 50 high-priority ones in the burst', async (t) => {
   const { guard } = await guardFor(t);
   const attempts = [
@@ -42,7 +47,11 @@ t.test('1,000 concurrent normal reservations on a budget of 200, with 50 high-pr
   );
   const again = await guard.reserve({ emailKey: 'high-0', userId: 'h0', priority: 'high', recipients: 1 });
   t.match(again, { outcome: 'already-reserved', budgetUsed: 200 }, 'a retry counts nothing');
-  t.match(await guard.usage(), { used: 250, budgetUsed: 200, limit: 200 }, 'high priority is counted in the total, not the budget');
+  t.match(
+    await guard.usage(),
+    { used: 250, budgetUsed: 200, limit: 200 },
+    'high priority is counted in the total, not the budget',
+  );
   t.equal(await guard.isLocked(), true, 'the budget spent: the day is locked for normal email');
 });
 
@@ -119,7 +128,10 @@ t.test('the lock: set when the budget is spent or the provider says so, for that
   const { guard } = await guardFor(t, { dailyLimit: 1 });
   const noon = new Date('2026-11-24T12:00:00.000Z');
   t.equal(await guard.isLocked(noon), false);
-  t.equal((await guard.reserve({ emailKey: 'one', userId: 'u', priority: 'normal', recipients: 1, now: noon })).outcome, 'reserved');
+  t.equal(
+    (await guard.reserve({ emailKey: 'one', userId: 'u', priority: 'normal', recipients: 1, now: noon })).outcome,
+    'reserved',
+  );
   t.equal(await guard.isLocked(noon), true, 'the last place taken locks the day');
   t.same(await guard.nextRetryAt(noon), new Date('2026-11-25T00:00:00.000Z'));
   t.equal(await guard.isLocked(new Date('2026-11-25T00:00:00.100Z')), false, 'a new day is open');
@@ -130,4 +142,11 @@ t.test('the lock: set when the budget is spent or the provider says so, for that
   t.equal(refused.outcome, 'budget-spent', "after the provider's daily_quota_exceeded, normal email waits");
   const critical = await other.reserve({ emailKey: 'y', userId: 'u', priority: 'high', recipients: 1, now: noon });
   t.equal(critical.outcome, 'reserved', 'critical email still goes');
+
+  const { guard: raised, redis, prefix } = await guardFor(t, { dailyLimit: 1 });
+  await raised.reserve({ emailKey: 'one', userId: 'u', priority: 'normal', recipients: 1, now: noon });
+  t.equal(await raised.isLocked(noon), true);
+  const { guard: afterRestart } = await guardWithPrefix(t, redis, prefix, 5);
+  const next = await afterRestart.reserve({ emailKey: 'two', userId: 'u', priority: 'normal', recipients: 1, now: noon });
+  t.equal(next.outcome, 'reserved', 'a raised limit applies at once: our own lock is informative, the count decides');
 });
