@@ -26,7 +26,7 @@ export interface ReserveInput {
   now?: Date;
 }
 
-const isLockedOn = (lock: string | null, day: string) => lock === day || lock === `provider:${day}`;
+const isLockedOn = (lock: string | null | undefined, day: string) => lock === day || lock === `provider:${day}`;
 
 // Emails that took a place in a day's budget, by the delivery log: the source of truth when
 // Redis has lost the day's counter.
