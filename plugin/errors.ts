@@ -73,6 +73,18 @@ export const WebhookSignatureError = createError(
   401,
 );
 
+export const UnknownJobError = createError<[string]>(
+  'TRESTA_ERR_JOB_UNKNOWN',
+  'No scheduled job "%s" (digest, reconciliation, redrive, retention)',
+  404,
+);
+
+export const JobBusyError = createError<[string]>(
+  'TRESTA_ERR_JOB_BUSY',
+  'A run of "%s" is in progress; try again when it ends',
+  409,
+);
+
 export const WidgetNotBuiltError = createError(
   'TRESTA_ERR_WIDGET_NOT_BUILT',
   'The widget bundle is not built; run "npm run build:widget"',

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
+import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduled/schedules.js';
 import {
   DEFAULT_NOTIFICATION_TYPES,
   TYPE_NAME_PATTERN,
@@ -92,6 +93,17 @@ export interface TrestaNotificationsOptions {
     /** Outbox rows the relay claims and enqueues at a time. */
     relayClaimSize?: number;
   };
+  /** What the nightly retention job deletes (see the README's "Scheduled jobs"). */
+  retention?: {
+    /** Days a delivery log row in a final state, a digest row and a job-run row are kept. */
+    deliveryLogDays?: number;
+    /** Delete read notifications older than this many days; left out, they are kept. */
+    readNotificationsDays?: number;
+    /** Rows per delete statement. */
+    batchSize?: number;
+  };
+  /** Cron patterns (UTC) in place of the defaults: digest 09:00, reconciliation 23:59, redrive every 5 min, retention 03:00. */
+  schedules?: Partial<Record<ScheduledJobName, string>>;
   workers?: boolean;
   migrate?: boolean;
   /** Requests per user per minute on the notification routes. */
@@ -131,6 +143,8 @@ export interface ResolvedOptions {
   alerts: { slackWebhookUrl: string | null; checkIntervalMs: number };
   types: Record<string, NotificationTypeConfig>;
   jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
+  retention: { deliveryLogDays: number; readNotificationsDays: number | null; batchSize: number };
+  schedules: Partial<Record<ScheduledJobName, string>>;
   workers: boolean;
   migrate: boolean;
   apiRateLimitPerMinute: number;
@@ -151,6 +165,8 @@ export const DEFAULTS = {
   jobConcurrency: 50,
   jobLockDurationMs: 30_000,
   relayClaimSize: 500,
+  deliveryLogDays: 30,
+  retentionBatchSize: 1_000,
   alertCheckIntervalMs: 15_000,
   emailRequestsPerSecond: 10,
   emailConcurrency: 5,
@@ -294,6 +310,38 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   return types;
 }
 
+function resolveRetention(value: unknown): ResolvedOptions['retention'] {
+  if (value !== undefined && !isObject(value)) fail('retention', 'must be an object');
+  const retention = value ?? {};
+  return {
+    deliveryLogDays: positiveInteger(retention.deliveryLogDays, 'retention.deliveryLogDays', DEFAULTS.deliveryLogDays),
+    readNotificationsDays:
+      retention.readNotificationsDays === undefined
+        ? null
+        : positiveInteger(retention.readNotificationsDays, 'retention.readNotificationsDays', 0),
+    batchSize: positiveInteger(retention.batchSize, 'retention.batchSize', DEFAULTS.retentionBatchSize),
+  };
+}
+
+// Five fields of digits, `*`, ranges, steps and lists: what BullMQ's cron parser accepts for these jobs.
+const CRON_PATTERN = /^([\d*,/-]+\s+){4}[\d*,/-]+$/;
+
+function resolveSchedules(value: unknown): ResolvedOptions['schedules'] {
+  if (value === undefined) return {};
+  if (!isObject(value)) fail('schedules', 'must be an object of { [job]: cron pattern }');
+  const schedules: ResolvedOptions['schedules'] = {};
+  for (const [name, pattern] of Object.entries(value)) {
+    if (!(SCHEDULED_JOBS as readonly string[]).includes(name)) {
+      fail(`schedules.${name}`, `is not a scheduled job (${SCHEDULED_JOBS.join(', ')})`);
+    }
+    if (typeof pattern !== 'string' || !CRON_PATTERN.test(pattern.trim())) {
+      fail(`schedules.${name}`, 'must be a 5-field cron pattern');
+    }
+    schedules[name as ScheduledJobName] = pattern.trim();
+  }
+  return schedules;
+}
+
 function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
   if (value !== undefined && !isObject(value)) fail('jobs', 'must be an object');
   const jobs = value ?? {};
@@ -390,6 +438,8 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     },
     types: resolveTypes(options.types),
     jobs: resolveJobs(options.jobs),
+    retention: resolveRetention(options.retention),
+    schedules: resolveSchedules(options.schedules),
     migrate: optionalBoolean(options.migrate, 'migrate', true),
   };
 }

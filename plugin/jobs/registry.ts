@@ -1,13 +1,23 @@
 import type { JobsOptions } from 'bullmq';
+import type { OutgoingEmail } from '../email/mailer.js';
 
 // The one registry of queues, job names and their payloads. Queued jobs outlive deploys, so each
 // processor still checks its payload at the boundary (see parse* below) instead of trusting it.
 
-export const QUEUES = { notifications: 'notifications', emails: 'emails' } as const;
+export const QUEUES = { notifications: 'notifications', emails: 'emails', digests: 'digests', scheduled: 'scheduled' } as const;
+
+/** The scheduled jobs (queue `scheduled`, see jobs/scheduled/schedules.ts): the tick is all they need. */
+export type ScheduledJobPayload = Record<string, never>;
 
 export interface JobPayloads {
   'deliver-notification': { notificationId: string; userId: string };
   'send-email': { notificationId: string; userId: string };
+  /** One user's digest, rendered by the digest run: every attempt sends the same bytes. */
+  'send-digest': { digestRunId: string; userId: string; idempotencyKey: string; email: OutgoingEmail };
+  digest: ScheduledJobPayload;
+  reconciliation: ScheduledJobPayload;
+  redrive: ScheduledJobPayload;
+  retention: ScheduledJobPayload;
 }
 export type JobName = keyof JobPayloads;
 
@@ -15,6 +25,8 @@ export type JobName = keyof JobPayloads;
 export const deliverJobId = (notificationId: string) => `deliver-${notificationId}`;
 /** One email job per notification, however often its delivery runs. */
 export const emailJobId = (notificationId: string) => `email-${notificationId}`;
+/** One job per digest row (unique per user and period); the row's uuid keeps ":" out of the id. */
+export const digestJobId = (digestRunId: string) => `digest-${digestRunId}`;
 /** BullMQ priorities: lower runs first. Critical emails go ahead of everything else. */
 export const EMAIL_PRIORITY = { high: 1, normal: 10 } as const;
 
@@ -35,6 +47,15 @@ export function backoffDelay(attemptsMade: number): number {
 
 const DELIVERY_ATTEMPTS = 5;
 
+// A scheduled run that failed (Postgres away) is tried again; its fence makes that safe. Kept a
+// day once done, so "run now" can read its outcome and an operator can see the last runs.
+const SCHEDULED_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'seed' },
+  removeOnComplete: { age: 24 * 3_600, count: 1_000 },
+  removeOnFail: { age: 7 * 24 * 3_600 },
+};
+
 /** How each job is enqueued, wherever it is enqueued from (the relay, a dead-letter requeue). */
 export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
   'deliver-notification': {
@@ -50,6 +71,16 @@ export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
     removeOnComplete: { age: 24 * 3_600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3_600 },
   },
+  'send-digest': {
+    attempts: DELIVERY_ATTEMPTS,
+    backoff: { type: 'seed' },
+    removeOnComplete: { age: 24 * 3_600, count: 20_000 },
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  },
+  digest: SCHEDULED_JOB_OPTIONS,
+  reconciliation: SCHEDULED_JOB_OPTIONS,
+  redrive: SCHEDULED_JOB_OPTIONS,
+  retention: SCHEDULED_JOB_OPTIONS,
 };
 
 export function isJobName(name: string): name is JobName {

@@ -13,13 +13,15 @@ import type { ResolvedWorkerOptions } from '../options.js';
 import { OutboxRelay } from '../outbox/relay.js';
 import type { Publisher } from '../realtime/messages.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
-import { createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
+import { createDeliveredMarker, createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
 import { sendEmail } from './processors/send-email.js';
 import { backoffDelay, QUEUES } from './registry.js';
+import type { ScheduledJobRunner } from './scheduled/run-job.js';
+import { startScheduledJobs } from './scheduled/start.js';
 
 /** What the API process and a worker process both have when they start workers. */
 export interface WorkerRuntimeOptions {
-  options: Pick<ResolvedWorkerOptions, 'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl'>;
+  options: Pick<ResolvedWorkerOptions, 'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules'>;
   orm: MikroORM;
   databaseUrl: string;
   /** The process's connection for plain commands; workers block, so they open their own. */
@@ -33,6 +35,8 @@ export interface WorkerRuntimeOptions {
 
 export interface WorkerRuntime {
   relay: OutboxRelay;
+  /** Runs a scheduled job now (digest, reconciliation, redrive, retention), fenced like its scheduled run. */
+  scheduled: ScheduledJobRunner;
   /** Stops claiming, lets active jobs finish, then closes queues and connections. */
   close: () => Promise<void>;
 }
@@ -103,12 +107,13 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   const workers: Worker[] = [];
 
   const loader = createDeliveryLoader(orm);
+  const markDelivered = createDeliveredMarker(orm);
   workers.push(
     startWorker(
       QUEUES.notifications,
       (job) =>
         deliverNotification(
-          { loader, publisher: runtime.publisher, counters: runtime.counters, types: options.types, emailQueue },
+          { loader, markDelivered, publisher: runtime.publisher, counters: runtime.counters, types: options.types, emailQueue },
           job.data,
         ),
       options.jobs.concurrency,
@@ -137,6 +142,21 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     workers.push(emailWorker);
   }
 
+  // Cron as data, the digest sender, and "run now": see jobs/scheduled/.
+  const scheduled = await startScheduledJobs({
+    options,
+    orm,
+    redis: runtime.redis,
+    counters: runtime.counters,
+    emailChannel,
+    notificationsQueue,
+    emailQueue,
+    queueFor,
+    startWorker,
+    log,
+  });
+  workers.push(...scheduled.workers);
+
   const relay = new OutboxRelay({
     orm,
     databaseUrl: runtime.databaseUrl,
@@ -148,12 +168,14 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
 
   return {
     relay,
+    scheduled: scheduled.runner,
     close: async () => {
       stopMonitor();
       await relay.stop();
       await Promise.all(workers.map((worker) => worker.close()));
       await notificationsQueue.close();
       await emailQueue?.close();
+      await scheduled.close();
       for (const connection of connections) connection.disconnect();
     },
   };

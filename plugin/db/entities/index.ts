@@ -2,6 +2,7 @@ import { DeadLetterSchema } from './dead-letter.js';
 import { DigestRunSchema } from './digest-run.js';
 import { EmailDeliverySchema } from './email-delivery.js';
 import { EmailSuppressionSchema } from './email-suppression.js';
+import { JobRunSchema } from './job-run.js';
 import { MailboxMessageSchema } from './mailbox-message.js';
 import { NotificationPreferenceSchema } from './notification-preference.js';
 import { NotificationSchema } from './notification.js';
@@ -12,6 +13,7 @@ export type { DeadLetter, ErrorType, RetryAttempt } from './dead-letter.js';
 export type { DigestRun, DigestRunStatus } from './digest-run.js';
 export type { EmailDelivery, EmailDeliveryStatus, EmailPriority } from './email-delivery.js';
 export type { EmailSuppression } from './email-suppression.js';
+export type { JobRun, JobRunStatus } from './job-run.js';
 export type { MailboxMessage } from './mailbox-message.js';
 export type { DigestFrequency, NotificationPreference, TypePreferences } from './notification-preference.js';
 export type { Notification } from './notification.js';
@@ -22,6 +24,7 @@ export {
   DigestRunSchema,
   EmailDeliverySchema,
   EmailSuppressionSchema,
+  JobRunSchema,
   MailboxMessageSchema,
   NotificationPreferenceSchema,
   NotificationSchema,
@@ -40,4 +43,5 @@ export const trestaEntities = [
   DigestRunSchema,
   MailboxMessageSchema,
   EmailSuppressionSchema,
+  JobRunSchema,
 ];

@@ -11,6 +11,8 @@ export interface Notification {
   isRead: boolean;
   readAt: Date | null;
   createdAt: Date;
+  /** When a worker finished delivering it (published, or in-app off): the re-drive sweeper skips it from then on. */
+  deliveredAt?: Date | null;
 }
 
 // Timestamps are kept at millisecond precision (timestamptz(3)) so that a JavaScript Date
@@ -29,10 +31,15 @@ export const NotificationSchema = new EntitySchema<Notification>({
     isRead: { type: 'boolean', default: false },
     readAt: { type: 'datetime', length: 3, nullable: true },
     createdAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
+    deliveredAt: { type: 'datetime', length: 3, nullable: true },
   },
   indexes: [
     { name: 'tresta_notifications_user_id_is_read_idx', properties: ['userId', 'isRead'] },
     { name: 'tresta_notifications_user_id_created_at_idx', properties: ['userId', 'createdAt'] },
     { name: 'tresta_notifications_created_at_idx', properties: ['createdAt'] },
+    {
+      name: 'tresta_notifications_undelivered_idx',
+      expression: `create index "tresta_notifications_undelivered_idx" on "tresta_notifications" ("created_at") where "delivered_at" is null`,
+    },
   ],
 });

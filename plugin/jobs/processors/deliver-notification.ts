@@ -10,6 +10,8 @@ import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification } fro
 
 export interface DeliverDeps {
   loader: DeliveryLoader;
+  /** Records that a notification reached its final state (see createDeliveredMarker). */
+  markDelivered: DeliveredMarker;
   publisher: Publisher;
   counters: DailyCounters;
   types: Record<string, NotificationTypeConfig>;
@@ -52,13 +54,35 @@ export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
   );
 }
 
+// Fenced: only the first delivery stamps the row.
+const MARK_DELIVERED = `
+  update tresta_notifications set delivered_at = now()
+  where delivered_at is null and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
+
+export type DeliveredMarker = DataLoader<string, void>;
+
+/**
+ * Stamps delivered_at, the marker the re-drive sweeper (jobs/scheduled/redrive.ts) reads to tell
+ * a delivered notification from one whose job vanished with Redis. Batched like the loads: the
+ * jobs finishing at the same moment share one update.
+ */
+export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
+  return new DataLoader<string, void>(
+    async (ids) => {
+      await orm.em.getConnection().execute(MARK_DELIVERED, [JSON.stringify(ids)], 'run');
+      return ids.map(() => undefined);
+    },
+    { cache: false, maxBatchSize: 500 },
+  );
+}
+
 /**
  * deliver-notification — purpose: show a committed notification to its user in real time.
  * Input: { notificationId, userId } (checked here: jobs outlive deploys).
  * Effects: one real-time message `new-notification` (id = the notification's id), unless the
  * user turned in-app notifications off, globally or for this type; the day's sent counter; for a
  * type emailed one by one, a send-email job at its priority (one per notification: its job id is
- * derived from it).
+ * derived from it); delivered_at stamped once.
  * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
@@ -76,8 +100,12 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
       jobId: emailJobId(row.id),
     });
   }
-  if (!row.in_app) return 'in-app-off';
+  if (!row.in_app) {
+    await deps.markDelivered.load(row.id);
+    return 'in-app-off';
+  }
   await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
+  await deps.markDelivered.load(row.id);
   // A dashboard figure: never worth failing (and re-running) a delivery for.
   deps.counters.increment('notifications_sent').catch(() => undefined);
   return 'published';

@@ -3,6 +3,7 @@ import { ForbiddenError } from '../../errors.js';
 import type { RouteContext } from '../context.js';
 import { currentUser } from '../current-user.js';
 import { deadLetterRoutes } from './dead-letters.js';
+import { jobRoutes } from './jobs.js';
 import { metricsRoute } from './metrics.js';
 
 /** /admin: operators only (the `auth` option's admin role); everyone else gets 403. */
@@ -12,4 +13,5 @@ export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Prom
   });
   deadLetterRoutes(app, ctx);
   metricsRoute(app, ctx);
+  jobRoutes(app, ctx);
 }

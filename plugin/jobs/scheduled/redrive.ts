@@ -1,0 +1,118 @@
+import type { Queue } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { deliverJobId, digestJobId, EMAIL_PRIORITY, emailJobId, JOB_OPTIONS } from '../registry.js';
+import { composeDigestJobs, type DigestComposer } from './digest-compose.js';
+
+export interface RedriveDeps {
+  orm: MikroORM;
+  queues: { notifications: Queue; emails: Queue | null; digests: Queue | null };
+  /** Renders a lost digest again (null when the email channel is off). */
+  digests: DigestComposer | null;
+}
+
+export interface RedriveOutcome {
+  /** deliver-notification jobs re-created for notifications whose job had vanished. */
+  notifications: number;
+  /** Deferred emails whose day has come, handed back to the emails queue. */
+  deferredEmails: number;
+  /** Digests handed to the sender whose send-digest job had vanished. */
+  digests: number;
+}
+
+/** Younger work may still be on its way through the normal path: leave it alone. */
+const GRACE_MS = 2 * 60_000;
+/** How far back lost work is looked for; the scan stays on a partial index either way. */
+const LOOKBACK_MS = 7 * 24 * 3_600_000;
+const PAGE = 1_000;
+
+// Handed to the queue (no pending outbox row) but never delivered; a page at a time, oldest first.
+const UNDELIVERED = `
+  select n.id, n.user_id, n.created_at from tresta_notifications n
+  where n.delivered_at is null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
+    and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
+    and not exists (select 1 from tresta_outbox o where o.notification_id = n.id and o.status = 'pending')
+  order by n.created_at, n.id
+  limit ?`;
+
+const DEFERRED_DUE = `
+  select notification_id, user_id from tresta_email_deliveries
+  where status = 'deferred' and deferred_until <= ?::timestamptz and notification_id is not null`;
+
+const DIGESTS_IN_FLIGHT = `
+  select id from tresta_digest_runs where status = 'pending' and created_at < ?::timestamptz and created_at >= ?::timestamptz`;
+
+/** The ids among these whose job is gone from the queue (BullMQ keeps a job's hash while it exists). */
+async function missingJobs(queue: Queue, jobIds: string[]): Promise<Set<string>> {
+  const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
+  return new Set(jobIds.filter((_, i) => !jobs[i]));
+}
+
+/**
+ * redrive — purpose: put back work whose job vanished (Redis restarted without persistence, or
+ * was flushed) and release deferred emails whose day has come.
+ * Input: the tick (`now`).
+ * Effects: a deliver-notification job (same job id) for each notification handed to the queue
+ * but never delivered, older than 2 minutes; a send-email job for each deferred email due; a
+ * send-digest job, rendered again from its row, for each digest handed over whose job is gone.
+ * Output: how many of each. Safe to run twice: job ids are deterministic (adding an existing id is
+ * a no-op), delivered notifications carry delivered_at, and sends are idempotent downstream.
+ */
+export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveOutcome> {
+  const connection = deps.orm.em.getConnection();
+  const settled = new Date(now.getTime() - GRACE_MS).toISOString();
+  const oldest = new Date(now.getTime() - LOOKBACK_MS).toISOString();
+  const outcome: RedriveOutcome = { notifications: 0, deferredEmails: 0, digests: 0 };
+
+  let after = { createdAt: oldest, id: '00000000-0000-0000-0000-000000000000' };
+  for (;;) {
+    const rows = await connection.execute<Array<{ id: string; user_id: string; created_at: Date }>>(UNDELIVERED, [
+      settled,
+      oldest,
+      after.createdAt,
+      after.id,
+      PAGE,
+    ]);
+    if (rows.length === 0) break;
+    const missing = await missingJobs(
+      deps.queues.notifications,
+      rows.map((row) => deliverJobId(row.id)),
+    );
+    const lost = rows.filter((row) => missing.has(deliverJobId(row.id)));
+    await deps.queues.notifications.addBulk(
+      lost.map((row) => ({
+        name: 'deliver-notification',
+        data: { notificationId: row.id, userId: row.user_id },
+        opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.id) },
+      })),
+    );
+    outcome.notifications += lost.length;
+    const last = rows.at(-1)!;
+    after = { createdAt: new Date(last.created_at).toISOString(), id: last.id };
+    if (rows.length < PAGE) break;
+  }
+
+  if (deps.queues.emails) {
+    const due = await connection.execute<Array<{ notification_id: string; user_id: string }>>(DEFERRED_DUE, [now.toISOString()]);
+    // The send-email processor treats a deferred row as ready to try again; an existing job is left as it is.
+    await deps.queues.emails.addBulk(
+      due.map((row) => ({
+        name: 'send-email',
+        data: { notificationId: row.notification_id, userId: row.user_id },
+        opts: { ...JOB_OPTIONS['send-email'], priority: EMAIL_PRIORITY.normal, jobId: emailJobId(row.notification_id) },
+      })),
+    );
+    outcome.deferredEmails = due.length;
+  }
+
+  if (deps.queues.digests && deps.digests) {
+    const inFlight = await connection.execute<Array<{ id: string }>>(DIGESTS_IN_FLIGHT, [settled, oldest]);
+    const missing = await missingJobs(
+      deps.queues.digests,
+      inFlight.map((row) => digestJobId(row.id)),
+    );
+    const lost = inFlight.filter((row) => missing.has(digestJobId(row.id))).map((row) => row.id);
+    if (lost.length > 0) await deps.queues.digests.addBulk(await composeDigestJobs(deps.digests, lost));
+    outcome.digests = lost.length;
+  }
+  return outcome;
+}

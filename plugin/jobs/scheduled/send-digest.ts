@@ -1,0 +1,149 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EmailChannel } from '../../email/channel.js';
+import type { OutgoingEmail, SendOutcome } from '../../email/mailer.js';
+import type { DailyCounters } from '../../metrics/daily-counters.js';
+import { nextUtcMidnight } from '../../utc-day.js';
+import type { ProviderDetails } from '../dead-letters.js';
+import type { JobPayloads } from '../registry.js';
+
+export interface SendDigestDeps {
+  orm: MikroORM;
+  channel: EmailChannel;
+  counters: DailyCounters;
+  /** Pauses the digests worker (the provider's rate limit), without spending the job's attempts. */
+  rateLimit: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+export type SendDigestOutcome = 'sent' | 'already-sent' | 'carried' | 'gone';
+
+/** A provider failure with what the provider said, for the retry history and the dead letter. */
+class DigestProviderError extends Error implements ProviderDetails {
+  constructor(
+    message: string,
+    readonly httpStatus: number | null,
+    readonly providerResponse: unknown,
+  ) {
+    super(message);
+  }
+}
+
+class PermanentDigestError extends UnrecoverableError implements ProviderDetails {
+  constructor(
+    message: string,
+    readonly httpStatus: number | null,
+    readonly providerResponse: unknown,
+  ) {
+    super(message);
+  }
+}
+
+// The digest and its delivery log row end together.
+const MARK_SENT = `
+  with digest as (update tresta_digest_runs set status = 'sent', sent_at = now() where id = ? and status <> 'sent')
+  update tresta_email_deliveries
+  set status = 'sent', provider_message_id = ?, sent_at = now(), last_error = null, attempts = attempts + 1, updated_at = now()
+  where idempotency_key = ?`;
+
+const MARK_ATTEMPT = `
+  update tresta_email_deliveries set attempts = attempts + 1, last_error = ?, updated_at = now()
+  where idempotency_key = ? and status = 'pending'`;
+
+const MARK_FAILED = `
+  with digest as (update tresta_digest_runs set status = 'failed' where id = ? and status = 'pending')
+  update tresta_email_deliveries set status = 'failed', updated_at = now() where idempotency_key = ? and status = 'pending'`;
+
+// The provider's daily quota is spent: the digest goes with the next run (its window stays open);
+// its log row waits for the next day, out of today's count.
+const MARK_CARRIED = `
+  with digest as (update tresta_digest_runs set status = 'carried' where id = ? and status = 'pending')
+  update tresta_email_deliveries set status = 'deferred', deferred_until = ?, quota_date = null, updated_at = now()
+  where idempotency_key = ? and status = 'pending'`;
+
+function parseSendDigest(data: unknown): JobPayloads['send-digest'] | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { digestRunId, userId, idempotencyKey, email } = data as Record<string, unknown>;
+  if (typeof digestRunId !== 'string' || typeof userId !== 'string' || typeof idempotencyKey !== 'string') return null;
+  const candidate = email as Partial<OutgoingEmail> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.to !== 'string' ||
+    typeof candidate.html !== 'string'
+  ) {
+    return null;
+  }
+  return { digestRunId, userId, idempotencyKey, email: candidate as OutgoingEmail };
+}
+
+/**
+ * send-digest — purpose: send one digest the digest run rendered.
+ * Input: { digestRunId, userId, idempotencyKey, email } (the bytes fixed by the run).
+ * Effects: one email through the Mailer under `digest/<userId>/<date>`; the digest row and its
+ * delivery log row end sent (or failed when refused for good; carried when the provider's daily
+ * quota is spent, which also sets the quota lock: the next run sends it, with the window still open).
+ * Output: what happened. Safe to run twice: a sent row is not sent again, and every attempt sends
+ * the same bytes under the same Idempotency-Key, which the provider drops.
+ */
+export async function sendDigest(deps: SendDigestDeps, job: Job): Promise<SendDigestOutcome> {
+  const payload = parseSendDigest(job.data);
+  if (!payload) throw new UnrecoverableError('send-digest: malformed payload');
+  const connection = deps.orm.em.getConnection();
+  const [digest] = await connection.execute<Array<{ status: string }>>('select status from tresta_digest_runs where id = ?', [
+    payload.digestRunId,
+  ]);
+  if (!digest) return 'gone';
+  if (digest.status === 'sent') return 'already-sent';
+
+  const outcome = await deps.channel.mailer.send(payload.email, payload.idempotencyKey);
+  if (outcome.kind === 'sent') {
+    await connection.execute(MARK_SENT, [payload.digestRunId, outcome.providerId, payload.idempotencyKey], 'run');
+    deps.counters.increment('emails_sent').catch(() => undefined);
+    return 'sent';
+  }
+  return handleDigestFailure(deps, payload, outcome);
+}
+
+async function handleDigestFailure(
+  deps: SendDigestDeps,
+  payload: JobPayloads['send-digest'],
+  outcome: Exclude<SendOutcome, { kind: 'sent' }>,
+): Promise<'carried'> {
+  const connection = deps.orm.em.getConnection();
+  const { error } = outcome;
+  const summary = `${error.status ?? 'network'} ${error.name}: ${error.message}`;
+  await connection.execute(MARK_ATTEMPT, [summary, payload.idempotencyKey], 'run');
+  switch (outcome.kind) {
+    case 'rate-limited':
+      await deps.rateLimit(outcome.retryAfterSeconds * 1000);
+      throw Worker.RateLimitError();
+    case 'quota-exhausted': {
+      const now = deps.now?.() ?? new Date();
+      await deps.channel.quota.lockUntilNextDay(now);
+      await connection.execute(
+        MARK_CARRIED,
+        [payload.digestRunId, nextUtcMidnight(now).toISOString(), payload.idempotencyKey],
+        'run',
+      );
+      return 'carried';
+    }
+    case 'permanent':
+      if (outcome.alert) {
+        void deps.channel.alerter.raise(
+          `resend-refused-${error.status}`,
+          {
+            severity: 'critical',
+            title: 'Resend refuses our emails',
+            text: `${error.name}: ${error.message}. Check the API key and the sending domain.`,
+          },
+          3_600,
+        );
+      }
+      await connection.execute(MARK_FAILED, [payload.digestRunId, payload.idempotencyKey], 'run');
+      deps.counters.increment('emails_failed').catch(() => undefined);
+      throw new PermanentDigestError(summary, error.status, error);
+    case 'transient':
+      throw new DigestProviderError(summary, error.status, error);
+  }
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+/** Polls until `done` holds; fails with the last value seen after the deadline. */
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  deadlineMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const recipientOf = async (userId: string) => ({ email: `${userId}@example.test` });
+
+export interface SeedNotification {
+  userId: string;
+  type?: string;
+  title?: string;
+  createdAt: Date;
+  isRead?: boolean;
+}
+
+/**
+ * Notifications written straight into the table, already delivered (no outbox row, delivered_at
+ * set): the digest reads them by created_at, which tests place around the tick they run.
+ */
+export async function seedNotifications(app: FastifyInstance, rows: SeedNotification[]): Promise<string[]> {
+  const batch = rows.map((row, i) => ({
+    id: randomUUID(),
+    user_id: row.userId,
+    type: row.type ?? 'NEW_TESTIMONIAL',
+    title: row.title ?? `Testimonial ${i + 1} for ${row.userId}`,
+    created_at: row.createdAt.toISOString(),
+    is_read: row.isRead ?? false,
+  }));
+  await app.notifications.orm.em.getConnection().execute(
+    `insert into tresta_notifications (id, user_id, type, title, message, created_at, delivered_at, is_read, read_at)
+     select id, user_id, type, title, 'Ada left 5 stars', created_at, created_at, is_read, case when is_read then created_at end
+     from jsonb_to_recordset(?::jsonb) as r(id uuid, user_id text, type text, title text, created_at timestamptz, is_read boolean)`,
+    [JSON.stringify(batch)],
+    'run',
+  );
+  return batch.map((row) => row.id);
+}
+
+export async function setPreferences(
+  app: FastifyInstance,
+  userId: string,
+  preferences: {
+    emailEnabled?: boolean;
+    digest?: 'daily' | 'weekly' | 'off';
+    types?: Record<string, { inApp: boolean; email: boolean }>;
+  },
+): Promise<void> {
+  await app.notifications.orm.em
+    .getConnection()
+    .execute(
+      `insert into tresta_notification_preferences (user_id, email_enabled, digest, types) values (?, ?, ?, ?::jsonb)`,
+      [userId, preferences.emailEnabled ?? true, preferences.digest ?? 'daily', JSON.stringify(preferences.types ?? {})],
+      'run',
+    );
+}
+
+export const at = (iso: string) => new Date(iso);
