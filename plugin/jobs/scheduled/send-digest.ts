@@ -119,6 +119,15 @@ async function handleDigestFailure(
       await deps.rateLimit(outcome.retryAfterSeconds * 1000);
       throw Worker.RateLimitError();
     case 'quota-exhausted': {
+      void deps.channel.alerter.raise(
+        `resend-${outcome.scope}-quota`,
+        {
+          severity: 'critical',
+          title: `Resend's ${outcome.scope} quota is exhausted`,
+          text: 'Digests are carried to the next run.',
+        },
+        outcome.scope === 'daily' ? 86_400 : 7 * 86_400,
+      );
       const now = deps.now?.() ?? new Date();
       await deps.channel.quota.lockUntilNextDay(now);
       await connection.execute(

@@ -65,6 +65,19 @@ t.test('daily users get one email listing what is new; none, weekly (on a Tuesda
   t.match(email!.body.text, /Unsubscribe: https:\/\/tresta\.test\/api\/notifications\/unsubscribe\?token=/);
   for (const userId of ['bob', 'wes', 'uma', 'otto', 'tina']) t.same(digestsTo(userId), [], `${userId}: no digest on Tuesday`);
 
+  // One click on the digest's List-Unsubscribe URL (RFC 8058): no digest after that.
+  const unsubscribeUrl = new URL(email!.body.headers!['List-Unsubscribe']!.slice(1, -1));
+  const unsubscribe = await app.inject({
+    method: 'POST',
+    url: `${unsubscribeUrl.pathname}${unsubscribeUrl.search}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'List-Unsubscribe=One-Click',
+  });
+  t.equal(unsubscribe.statusCode, 200, 'one-click unsubscribe');
+  await seedNotifications(app, [{ userId: 'ada', title: 'After unsubscribing', createdAt: at('2030-01-08T12:00:00Z') }]);
+  const wednesday = await runner(app).runJob('digest', { now: at('2030-01-09T09:00:00Z') });
+  t.match(wednesday, { status: 'completed', outcome: { sent: 0 } }, 'ada unsubscribed: nothing for her');
+
   const again = await runner(app).runJob('digest', { now: TUESDAY });
   t.match(again, { status: 'already-completed', outcome: { sent: 1 } }, 'the period is fenced');
 
