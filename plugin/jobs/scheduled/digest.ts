@@ -116,112 +116,149 @@ export async function runDigest(deps: DigestDeps, now: Date): Promise<DigestOutc
   const outcome: DigestOutcome = { sent: 0, skipped: 0, carried: 0 };
   const { composer, queue } = deps;
   if (!composer || !queue || composer.digestTypes.length === 0) return outcome;
-  const { channel } = composer;
   const connection = composer.orm.em.getConnection();
-  const periodKey = utcDay(now);
-  const windowEnd = new Date(now.getTime() - SETTLE_MS).toISOString();
+  const run: DigestTick = {
+    composer,
+    queue,
+    now,
+    periodKey: utcDay(now),
+    windowEnd: new Date(now.getTime() - SETTLE_MS).toISOString(),
+  };
   const frequencies = JSON.stringify(now.getUTCDay() === 1 ? ['daily', 'weekly'] : ['daily']);
 
   const [candidates, [users]] = await Promise.all([
-    connection.execute<Candidate[]>(CANDIDATES, [JSON.stringify(composer.digestTypes), windowEnd, frequencies]),
+    connection.execute<Candidate[]>(CANDIDATES, [JSON.stringify(composer.digestTypes), run.windowEnd, frequencies]),
     connection.execute<Array<{ count: number }>>(DIGEST_USERS, [frequencies]),
   ]);
   outcome.skipped = (users?.count ?? 0) - candidates.length;
-  if (await channel.quota.isLocked(now)) {
+  if (await composer.channel.quota.isLocked(now)) {
     outcome.carried = candidates.length;
     return outcome;
   }
-
   for (let start = 0; start < candidates.length; start += CHUNK) {
-    const chunk = candidates.slice(start, start + CHUNK);
-    const claimed = await connection.execute<ClaimedRow[]>(CLAIM, [
-      periodKey,
-      windowEnd,
-      JSON.stringify(
-        chunk.map(({ user_id, frequency, window_start, notification_count }) => ({
-          user_id,
-          frequency,
-          window_start: new Date(window_start).toISOString(),
-          notification_count,
-        })),
-      ),
-    ]);
-    const open = claimed.filter((row) => row.status === 'pending' || row.status === 'carried');
-    outcome.skipped += claimed.length - open.length;
-
-    const recipients = await Promise.all(open.map((row) => channel.resolveRecipient(row.user_id)));
-    const suppressed = new Set(
-      (
-        await connection.execute<Array<{ email: string }>>(SUPPRESSED, [
-          JSON.stringify(recipients.flatMap((recipient) => (recipient ? [recipient.email.toLowerCase()] : []))),
-        ])
-      ).map((row) => row.email),
-    );
-    const statuses: Array<{ id: string; status: 'skipped' | 'carried' }> = [];
-    const addressed: Array<{ row: ClaimedRow; recipient: Recipient }> = [];
-    open.forEach((row, i) => {
-      const recipient = recipients[i];
-      if (!recipient || suppressed.has(recipient.email.toLowerCase())) statuses.push({ id: row.id, status: 'skipped' });
-      else addressed.push({ row, recipient });
-    });
-    outcome.skipped += statuses.length;
-
-    // Sent in one pipeline, run by Redis in order: once the budget is spent, every later one is refused too.
-    const reservations = await Promise.all(
-      addressed.map(({ row }) =>
-        channel.quota.reserve({
-          emailKey: digestKey(row.user_id, periodKey),
-          userId: row.user_id,
-          priority: 'normal',
-          recipients: 1,
-          now,
-        }),
-      ),
-    );
-    const inBudget: typeof addressed = [];
-    let budgetSpent = false;
-    addressed.forEach((entry, i) => {
-      const reservation = reservations[i]!;
-      if (reservation.outcome === 'reserved' || reservation.outcome === 'already-reserved') inBudget.push(entry);
-      else {
-        budgetSpent ||= reservation.outcome === 'budget-spent';
-        statuses.push({ id: entry.row.id, status: 'carried' });
-      }
-    });
-    outcome.carried += addressed.length - inBudget.length;
-
-    await connection.execute(
-      LOG_DELIVERIES,
-      [
-        periodKey,
-        JSON.stringify(
-          inBudget.map(({ row, recipient }) => ({
-            digest_run_id: row.id,
-            user_id: row.user_id,
-            recipient: recipient.email,
-            idempotency_key: digestKey(row.user_id, periodKey),
-          })),
-        ),
-      ],
-      'run',
-    );
-    const jobs = await composeDigestEmails(
-      composer,
-      inBudget.map(({ row, recipient }) => ({ row: toDigestRow(row), recipient })),
-    );
-    await queue.addBulk(jobs);
-    outcome.sent += jobs.length;
-    // Rows whose notifications were deleted since they were selected: nothing left to send.
-    const composed = new Set(jobs.map((job) => job.data.digestRunId));
-    for (const { row } of inBudget) if (!composed.has(row.id)) statuses.push({ id: row.id, status: 'skipped' });
-    outcome.skipped += inBudget.length - jobs.length;
-    if (statuses.length > 0) await connection.execute(SET_STATUS, [JSON.stringify(statuses)], 'run');
-
-    // The quota guard has set the quota lock with the last place in the budget: the rest wait for the next run.
-    if (budgetSpent) {
-      outcome.carried += candidates.length - (start + chunk.length);
+    const chunk = await digestChunk(run, candidates.slice(start, start + CHUNK));
+    outcome.sent += chunk.sent;
+    outcome.skipped += chunk.skipped;
+    outcome.carried += chunk.carried;
+    // The quota guard set the quota lock with the budget's last place: the rest wait for the next run.
+    if (chunk.budgetSpent) {
+      outcome.carried += candidates.length - Math.min(start + CHUNK, candidates.length);
       break;
     }
   }
   return outcome;
+}
+
+/** What every chunk of one run shares. */
+interface DigestTick {
+  composer: DigestComposer;
+  queue: Queue;
+  now: Date;
+  periodKey: string;
+  windowEnd: string;
+}
+
+type Addressed = { row: ClaimedRow; recipient: Recipient };
+
+/** One chunk of users: claim their rows, drop the unaddressable, reserve the budget, render, enqueue. */
+async function digestChunk(run: DigestTick, chunk: Candidate[]): Promise<DigestOutcome & { budgetSpent: boolean }> {
+  const connection = run.composer.orm.em.getConnection();
+  const claimed = await connection.execute<ClaimedRow[]>(CLAIM, [
+    run.periodKey,
+    run.windowEnd,
+    JSON.stringify(
+      chunk.map(({ user_id, frequency, window_start, notification_count }) => ({
+        user_id,
+        frequency,
+        window_start: new Date(window_start).toISOString(),
+        notification_count,
+      })),
+    ),
+  ]);
+  const open = claimed.filter((row) => row.status === 'pending' || row.status === 'carried');
+  const { addressed, unaddressable } = await address(run, open);
+  const { inBudget, overBudget, budgetSpent } = await reserveBudget(run, addressed);
+
+  await connection.execute(
+    LOG_DELIVERIES,
+    [
+      run.periodKey,
+      JSON.stringify(
+        inBudget.map(({ row, recipient }) => ({
+          digest_run_id: row.id,
+          user_id: row.user_id,
+          recipient: recipient.email,
+          idempotency_key: digestKey(row.user_id, run.periodKey),
+        })),
+      ),
+    ],
+    'run',
+  );
+  const jobs = await composeDigestEmails(
+    run.composer,
+    inBudget.map(({ row, recipient }) => ({ row: toDigestRow(row), recipient })),
+  );
+  await run.queue.addBulk(jobs);
+  // Rows whose notifications were deleted since they were selected: nothing left to send.
+  const composed = new Set(jobs.map((job) => job.data.digestRunId));
+  const emptied = inBudget.filter(({ row }) => !composed.has(row.id)).map(({ row }) => row);
+
+  const statuses = [
+    ...[...unaddressable, ...emptied].map((row) => ({ id: row.id, status: 'skipped' })),
+    ...overBudget.map(({ row }) => ({ id: row.id, status: 'carried' })),
+  ];
+  if (statuses.length > 0) await connection.execute(SET_STATUS, [JSON.stringify(statuses)], 'run');
+  return {
+    sent: jobs.length,
+    skipped: claimed.length - open.length + unaddressable.length + emptied.length,
+    carried: overBudget.length,
+    budgetSpent,
+  };
+}
+
+/** Each open row's recipient; rows without an address, or with a suppressed one, are skipped. */
+async function address(run: DigestTick, open: ClaimedRow[]): Promise<{ addressed: Addressed[]; unaddressable: ClaimedRow[] }> {
+  const recipients = await Promise.all(open.map((row) => run.composer.channel.resolveRecipient(row.user_id)));
+  const emails = recipients.flatMap((recipient) => (recipient ? [recipient.email.toLowerCase()] : []));
+  const suppressed = new Set(
+    (await run.composer.orm.em.getConnection().execute<Array<{ email: string }>>(SUPPRESSED, [JSON.stringify(emails)])).map(
+      (row) => row.email,
+    ),
+  );
+  const addressed: Addressed[] = [];
+  const unaddressable: ClaimedRow[] = [];
+  open.forEach((row, i) => {
+    const recipient = recipients[i];
+    if (recipient && !suppressed.has(recipient.email.toLowerCase())) addressed.push({ row, recipient });
+    else unaddressable.push(row);
+  });
+  return { addressed, unaddressable };
+}
+
+/**
+ * One place in the day's budget per digest, keyed by its email (a resumed run finds its own
+ * reservation). The first goes alone (it rebuilds the day's count if Redis lost it), the rest in
+ * one pipeline that Redis runs in order: once the budget is spent, every later one is refused too.
+ */
+async function reserveBudget(
+  run: DigestTick,
+  addressed: Addressed[],
+): Promise<{ inBudget: Addressed[]; overBudget: Addressed[]; budgetSpent: boolean }> {
+  const reserve = ({ row }: Addressed) =>
+    run.composer.channel.quota.reserve({
+      emailKey: digestKey(row.user_id, run.periodKey),
+      userId: row.user_id,
+      priority: 'normal',
+      recipients: 1,
+      now: run.now,
+    });
+  const [first, ...rest] = addressed;
+  const reservations = first ? [await reserve(first), ...(await Promise.all(rest.map(reserve)))] : [];
+  const inBudget: Addressed[] = [];
+  const overBudget: Addressed[] = [];
+  addressed.forEach((entry, i) => {
+    const { outcome } = reservations[i]!;
+    (outcome === 'reserved' || outcome === 'already-reserved' ? inBudget : overBudget).push(entry);
+  });
+  return { inBudget, overBudget, budgetSpent: reservations.some((reservation) => reservation.outcome === 'budget-spent') };
 }
