@@ -8,6 +8,7 @@ const TABLES = [
   'tresta_digest_runs',
   'tresta_email_deliveries',
   'tresta_email_suppressions',
+  'tresta_job_runs',
   'tresta_mailbox',
   'tresta_notification_preferences',
   'tresta_notifications',
@@ -34,7 +35,12 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
   const applied = await em.execute<Array<{ name: string }>>('select name from tresta_migrations');
   t.same(
     applied.map((row) => row.name),
-    ['Migration20261124124942_Initial', 'Migration20261124135445_Email'],
+    [
+      'Migration20261124124942_Initial',
+      'Migration20261124135445_Email',
+      'Migration20261127184928_EmailLifecycle',
+      'Migration20261127210000_ScheduledJobs',
+    ],
   );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');
 
@@ -51,6 +57,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
     [
       'tresta_notifications_created_at_idx',
       'tresta_notifications_pkey',
+      'tresta_notifications_undelivered_idx',
       'tresta_notifications_user_id_created_at_idx',
       'tresta_notifications_user_id_is_read_idx',
       'tresta_outbox_pending_idx',
