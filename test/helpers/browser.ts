@@ -116,6 +116,8 @@ export async function startWidgetHost(t: Test, overrides: Partial<TrestaNotifica
     auth: { jwt: { publicKey: tokens.publicKeyPem, issuer: ISSUER, authorizedParties: [APP_ORIGIN] } },
     appUrl: origin,
     workers: true,
+    // The tests poll the API beside the widget (and poll every second): far above a person's pace.
+    apiRateLimitPerMinute: 100_000,
     ...overrides,
     realtime: { pollIntervalMs: 1_000, ...overrides.realtime },
   });

@@ -23,6 +23,12 @@ export interface ApiClientOptions {
 
 export const PAGE_SIZE = 20;
 
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  keepalive?: boolean;
+}
+
 /**
  * The plugin's REST API, DOM-free. Every call carries `Authorization: Bearer <token>` when a token
  * is available (hosts authenticating by cookie have none), and a 401 asks the token provider once
@@ -54,8 +60,20 @@ export class ApiClient {
   }
 
   setRead(id: string, isRead: boolean): Promise<Notification> {
-    // keepalive: a click that also navigates away must still reach the server.
-    return this.request(`notifications/${encodeURIComponent(id)}`, { method: 'PATCH', body: { isRead }, keepalive: true });
+    return this.request(`notifications/${encodeURIComponent(id)}`, { method: 'PATCH', body: { isRead } });
+  }
+
+  /**
+   * Marks one read as the page navigates away: resolves once the request is sent (keepalive lets it
+   * outlive the page), without waiting for the answer — which no one would be left to read.
+   */
+  async sendReadBeforeLeaving(id: string): Promise<void> {
+    const { response } = await this.dispatch(`notifications/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: { isRead: true },
+      keepalive: true,
+    });
+    response.catch(() => {});
   }
 
   markAllRead(): Promise<{ updated: number }> {
@@ -83,7 +101,7 @@ export class ApiClient {
     return (await this.options.getToken()) ?? null;
   }
 
-  private async request<T>(path: string, init: { method?: string; body?: unknown; keepalive?: boolean } = {}): Promise<T> {
+  private async request<T>(path: string, init: RequestOptions = {}): Promise<T> {
     let response = await this.send(path, init);
     if (response.status === 401) response = await this.send(path, init);
     if (!response.ok) {
@@ -93,17 +111,23 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
-  private async send(path: string, init: { method?: string; body?: unknown; keepalive?: boolean }): Promise<Response> {
+  private async send(path: string, init: RequestOptions): Promise<Response> {
+    return (await this.dispatch(path, init)).response;
+  }
+
+  /** Resolves as soon as the request is on its way (the token is the only wait), with its response to come. */
+  private async dispatch(path: string, init: RequestOptions): Promise<{ response: Promise<Response> }> {
     const token = await this.token();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (init.body !== undefined) headers['content-type'] = 'application/json';
-    return this.fetchImpl(this.resolve(path), {
+    const response = this.fetchImpl(this.resolve(path), {
       method: init.method ?? 'GET',
       headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
       credentials: 'same-origin',
       keepalive: init.keepalive,
     });
+    return { response };
   }
 }

@@ -4,8 +4,8 @@ import { safeHref } from '../client/safe-link.js';
 import type { Notification } from '../client/types.js';
 
 export interface ItemActions {
-  /** The item was clicked: mark it read (its link, if any, is followed by the browser). */
-  open(notification: Notification): void;
+  /** The item was clicked: mark it read, and follow its link (`event` is the click on it). */
+  open(notification: Notification, event: MouseEvent): void;
   toggleRead(notification: Notification): void;
 }
 
@@ -28,8 +28,15 @@ export function renderNotificationItem(notification: Notification, i18n: I18n, a
     <li part="item item-${state}" class="item ${state}" data-id=${notification.id}>
       ${
         href
-          ? html`<a part="item-link" class="main" href=${href} @click=${() => actions.open(notification)}>${content}</a>`
-          : html`<button part="item-link" class="main" type="button" @click=${() => actions.open(notification)}>
+          ? html`<a part="item-link" class="main" href=${href} @click=${(event: MouseEvent) => actions.open(notification, event)}
+              >${content}</a
+            >`
+          : html`<button
+              part="item-link"
+              class="main"
+              type="button"
+              @click=${(event: MouseEvent) => actions.open(notification, event)}
+            >
               ${content}
             </button>`
       }

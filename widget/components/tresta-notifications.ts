@@ -183,10 +183,15 @@ export class TrestaNotificationsElement extends LitElement {
     },
     loadMore: () => void this.notifications.loadMore(),
     retry: () => void this.notifications.retry(),
-    open: (notification) => {
+    open: (notification, event) => {
       if (notification.isRead) return;
-      void this.notifications.setRead(notification.id, true).catch(() => {});
       this.emit('tresta-read', { ids: [notification.id], isRead: true });
+      const link = event.currentTarget instanceof HTMLAnchorElement ? event.currentTarget : null;
+      const leavesPage = link && event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
+      if (!leavesPage) return void this.notifications.setRead(notification.id, true).catch(() => {});
+      // This page is about to unload: navigate only once the request is on its way.
+      event.preventDefault();
+      void this.notifications.markReadBeforeLeaving(notification.id).finally(() => window.location.assign(link.href));
     },
     toggleRead: (notification) => {
       const isRead = !notification.isRead;

@@ -1,7 +1,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { NotificationsClient } from '../client/notifications-client.js';
+import { NotificationStore } from '../client/store.js';
 import { TabSync, type TabMessage } from '../client/tab-sync.js';
 import type { Notification, RealtimeMessage, TokenProvider } from '../client/types.js';
+
+const EMPTY_STORE = new NotificationStore();
+/** How long a burst of new notifications may last before the count is asked again. */
+const COUNT_REFRESH_DELAY_MS = 500;
 
 /** What the controller reads from its element. */
 export interface NotificationsHost extends ReactiveControllerHost {
@@ -26,6 +31,7 @@ export class NotificationsController implements ReactiveController {
   client!: NotificationsClient;
   tabs!: TabSync;
   private unsubscribe: (() => void) | undefined;
+  private countTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly host: NotificationsHost,
@@ -34,8 +40,9 @@ export class NotificationsController implements ReactiveController {
     host.addController(this);
   }
 
+  /** The store; empty until the element is first connected. */
   get store() {
-    return this.client.store;
+    return this.client?.store ?? EMPTY_STORE;
   }
 
   hostConnected(): void {
@@ -53,6 +60,7 @@ export class NotificationsController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    clearTimeout(this.countTimer);
     this.unsubscribe?.();
     this.tabs.close();
   }
@@ -88,6 +96,12 @@ export class NotificationsController implements ReactiveController {
     this.tabs.post({ kind: 'updated', notification, unreadCount });
   }
 
+  /** Marks one read with a request that survives the page unloading; resolves once it is sent. */
+  markReadBeforeLeaving(id: string): Promise<void> {
+    this.client.store.setRead(id, true);
+    return this.client.api.sendReadBeforeLeaving(id);
+  }
+
   async markAllRead(): Promise<void> {
     await this.client.markAllRead();
     this.tabs.post({ kind: 'message', message: { name: 'notifications-read', data: { all: true, unreadCount: 0 } } });
@@ -112,6 +126,22 @@ export class NotificationsController implements ReactiveController {
   }
 
   private announce(notification: Notification | null): void {
-    if (notification) this.options.onNew(notification);
+    if (!notification) return;
+    this.options.onNew(notification);
+    this.refreshCountSoon();
+  }
+
+  /**
+   * A new notification counts one more at once, but the server's count is the truth: a refetch that
+   * raced with this notification's commit may already have counted it. Asked once per burst.
+   */
+  private refreshCountSoon(): void {
+    clearTimeout(this.countTimer);
+    this.countTimer = setTimeout(() => {
+      this.client.api.unreadCount().then(
+        (count) => this.client.store.setUnreadCount(count),
+        () => {},
+      );
+    }, COUNT_REFRESH_DELAY_MS);
   }
 }
