@@ -36,7 +36,7 @@ async function printSizes(widgetDir: string, litBytes: Buffer): Promise<void> {
   );
   for (const chunk of (await readdir(join(widgetDir, 'widget'))).sort()) {
     const size = gzip(await readFile(join(widgetDir, 'widget', chunk)));
-    const budget = chunk.startsWith('ably-modules-') ? ' (budget 37 KiB)' : '';
+    const budget = chunk.startsWith('ably-transport-') ? ' (budget 37 KiB)' : '';
     console.log(`lazy chunk     ${kib(size)} gzip${budget}  ${chunk}`);
   }
 }

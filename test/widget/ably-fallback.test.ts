@@ -31,7 +31,7 @@ t.test('Ably offered but unreachable: the widget falls back to the WebSocket and
   const ui = widget(page);
   await eventually(ui.transport, (transport) => transport === 'websocket', 'the fallback to the WebSocket', 40_000);
   t.ok(
-    requested.some((path) => /^\/api\/notifications\/widget\/ably-modules-[\w-]+\.js$/.test(path)),
+    requested.some((path) => /^\/api\/notifications\/widget\/ably-transport-[\w-]+\.js$/.test(path)),
     'the Ably chunk was loaded on demand',
   );
   t.ok(requested.includes('/api/ably/token'), 'a token request came from the token route');

@@ -17,13 +17,13 @@ t.test('the initial chunk, Lit included and Ably excluded, is at most 15 KiB gzi
   t.ok(size <= INITIAL_BUDGET, `widget.js is ${(size / KIB).toFixed(2)} KiB gzip (budget 15 KiB)`);
   const text = entry.toString('utf8');
   t.notOk(/ably\.(com|net|io)|ably-js/i.test(text), 'no Ably SDK code in the initial chunk');
-  t.ok(/import\("\.\/widget\/ably-modules-[\w-]+\.js"\)/.test(text), 'Ably is a dynamic import of its own chunk');
+  t.ok(/import\("\.\/widget\/ably-transport-[\w-]+\.js"\)/.test(text), 'Ably is a dynamic import of its own chunk');
   t.notOk(/(^|[;}])import\s*[{*\w]/.test(text), 'no static import: one request loads the widget');
 });
 
 t.test('the lazily loaded Ably chunk is at most 37 KiB gzip', async (t) => {
   const chunks = await readdir(new URL('widget/', DIST));
-  const ably = chunks.find((name) => name.startsWith('ably-modules-'));
+  const ably = chunks.find((name) => name.startsWith('ably-transport-'));
   t.ok(ably, 'the Ably chunk exists');
   const size = gzipped(await readFile(new URL(`widget/${ably}`, DIST)));
   t.ok(size <= ABLY_BUDGET, `${ably} is ${(size / KIB).toFixed(2)} KiB gzip (budget 37 KiB)`);

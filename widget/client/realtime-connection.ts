@@ -1,11 +1,13 @@
 import type { ApiClient } from './api.js';
 import { backoffDelay } from './backoff.js';
-import { AblyTransport, type AblyModule } from './transports/ably-transport.js';
 import type { Transport, TransportHandlers, TransportName } from './transports/transport.js';
 import { WebSocketTransport, type SocketFactory } from './transports/websocket-transport.js';
 import type { RealtimeMessage, RealtimeOffer } from './types.js';
 
 /** How the widget currently hears about changes; `offline` when stopped (idle, or disconnected from the page). */
+/** The lazily loaded Ably transport module (its own chunk, with Ably's SDK). */
+export type AblyModule = typeof import('./transports/ably-transport.js');
+
 export type ConnectionStatus = 'offline' | 'connecting' | TransportName | 'polling';
 
 /** Consecutive socket failures after which polling starts while the socket keeps retrying. */
@@ -94,8 +96,7 @@ export class RealtimeConnection {
   private connectAbly(ably: AblyModule, offer: RealtimeOffer, generation: number): void {
     const { api } = this.options;
     const tokenUrl = offer.ably!.tokenUrl;
-    this.transport = new AblyTransport(
-      ably,
+    this.transport = new ably.AblyTransport(
       {
         channel: offer.ably!.channel,
         clientOptions: offer.ably!.clientOptions,

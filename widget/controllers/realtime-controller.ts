@@ -1,6 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { RealtimeConnection, type ConnectionStatus } from '../client/realtime-connection.js';
-import { loadAblyModule } from '../client/transports/ably-transport.js';
 import { IdleWatcher } from './idle-watcher.js';
 import type { NotificationsController } from './notifications-controller.js';
 
@@ -37,7 +36,8 @@ export class RealtimeController implements ReactiveController {
     this.connection = new RealtimeConnection({
       api: client.api,
       createSocket: (url) => new WebSocket(url),
-      loadAbly: loadAblyModule,
+      // Ably's SDK is a chunk of its own, loaded only when the server offers Ably.
+      loadAbly: () => import('../client/transports/ably-transport.js'),
       catchUp: () => this.notifications.catchUp(),
       onMessage: (message) => this.notifications.receive(message),
       onStatus: (status) => {

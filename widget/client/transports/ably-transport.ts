@@ -1,4 +1,7 @@
+// This module is a lazy chunk: it and the parts of Ably's modular SDK it imports (a Realtime client
+// over WebSocket, with fetch for token requests) load only when the server offers Ably.
 import type { ConnectionStateChange, TokenRequest } from 'ably';
+import { BaseRealtime, FetchRequest, WebSocketTransport } from 'ably/modular';
 import type { AblyBrowserOptions } from '../types.js';
 import { parseRealtimeMessage, type Transport, type TransportHandlers } from './transport.js';
 
@@ -8,11 +11,6 @@ export interface AblyOffer {
   /** Fetches a TokenRequest from the plugin's token route (with the user's bearer token). */
   tokenRequest: () => Promise<Record<string, unknown>>;
 }
-
-export type AblyModule = typeof import('./ably-modules.js');
-
-/** Ably's SDK, loaded only when the server offers Ably: a separate chunk, never in the initial one. */
-export const loadAblyModule = (): Promise<AblyModule> => import('./ably-modules.js');
 
 /**
  * A subscription to the user's Ably channel. Ably retries by itself and replays what was missed
@@ -24,13 +22,13 @@ export class AblyTransport implements Transport {
   readonly name = 'ably';
   private everConnected = false;
   private closed = false;
-  private readonly client: InstanceType<AblyModule['BaseRealtime']>;
+  private readonly client: BaseRealtime;
 
-  constructor(ably: AblyModule, offer: AblyOffer, handlers: TransportHandlers) {
-    this.client = new ably.BaseRealtime({
+  constructor(offer: AblyOffer, handlers: TransportHandlers) {
+    this.client = new BaseRealtime({
       ...offer.clientOptions,
       useBinaryProtocol: false,
-      plugins: { WebSocketTransport: ably.WebSocketTransport, FetchRequest: ably.FetchRequest },
+      plugins: { WebSocketTransport, FetchRequest },
       authCallback: (_params, callback) => {
         offer.tokenRequest().then(
           (tokenRequest) => callback(null, tokenRequest as unknown as TokenRequest),
