@@ -52,3 +52,18 @@ t.test('a failed first load shows an error state with a retry that recovers', as
   await alert.locator('button', { hasText: 'Retry' }).click();
   t.same(await eventually(ui.itemTitles, (titles) => titles.length === 1, 'the list after the retry'), ['Behind the error']);
 });
+
+t.test('idle: disconnects after the timeout without activity, reconnects and catches up on the next', async (t) => {
+  const page = await openWidget(await newContext(t, browser), host.pageUrl('ida'));
+  const ui = widget(page);
+  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket');
+  await page.evaluate(() => {
+    document.querySelector('tresta-notifications')!.idleTimeoutMs = 1_000;
+  });
+  await page.mouse.move(10, 10); // activity: the watcher re-arms with the short timeout
+  await eventually(ui.transport, (transport) => transport === 'offline', 'the idle disconnect');
+  await host.notify('ida', { title: 'While idle' });
+  await page.keyboard.press('Shift');
+  await eventually(ui.transport, (transport) => transport === 'websocket', 'the reconnect on activity');
+  t.equal(await eventually(ui.badgeText, (text) => text === '1', 'the catch-up'), '1');
+});

@@ -13,7 +13,7 @@ export class IdleWatcher {
   private idle = false;
 
   constructor(
-    private readonly timeoutMs: number,
+    private readonly timeoutMs: () => number,
     private readonly onIdle: () => void,
     private readonly onActivity: (local: boolean) => void,
   ) {}
@@ -57,6 +57,6 @@ export class IdleWatcher {
     this.timer = setTimeout(() => {
       this.idle = true;
       this.onIdle();
-    }, this.timeoutMs);
+    }, this.timeoutMs());
   }
 }

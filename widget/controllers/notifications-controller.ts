@@ -56,7 +56,8 @@ export class NotificationsController implements ReactiveController {
     this.tabs = new TabSync(`tresta-notifications:${this.client.api.resolve('notifications').href}`, (message) =>
       this.fromOtherTab(message),
     );
-    void this.client.load();
+    // After the first update: properties set before the element was defined (tokenProvider) are in place by then.
+    void host.updateComplete.then(() => this.client.load());
   }
 
   hostDisconnected(): void {

@@ -46,16 +46,19 @@ export class RealtimeController implements ReactiveController {
       },
     });
     this.idle = new IdleWatcher(
-      this.host.idleTimeoutMs,
+      () => this.host.idleTimeoutMs,
       () => this.connection?.stop(),
       (local) => this.onActivity(local),
     );
     this.idle.start();
     const connection = this.connection;
-    tabs.lead(() => {
-      this.leading = true;
-      if (connection === this.connection) connection.start();
-    });
+    // After the first update: properties set before the element was defined (tokenProvider) are in place by then.
+    void this.host.updateComplete.then(() =>
+      tabs.lead(() => {
+        this.leading = true;
+        if (connection === this.connection) connection.start();
+      }),
+    );
   }
 
   hostDisconnected(): void {

@@ -11,7 +11,7 @@ export interface TransportHandlers {
    * No longer receiving. `fatal` means this transport will not recover by itself (the owner falls
    * back or reconnects); otherwise it is retrying on its own and will call onReady again.
    */
-  onDown(reason: { fatal: boolean; unauthorized?: boolean }): void;
+  onDown(reason: { fatal: boolean }): void;
 }
 
 /** One real-time connection attempt and its life; the owner decides about retries and fallbacks. */

@@ -1,9 +1,5 @@
 import { parseRealtimeMessage, type Transport, type TransportHandlers } from './transport.js';
 
-/** Close codes of the plugin's socket (plugin/routes/websocket.ts). */
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_AUTH_TIMEOUT = 4408;
-
 /** Re-authenticate this long before the token's authority ends, so the server never closes on us. */
 const REFRESH_BEFORE_EXPIRY_MS = 10_000;
 const MIN_REFRESH_DELAY_MS = 1_000;
@@ -46,10 +42,12 @@ export class WebSocketTransport implements Transport {
     this.socket.onopen = () => void this.authenticate();
     this.socket.onmessage = (event) => this.receive(event.data);
     this.socket.onerror = () => {};
-    this.socket.onclose = (event) => {
+    this.socket.onclose = () => {
       clearTimeout(this.refreshTimer);
       if (this.closedByUs) return;
-      this.handlers.onDown({ fatal: true, unauthorized: event.code === CLOSE_UNAUTHORIZED || event.code === CLOSE_AUTH_TIMEOUT });
+      // Any close, 4401 (token expired or refused) included, ends this socket; the next one asks the
+      // token provider afresh, so a refused token is never sent twice.
+      this.handlers.onDown({ fatal: true });
     };
   }
 
