@@ -40,7 +40,12 @@ function renderList() {
         'button',
         { type: 'button' },
         el('span', { className: 'subject', textContent: mail.subject }),
-        el('span', { className: 'meta', textContent: `${mail.to} · ${timeOf(mail.created_at)}` }),
+        el(
+          'span',
+          { className: 'meta' },
+          el('span', { className: 'to', textContent: mail.to }),
+          el('span', { textContent: timeOf(mail.created_at) }),
+        ),
       );
       button.setAttribute('aria-current', String(mail.id === selectedId));
       button.addEventListener('click', () => select(mail.id));

@@ -9,6 +9,20 @@ function renderQuota(quota) {
   $('quota-used').textContent = String(used);
   $('quota-limit').textContent = quota.locked ? `${quota.limit} (normal emails wait for tomorrow)` : String(quota.limit);
   $('quota-meter').style.width = `${Math.min(100, (used / quota.limit) * 100)}%`;
+  // Critical emails bypass the limit but are still counted: say so, or the meter looks wrong.
+  const critical = quota.used - used;
+  $('quota-note').textContent =
+    critical > 0
+      ? `and ${critical} critical ${critical === 1 ? 'email' : 'emails'} outside the limit`
+      : 'critical emails go outside the limit';
+}
+
+/** `digest (2026-11-27): completed — sent 1, skipped 2, carried 0` rather than raw JSON. */
+function describeOutcome({ job, period, status, ...counts }) {
+  const figures = Object.entries(counts)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([name, value]) => `${name} ${value}`);
+  return `${job}${period ? ` (${period})` : ''}: ${status}${figures.length > 0 ? ` — ${figures.join(', ')}` : ''}`;
 }
 
 function renderQueues(queues) {
@@ -69,7 +83,7 @@ async function runJob(button) {
   $('job-result').textContent = `Running ${name}…`;
   try {
     const outcome = await api(`/admin/jobs/${name}/run`, { method: 'POST' });
-    $('job-result').textContent = `${name}: ${JSON.stringify(outcome)}`;
+    $('job-result').textContent = describeOutcome({ job: name, ...outcome });
     await refreshOperations();
   } catch (error) {
     $('job-result').textContent =
