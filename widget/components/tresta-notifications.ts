@@ -132,12 +132,17 @@ export class TrestaNotificationsElement extends LitElement {
     }
   }
 
+  /** The `locale` attribute, else the page's language, else the browser's. */
+  private effectiveLocale(): string {
+    return this.locale || document.documentElement.lang || navigator.language;
+  }
+
   /** English at once; another language's strings once its (lazily loaded) pack is here. */
   private async localize(): Promise<void> {
-    const locale = this.locale || document.documentElement.lang || navigator.language;
+    const locale = this.effectiveLocale();
     this.i18n = new I18n(locale, undefined, this.strings);
     const pack = await loadStringPack(locale);
-    if (pack && locale === (this.locale || document.documentElement.lang || navigator.language)) {
+    if (pack && locale === this.effectiveLocale()) {
       this.i18n = new I18n(locale, pack, this.strings);
       this.requestUpdate();
     }

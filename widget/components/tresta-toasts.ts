@@ -26,7 +26,7 @@ export class TrestaToasts extends LitElement {
   /** Called when a toast is activated: the root opens the center. */
   onActivate: (notification: Notification) => void = () => {};
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
-  private paused = new Set<'hover' | 'focus'>();
+  private readonly paused = new Set<'hover' | 'focus'>();
 
   constructor() {
     super();
