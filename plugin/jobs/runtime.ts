@@ -19,6 +19,9 @@ import { backoffDelay, QUEUES } from './registry.js';
 import type { ScheduledJobRunner } from './scheduled/run-job.js';
 import { startScheduledJobs } from './scheduled/start.js';
 
+/** Times a job may lose its worker (killed, frozen past its lock) and be taken over before it fails for good. */
+const MAX_STALLS = 3;
+
 /** What the API process and a worker process both have when they start workers. */
 export interface WorkerRuntimeOptions {
   options: Pick<ResolvedWorkerOptions, 'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules'>;
@@ -79,6 +82,12 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
       // A killed worker's jobs come back after the lock lapses, found by a check run as often.
       lockDuration: options.jobs.lockDurationMs,
       stalledInterval: options.jobs.lockDurationMs,
+      // BullMQ's default (1) fails a job the second time its worker dies under it: a process killed
+      // twice in a row (a crash loop, a redeploy) would dead-letter every job it held in both runs,
+      // deliveries and sent-but-unacknowledged emails included (found by test/faults/process-kills).
+      // The processors are idempotent, so a stalled job is safe to run again; one that takes
+      // MAX_STALLS workers down with it is still failed and dead-lettered.
+      maxStalledCount: MAX_STALLS,
       settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade) },
     });
     const failureRate = new FailureRateWatch(alerter, name);
