@@ -24,6 +24,41 @@ function signatureHeaders(headers: Record<string, string | string[] | undefined>
   return { 'webhook-id': pick('id'), 'webhook-timestamp': pick('timestamp'), 'webhook-signature': pick('signature') };
 }
 
+/** A string Postgres can store (it refuses NUL in text). */
+const storable = (value: unknown): value is string => typeof value === 'string' && !value.includes('\u0000');
+
+/** An instant Postgres can store: years 1 to 9999 (a later ISO year, "+010000-…", is refused). */
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+function storableInstant(value: unknown): value is string {
+  const at = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
+}
+
+/**
+ * The event in the shape applyProviderEvent reads, or null for anything else. Found by test/fuzz:
+ * a signed event without `data`, or with `to` not a list of strings, threw (a 500, which Resend
+ * retries for days); such an event is now answered 200 `ignored`.
+ */
+function asProviderEvent(value: unknown): ProviderEvent | null {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(value) || typeof value.type !== 'string' || !isObject(value.data)) return null;
+  const { email_id: emailId, to, bounce } = value.data;
+  if (emailId !== undefined && !storable(emailId)) return null;
+  if (to !== undefined && !(Array.isArray(to) && to.every(storable))) return null;
+  if (bounce !== undefined && !(isObject(bounce) && (bounce.type === undefined || typeof bounce.type === 'string'))) return null;
+  return {
+    type: value.type,
+    // Any other time reads as "now" (applyProviderEvent's rule for an unreadable one).
+    created_at: storableInstant(value.created_at) ? value.created_at : '',
+    data: {
+      email_id: emailId as string | undefined,
+      to: to as string[] | undefined,
+      bounce: bounce as ProviderEvent['data']['bounce'],
+    },
+  };
+}
+
 /**
  * POST /api/notifications/webhooks/resend: delivery events from Resend. The signature is checked
  * over the raw body (standardwebhooks, which also refuses timestamps more than 5 minutes off);
@@ -50,12 +85,14 @@ export async function resendWebhookRoute(app: FastifyInstance, options: ResendWe
   app.post('/webhooks/resend', { schema }, async (request) => {
     if (!verifier) throw new WebhookNotConfiguredError();
     const headers = signatureHeaders(request.headers);
-    let event: ProviderEvent;
+    let verified: unknown;
     try {
-      event = verifier.verify(typeof request.body === 'string' ? request.body : '', headers) as ProviderEvent;
+      verified = verifier.verify(typeof request.body === 'string' ? request.body : '', headers);
     } catch {
       throw new WebhookSignatureError();
     }
+    const event = asProviderEvent(verified);
+    if (!event) return { received: true, outcome: 'ignored' };
     const outcome = await applyProviderEvent(
       { orm: options.orm, redis: options.redis, prefix: options.redisPrefix },
       headers['webhook-id'] as string,

@@ -70,6 +70,14 @@ export const MAX_PAGE_SIZE = 100;
 
 /** The query parameters every cursor-paginated list takes. */
 export const pageQueryProperties = {
-  limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+  limit: {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    // Found by test/fuzz: Ajv coerces `limit=Infinity` or `limit=1e309` to ±Infinity and then skips
+    // the bounds above, so the SQL got `limit Infinity` (a 500). The coerced value is checked again here.
+    allOf: [{ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE }],
+  },
   cursor: { type: 'string', minLength: 1, maxLength: 128 },
 } as const;

@@ -7,6 +7,9 @@ export interface ListPosition {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// 9999-12-31T23:59:59.999Z. Found by test/fuzz: a later instant has a six-digit ISO year
+// ("+010000-…") that Postgres refuses, so a crafted cursor answered 500 instead of 400.
+const LATEST_CURSOR_EPOCH = 253_402_300_799_999;
 
 /** Opaque to clients: base64url of `<epoch ms>.<uuid>`. */
 export function encodeCursor(position: ListPosition): string {
@@ -17,7 +20,14 @@ export function decodeCursor(cursor: string): ListPosition {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(cursor)) throw new InvalidCursorError();
   const [millis, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
   const epoch = Number(millis);
-  if (rest.length > 0 || !id || !UUID.test(id) || !/^\d{1,15}$/.test(millis ?? '') || !Number.isSafeInteger(epoch)) {
+  if (
+    rest.length > 0 ||
+    !id ||
+    !UUID.test(id) ||
+    !/^\d{1,15}$/.test(millis ?? '') ||
+    !Number.isSafeInteger(epoch) ||
+    epoch > LATEST_CURSOR_EPOCH
+  ) {
     throw new InvalidCursorError();
   }
   return { createdAt: new Date(epoch), id };

@@ -20,13 +20,41 @@ export const LIMITS = {
   metadataBytes: 16 * 1024,
 } as const;
 
+// Postgres text and jsonb hold neither NUL nor a lone UTF-16 surrogate. Found by test/fuzz: such a
+// string passed validation and the insert then failed with a database error instead of a typed one.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSTORABLE_REASON = 'must not contain NUL or unpaired surrogate characters';
+
+/** True when Postgres stores the string as itself (no NUL, no unpaired surrogate). */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
 function requireText(input: Record<string, unknown>, field: 'userId' | 'title' | 'message'): string {
   const value = input[field];
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw new InvalidNotificationError(field, 'must be a non-empty string');
   }
   if (value.length > LIMITS[field]) throw new InvalidNotificationError(field, `must be at most ${LIMITS[field]} characters`);
+  if (UNSTORABLE.test(value)) throw new InvalidNotificationError(field, UNSTORABLE_REASON);
   return value;
+}
+
+/** True when every key and string in a JSON value can be stored (iterative: metadata may nest deeply). */
+function isStorableJson(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) return false;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value)) {
+        if (UNSTORABLE.test(key)) return false;
+        pending.push(child);
+      }
+    }
+  }
+  return true;
 }
 
 /** Only http(s) URLs and same-site relative paths: never `javascript:`, `data:` or `//evil.example`. */
@@ -44,7 +72,7 @@ function validateLink(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value.length === 0) throw new InvalidNotificationError('link', 'must be a string');
   if (value.length > LIMITS.link) throw new InvalidNotificationError('link', `must be at most ${LIMITS.link} characters`);
-  if (/[\u0000-\u001f\s]/.test(value) || !isSafeLink(value)) {
+  if (/[\u0000-\u001f\s]/.test(value) || UNSTORABLE.test(value) || !isSafeLink(value)) {
     throw new InvalidNotificationError('link', 'must be an http(s) URL or a relative path starting with "/"');
   }
   return value;
@@ -53,17 +81,26 @@ function validateLink(value: unknown): string | null {
 function validateMetadata(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidNotificationError('metadata', 'must be a JSON object');
-  let json: string;
+  let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch {
     throw new InvalidNotificationError('metadata', 'must be serializable as JSON');
   }
+  // Found by test/fuzz: `{ toJSON: () => undefined }` serializes to nothing (a TypeError below).
+  if (json === undefined) throw new InvalidNotificationError('metadata', 'must be serializable as JSON');
   if (Buffer.byteLength(json) > LIMITS.metadataBytes) {
     throw new InvalidNotificationError('metadata', `must be at most ${LIMITS.metadataBytes} bytes as JSON`);
   }
   // Round-tripped so that what is stored is exactly what JSON can hold (no undefined, no Dates).
-  return JSON.parse(json) as Record<string, unknown>;
+  const stored = JSON.parse(json) as unknown;
+  // Found by test/fuzz: an object whose toJSON() answers a string or an array passed the check above
+  // and was stored as that, not as an object.
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) {
+    throw new InvalidNotificationError('metadata', 'must be a JSON object');
+  }
+  if (!isStorableJson(stored)) throw new InvalidNotificationError('metadata', UNSTORABLE_REASON);
+  return stored as Record<string, unknown>;
 }
 
 /**

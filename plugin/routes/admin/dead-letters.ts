@@ -13,7 +13,8 @@ export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void 
         additionalProperties: false,
         properties: {
           ...pageQueryProperties,
-          queue: { type: 'string', maxLength: 64 },
+          // Found by test/fuzz: Postgres refuses a NUL in a text parameter, so `queue=%00` was a 500.
+          queue: { type: 'string', maxLength: 64, pattern: '^[^\\x00]*$' },
           errorType: { type: 'string', enum: ['transient', 'permanent'] },
         },
       },
