@@ -90,3 +90,9 @@ export const WidgetNotBuiltError = createError(
   'The widget bundle is not built; run "npm run build:widget"',
   404,
 );
+
+export const NoWorkerError = createError<[string]>(
+  'TRESTA_ERR_JOB_NO_WORKER',
+  'No worker process is running to take the %s job: start one (npm run start:workers) or register with workers: true',
+  503,
+);

@@ -10,11 +10,13 @@ function send(reply: FastifyReply, statusCode: number, code: string, message: st
 }
 
 /**
- * Client errors keep their code and message; an unreachable database answers 503 with
- * retry-after; anything else is logged and answered without its details (no stack, no SQL).
+ * Client errors and the catalog's own errors keep their code and message; an unreachable database
+ * answers 503 with retry-after; anything else is logged and answered without its details (no
+ * stack, no SQL).
  */
 export function handleRouteError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+  const fromCatalog = error.code?.startsWith('TRESTA_ERR_') === true;
+  if (error.statusCode && error.statusCode >= 400 && (error.statusCode < 500 || fromCatalog)) {
     return send(reply, error.statusCode, error.code ?? 'TRESTA_ERR_BAD_REQUEST', error.message);
   }
   if (isDatabaseUnavailable(error)) {

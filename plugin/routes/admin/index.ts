@@ -8,7 +8,8 @@ import { metricsRoute } from './metrics.js';
 
 /** /admin: operators only (the `auth` option's admin role); everyone else gets 403. */
 export async function adminRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  app.addHook('preHandler', async (request) => {
+  // onRequest, right after authentication: a non-admin learns nothing (not even "bad input") from /admin.
+  app.addHook('onRequest', async (request) => {
     if (!currentUser(request).isAdmin) throw new ForbiddenError();
   });
   deadLetterRoutes(app, ctx);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { JobBusyError, UnknownJobError } from '../../errors.js';
+import { JobBusyError, NoWorkerError, UnknownJobError } from '../../errors.js';
 import { QUEUES } from '../../jobs/registry.js';
 import { runScheduledJobNow } from '../../jobs/scheduled/run-now.js';
 import { isScheduledJobName } from '../../jobs/scheduled/schedules.js';
@@ -19,7 +19,10 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
     handler: async (request, reply) => {
       const { name } = request.params;
       if (!isScheduledJobName(name)) throw new UnknownJobError(name);
-      const result = await runScheduledJobNow(ctx.queues[QUEUES.scheduled]!, name);
+      const queue = ctx.queues[QUEUES.scheduled]!;
+      // Without a worker on the queue the job would only wait: say so now instead of after minutes.
+      if ((await queue.getWorkersCount()) === 0) throw new NoWorkerError(name);
+      const result = await runScheduledJobNow(queue, name);
       if (result.status === 'busy') throw new JobBusyError(name);
       if (result.status === 'running') return reply.status(202).send(result);
       const { outcome, ...run } = result;

@@ -18,6 +18,15 @@ t.test('POST /admin/jobs/:name/run: admins only, unknown names 404, the outcome 
   t.equal(unknown.statusCode, 404);
   t.equal(unknown.json().code, 'TRESTA_ERR_JOB_UNKNOWN');
 
+  const apiOnly = await buildTestApp(t, { workers: false });
+  const noWorker = await apiOnly.app.inject({
+    method: 'POST',
+    url: '/admin/jobs/digest/run',
+    headers: await apiOnly.authFor('ops', { role: 'admin' }),
+  });
+  t.equal(noWorker.statusCode, 503, 'an API-only instance with no worker process anywhere says so at once');
+  t.equal(noWorker.json().code, 'TRESTA_ERR_JOB_NO_WORKER');
+
   // Old enough to be in today's window (a digest lists what is at least 5 minutes old).
   await seedNotifications(app, [
     { userId: 'ada', createdAt: new Date(Date.now() - 3_600_000) },
