@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Test } from 'tap';
 import { QUEUES } from '../../plugin/jobs/registry.js';
 import { runRedrive, type RedriveOutcome } from '../../plugin/jobs/scheduled/redrive.js';
-import type { Notification, NotifyInput } from '../../plugin/index.js';
+import { DEFAULT_NOTIFICATION_TYPES, type Notification, type NotifyInput } from '../../plugin/index.js';
 import { createResendFake, RESEND_KEY, type ResendFakeHooks } from '../fakes/resend.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.js';
@@ -348,6 +348,7 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
   };
 
   let produced = 0;
+  let floodFailures = 0;
   /** Produces `count` notifications through notifyMany(), batch by batch; answers what committed. */
   const flood = async (count: number, floodOptions: FloodOptions = {}): Promise<Notification[]> => {
     const batch = floodOptions.batch ?? 100;
@@ -362,6 +363,7 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
         committed.push(...(await app.notifications.notifyMany(inputs)));
       } catch (error) {
         if (!floodOptions.tolerateErrors) throw error;
+        floodFailures++;
       }
       if (floodOptions.pauseMs) await sleep(floodOptions.pauseMs);
     }
@@ -471,6 +473,7 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
         orm: app.notifications.orm,
         queues: { notifications: queue('notifications'), emails: queue('emails'), digests: queue('digests') },
         digests: null,
+        types: { ...DEFAULT_NOTIFICATION_TYPES, ...FAULT_TYPES },
       },
       new Date(Date.now() + 3 * 60_000),
     );
@@ -511,6 +514,8 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
     spawnWorker: spawnWorkerProcess,
     kill,
     flood,
+    /** Batches the producer saw fail (tolerateErrors). */
+    floodFailures: () => floodFailures,
     received,
     count,
     unsettled,

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
 import { deliverJobId, digestJobId, EMAIL_PRIORITY, emailJobId, JOB_OPTIONS } from '../registry.js';
 import { composeDigestJobs, type DigestComposer } from './digest-compose.js';
 
@@ -8,6 +9,8 @@ export interface RedriveDeps {
   queues: { notifications: Queue; emails: Queue | null; digests: Queue | null };
   /** Renders a lost digest again (null when the email channel is off). */
   digests: DigestComposer | null;
+  /** Which types are emailed one by one, and at what priority: their lost send-email jobs are put back. */
+  types?: Record<string, NotificationTypeConfig>;
 }
 
 export interface RedriveOutcome {
@@ -15,6 +18,8 @@ export interface RedriveOutcome {
   notifications: number;
   /** Deferred emails whose day has come, handed back to the emails queue. */
   deferredEmails: number;
+  /** send-email jobs re-created for delivered notifications whose email job had vanished before it finished. */
+  lostEmails?: number;
   /** Digests handed to the sender whose send-digest job had vanished. */
   digests: number;
 }
@@ -31,6 +36,19 @@ const UNDELIVERED = `
   where n.delivered_at is null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
     and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
     and not exists (select 1 from tresta_outbox o where o.notification_id = n.id and o.status = 'pending')
+  order by n.created_at, n.id
+  limit ?`;
+
+// Delivered (so their send-email job was enqueued) but their email never reached a final state,
+// and not given up on: either no delivery row yet or one still pending. A page at a time.
+const EMAILS_UNFINISHED = `
+  select n.id, n.user_id, n.type, n.created_at from tresta_notifications n
+  left join tresta_email_deliveries d on d.notification_id = n.id and d.channel = 'email'
+  where n.delivered_at is not null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
+    and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
+    and n.type in (select jsonb_array_elements_text(?::jsonb))
+    and (d.id is null or d.status = 'pending')
+    and not exists (select 1 from tresta_dead_letters l where l.job_id = 'email-' || n.id::text and l.requeued_at is null)
   order by n.created_at, n.id
   limit ?`;
 
@@ -52,7 +70,9 @@ async function missingJobs(queue: Queue, jobIds: string[]): Promise<Set<string>>
  * was flushed) and release deferred emails whose day has come.
  * Input: the tick (`now`).
  * Effects: a deliver-notification job (same job id) for each notification handed to the queue
- * but never delivered, older than 2 minutes; a send-email job for each deferred email due; a
+ * but never delivered, older than 2 minutes; a send-email job (same job id) for each delivered
+ * notification of a type emailed singly whose email job vanished unfinished (no delivery row, or
+ * one still pending, and no dead letter); a send-email job for each deferred email due; a
  * send-digest job, rendered again from its row, for each digest handed over whose job is gone.
  * Output: how many of each. Safe to run twice: job ids are deterministic (adding an existing id is
  * a no-op), delivered notifications carry delivered_at, and sends are idempotent downstream.
@@ -89,6 +109,44 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
     const last = rows.at(-1)!;
     after = { createdAt: new Date(last.created_at).toISOString(), id: last.id };
     if (rows.length < PAGE) break;
+  }
+
+  if (deps.queues.emails && deps.types) {
+    // A send-email job lost with Redis after its notification was delivered would otherwise never
+    // run: the notification carries delivered_at, so the pass above leaves it alone (found by
+    // test/faults/redis.fault.ts: FLUSHALL and a restart mid-flood lost emails for good).
+    const emailQueue = deps.queues.emails;
+    const priorities = new Map(
+      Object.entries(deps.types).flatMap(([type, config]) => {
+        const priority = SINGLE_EMAIL_PRIORITY[config.email];
+        return priority ? [[type, EMAIL_PRIORITY[priority]] as const] : [];
+      }),
+    );
+    outcome.lostEmails = 0;
+    let afterEmail = { createdAt: oldest, id: '00000000-0000-0000-0000-000000000000' };
+    for (;;) {
+      const rows = await connection.execute<Array<{ id: string; user_id: string; type: string; created_at: Date }>>(
+        EMAILS_UNFINISHED,
+        [settled, oldest, afterEmail.createdAt, afterEmail.id, JSON.stringify([...priorities.keys()]), PAGE],
+      );
+      if (rows.length === 0) break;
+      const missing = await missingJobs(
+        emailQueue,
+        rows.map((row) => emailJobId(row.id)),
+      );
+      const lost = rows.filter((row) => missing.has(emailJobId(row.id)));
+      await emailQueue.addBulk(
+        lost.map((row) => ({
+          name: 'send-email',
+          data: { notificationId: row.id, userId: row.user_id },
+          opts: { ...JOB_OPTIONS['send-email'], priority: priorities.get(row.type), jobId: emailJobId(row.id) },
+        })),
+      );
+      outcome.lostEmails += lost.length;
+      const last = rows.at(-1)!;
+      afterEmail = { createdAt: new Date(last.created_at).toISOString(), id: last.id };
+      if (rows.length < PAGE) break;
+    }
   }
 
   if (deps.queues.emails) {

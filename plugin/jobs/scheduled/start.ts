@@ -82,6 +82,7 @@ export async function startScheduledJobs(start: ScheduledJobsStartOptions): Prom
       orm,
       queues: { notifications: start.notificationsQueue, emails: start.emailQueue, digests: digestsQueue },
       digests: composer,
+      types: options.types,
     },
     retention: options.retention,
   });
