@@ -203,13 +203,14 @@ async function startAblyFake() {
   };
 }
 
-/** Slack's incoming webhook on a real port: records each alert, answers "ok" unless told otherwise. */
+/** Slack's incoming webhook on a real port: records each alert, answers "ok" unless answers were queued. */
 async function startSlackFake() {
   const received: string[] = [];
-  let answer = { status: 200, body: 'ok', headers: {} as Record<string, string> };
+  const answers: Array<{ status: number; body: string; headers?: Record<string, string> }> = [];
   const server = createServer(async (incoming, outgoing) => {
     const body = JSON.parse((await readBody(incoming)).toString('utf8')) as { text: string };
     received.push(body.text);
+    const answer = answers.shift() ?? { status: 200, body: 'ok' };
     outgoing.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
     outgoing.end(answer.body);
   });
@@ -218,9 +219,9 @@ async function startSlackFake() {
     server,
     url: `http://127.0.0.1:${port}/services/T000/B000/fault-suite`,
     received,
-    answerWith: (status: number, body: string, headers: Record<string, string> = {}) => {
-      answer = { status, body, headers };
-    },
+    /** Plain-text answers for the next requests, in order (Slack's errors are plain text). */
+    answerNext: (...next: Array<{ status: number; body: string; headers?: Record<string, string> }>) =>
+      void answers.push(...next),
   };
 }
 
