@@ -18,7 +18,7 @@
     ARGV[3]  recipients of this email (Resend counts each)
     ARGV[4]  seconds until the day keys expire (the next UTC midnight, plus a margin): the reservation's TTL
              (the day counters get theirs when they are made, by the rebuild)
-    ARGV[5]  the per-user hourly limit
+    ARGV[5]  the per-user hourly limit (normal priority; critical email is counted, never held)
     ARGV[6]  the day, YYYY-MM-DD
     ARGV[7]  seconds until the next UTC midnight (the lock's TTL)
     ARGV[8]  epoch ms of the next UTC midnight
@@ -29,7 +29,7 @@
      0  the budget cannot take this email, or the day is locked (normal priority): defer the email
         (the lock is set once the budget is fully used)
     -1  the day's counters are missing (Redis restarted or was flushed): rebuild them from Postgres, retry
-    -2  the user's hourly limit is reached: retry after retryAfterSeconds
+    -2  the user's hourly limit is reached (normal priority): retry after retryAfterSeconds
 ]]
 local function lockForTheDay()
   redis.call('SET', KEYS[5], ARGV[6], 'EX', tonumber(ARGV[7]))
@@ -56,7 +56,8 @@ if normal and (used + recipients > limit or providerLocked) then
   end
   return { 0, used, 0 }
 end
-if tonumber(state[4] or '0') >= tonumber(ARGV[5]) then
+-- Critical email (a security alert) is never held back for an hour; it still counts for the user.
+if normal and tonumber(state[4] or '0') >= tonumber(ARGV[5]) then
   local ttl = redis.call('TTL', KEYS[4])
   return { -2, used, ttl > 0 and ttl or 3600 }
 end

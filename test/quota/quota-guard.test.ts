@@ -75,13 +75,15 @@ t.test('each recipient counts, and a retry of the same email never counts twice'
   });
 });
 
-t.test('10 emails per user per hour', async (t) => {
+t.test('10 emails per user per hour; critical email is counted but never held back', async (t) => {
   const { guard } = await guardFor(t, { perUserHourlyLimit: 10 });
-  for (let i = 0; i < 10; i++) await guard.reserve({ emailKey: `e${i}`, userId: 'busy', priority: 'high', recipients: 1 });
-  const eleventh = await guard.reserve({ emailKey: 'e10', userId: 'busy', priority: 'high', recipients: 1 });
+  for (let i = 0; i < 10; i++) await guard.reserve({ emailKey: `e${i}`, userId: 'busy', priority: 'normal', recipients: 1 });
+  const eleventh = await guard.reserve({ emailKey: 'e10', userId: 'busy', priority: 'normal', recipients: 1 });
   t.equal(eleventh.outcome, 'user-limited');
   t.ok(eleventh.outcome === 'user-limited' && eleventh.retryAfterSeconds > 3_500 && eleventh.retryAfterSeconds <= 3_600);
-  t.equal((await guard.reserve({ emailKey: 'other', userId: 'calm', priority: 'high', recipients: 1 })).outcome, 'reserved');
+  t.equal((await guard.reserve({ emailKey: 'other', userId: 'calm', priority: 'normal', recipients: 1 })).outcome, 'reserved');
+  const alert = await guard.reserve({ emailKey: 'alert', userId: 'busy', priority: 'high', recipients: 1 });
+  t.equal(alert.outcome, 'reserved', 'a security alert goes out at once');
 });
 
 t.test('sends either side of midnight UTC count on their own days', async (t) => {
