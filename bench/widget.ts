@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
-import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { widgetBuildConfig } from '../widget/vite.config.js';
+import { launchChromium } from '../test/helpers/chromium.js';
 import { summarize } from './lib/stats.js';
 
 // The widget's weight and rendering cost. Sizes: the initial chunk (Lit included, Ably excluded) and
@@ -90,19 +90,7 @@ interface RenderCost {
 }
 
 async function measureRendering(url: string): Promise<RenderCost[]> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const costs: RenderCost[] = [];
   try {
     for (let run = 0; run <= RUNS; run++) {

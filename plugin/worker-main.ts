@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { optionsFromEnv } from './env.js';
 import { startWorkers } from './worker-process.js';
+import { drainOnSignals } from './worker-signals.js';
 
 const log = pino();
 const options = optionsFromEnv(process.env);
@@ -15,7 +16,9 @@ const lockDurationMs = process.env.TRESTA_JOB_LOCK_MS ? Number(process.env.TREST
  * Where users' email addresses come from is the host's code, not configuration: the module named by
  * TRESTA_RECIPIENTS_MODULE exports `resolveRecipient(userId)`. Without it, this process sends no email.
  */
-async function loadResolveRecipient(): Promise<((userId: string) => Promise<{ email: string; name?: string } | null>) | undefined> {
+async function loadResolveRecipient(): Promise<
+  ((userId: string) => Promise<{ email: string; name?: string } | null>) | undefined
+> {
   const path = process.env.TRESTA_RECIPIENTS_MODULE;
   if (!path) return undefined;
   const module = (await import(pathToFileURL(resolve(path)).href)) as { resolveRecipient?: unknown };
@@ -34,24 +37,7 @@ try {
     },
     log,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'draining');
-    workers.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  drainOnSignals(workers, log);
 } catch (error) {
   log.error({ err: error }, 'tresta workers could not start');
   process.exit(1);

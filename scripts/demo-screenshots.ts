@@ -10,21 +10,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { launchChromium } from '../test/helpers/chromium.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCS = join(ROOT, 'docs');
-// The flags of test/helpers/browser.ts: Debian's Chromium, never a downloaded browser, quiet and offline.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const START_DEADLINE_MS = 120_000;
 const DEADLINE_MS = 30_000;
 /** The demo page's sticky app header (demo/public/demo.css). */
@@ -104,7 +94,7 @@ async function shoot(page: Page, name: string, card?: Locator): Promise<void> {
 
 const dataDir = await mkdtemp(join(tmpdir(), 'tresta-demo-screenshots-'));
 const demo = await startDemo(dataDir);
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setupServer } from 'msw/node';
-import { Webhook } from 'standardwebhooks';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { until } from '../helpers/until.js';
 import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../fakes/resend.js';
+import { signedResendWebhook } from '../fakes/resend-webhook.js';
 
 const resend = createResendFake();
 const server = setupServer(resend.handler);
@@ -12,7 +12,6 @@ server.listen({ onUnhandledRequest: 'error' });
 t.teardown(() => server.close());
 
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-const signer = new Webhook(WEBHOOK_SECRET);
 
 async function webhookApp(
   t: Parameters<typeof buildTestApp>[0],
@@ -30,23 +29,8 @@ async function webhookApp(
   });
 }
 
-/** What Resend posts: the event JSON, signed with Svix's three headers. */
-function signed(event: object, options: { id?: string; at?: Date } = {}) {
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const at = options.at ?? new Date();
-  const payload = JSON.stringify(event);
-  return {
-    method: 'POST' as const,
-    url: '/api/notifications/webhooks/resend',
-    headers: {
-      'content-type': 'application/json',
-      'svix-id': id,
-      'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'svix-signature': signer.sign(id, at, payload),
-    },
-    payload,
-  };
-}
+const signed = (event: object, options: { id?: string; at?: Date } = {}) =>
+  signedResendWebhook(WEBHOOK_SECRET, JSON.stringify(event), options);
 
 const event = (type: string, emailId: string, to: string, extra: object = {}) => ({
   type,

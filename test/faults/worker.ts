@@ -8,6 +8,7 @@
 import { pino } from 'pino';
 import { optionsFromEnv } from '../../plugin/env.js';
 import { startWorkers } from '../../plugin/worker-process.js';
+import { drainOnSignals } from '../../plugin/worker-signals.js';
 import { FAULT_TYPES } from './types.js';
 
 const env = process.env;
@@ -46,21 +47,7 @@ try {
     },
     log,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'draining');
-    workers.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  drainOnSignals(workers, log);
 } catch (error) {
   log.error({ err: error }, 'tresta workers could not start');
   process.exit(1);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import type { Test } from 'tap';
 import trestaNotifications, { type TrestaNotificationsOptions } from '../../plugin/index.js';
 import type { NotifyInput } from '../../plugin/services/validate-notification.js';
@@ -10,24 +11,12 @@ import { freePort } from './private-redis.js';
 import { REDIS_URL } from './services.js';
 import { APP_ORIGIN, createTokenKit, ISSUER, type TokenKit } from './tokens.js';
 
-// Debian's Chromium, never a downloaded browser; flags that keep it quiet and offline.
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 /** Generous: the machine's two cores are shared with other test files. */
 export const DEADLINE_MS = 20_000;
 
 /** One headless Chromium per test file, closed at its end. */
 export async function launchBrowser(t: Test): Promise<Browser> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   t.teardown(() => browser.close());
   return browser;
 }
