@@ -22,6 +22,25 @@ export interface DigestRow {
   windowEnd: Date;
 }
 
+/** A `tresta_digest_runs` row as Postgres answers it. */
+export interface DigestRunRecord {
+  id: string;
+  user_id: string;
+  period: 'daily' | 'weekly';
+  period_key: string;
+  window_start: Date;
+  window_end: Date;
+}
+
+export const toDigestRow = (row: DigestRunRecord): DigestRow => ({
+  id: row.id,
+  userId: row.user_id,
+  period: row.period,
+  periodKey: row.period_key,
+  windowStart: new Date(row.window_start),
+  windowEnd: new Date(row.window_end),
+});
+
 export interface DigestJob {
   name: 'send-digest';
   data: JobPayloads['send-digest'];
@@ -110,26 +129,12 @@ export async function composeDigestEmails(
 
 /** The jobs of digests known by id only (the re-drive sweeper): rows loaded, recipients resolved again. */
 export async function composeDigestJobs(composer: DigestComposer, digestRunIds: string[]): Promise<DigestJob[]> {
-  const rows = await composer.orm.em
-    .getConnection()
-    .execute<
-      Array<{ id: string; user_id: string; period: 'daily' | 'weekly'; period_key: string; window_start: Date; window_end: Date }>
-    >(LOAD_ROWS, [JSON.stringify(digestRunIds)]);
+  const rows = await composer.orm.em.getConnection().execute<DigestRunRecord[]>(LOAD_ROWS, [JSON.stringify(digestRunIds)]);
   const digests: Array<{ row: DigestRow; recipient: Recipient }> = [];
   for (const row of rows) {
     const recipient = await composer.channel.resolveRecipient(row.user_id);
     if (!recipient) continue;
-    digests.push({
-      row: {
-        id: row.id,
-        userId: row.user_id,
-        period: row.period,
-        periodKey: row.period_key,
-        windowStart: new Date(row.window_start),
-        windowEnd: new Date(row.window_end),
-      },
-      recipient,
-    });
+    digests.push({ row: toDigestRow(row), recipient });
   }
   return composeDigestEmails(composer, digests);
 }

@@ -1,7 +1,14 @@
 import type { Queue } from 'bullmq';
 import { EMAIL_ON } from '../../services/preference-columns.js';
 import { utcDay } from '../../utc-day.js';
-import { composeDigestEmails, digestKey, type DigestComposer, type DigestRow, type Recipient } from './digest-compose.js';
+import {
+  composeDigestEmails,
+  digestKey,
+  toDigestRow,
+  type DigestComposer,
+  type DigestRunRecord,
+  type Recipient,
+} from './digest-compose.js';
 
 export interface DigestDeps {
   /** Null when the email channel is off: there is nobody to send a digest to. */
@@ -79,24 +86,9 @@ interface Candidate {
   notification_count: number;
 }
 
-interface ClaimedRow {
-  id: string;
-  user_id: string;
-  period: 'daily' | 'weekly';
-  period_key: string;
+interface ClaimedRow extends DigestRunRecord {
   status: string;
-  window_start: Date;
-  window_end: Date;
 }
-
-const toDigestRow = (row: ClaimedRow): DigestRow => ({
-  id: row.id,
-  userId: row.user_id,
-  period: row.period,
-  periodKey: row.period_key,
-  windowStart: new Date(row.window_start),
-  windowEnd: new Date(row.window_end),
-});
 
 /**
  * digest — purpose: one email per user listing their non-critical notifications since their last

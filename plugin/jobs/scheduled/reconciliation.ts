@@ -1,15 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { QuotaSnapshot } from '../../db/entities/quota-snapshot.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
 import { nextUtcMidnight, utcDay } from '../../utc-day.js';
 
-export interface ReconciliationOutcome {
-  date: string;
-  redisCount: number;
-  sent: number;
-  deferred: number;
-  failed: number;
-  dailyLimit: number;
-}
+/** The snapshot the run wrote (one row per date). */
+export type ReconciliationOutcome = Omit<QuotaSnapshot, 'createdAt'>;
 
 // The day's emails by the delivery log. sent: counted in that day's budget and sent. failed:
 // refused for good, last touched that day. deferred: waiting at snapshot time for the next day
