@@ -2,9 +2,17 @@ import type { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
 
+/** Close code asking a client to reconnect and catch up (the standard "service restart"). */
+export const CLOSE_RECONNECT = 1012;
+
 /**
  * This instance's WebSocket clients, by user, fed by the Redis fan-out channel. It owns one
  * subscriber connection (a subscribed ioredis connection can do nothing else).
+ *
+ * Pub/sub is at most once: what is published while the subscriber is cut off (a Redis restart, a
+ * network blip) never reaches this instance. So when the subscriber comes back, every client is
+ * asked to reconnect (close 1012); a client refetches its list and count after a reconnect (the
+ * widget does), which brings back whatever the gap swallowed from Postgres.
  */
 export class WebSocketHub {
   readonly #sockets = new Map<string, Set<WebSocket>>();
@@ -23,6 +31,18 @@ export class WebSocketHub {
     const hub = new WebSocketHub(subscriber, fanoutChannel(prefix));
     subscriber.on('message', (channel: string, payload: string) => {
       if (channel === hub.#channel) hub.#deliver(payload);
+    });
+    let interrupted = false;
+    let wasReady = false;
+    subscriber.on('close', () => {
+      interrupted = wasReady;
+    });
+    // ioredis subscribes again before 'ready': from here on messages arrive; the gap is behind us.
+    subscriber.on('ready', () => {
+      wasReady = true;
+      if (!interrupted) return;
+      interrupted = false;
+      hub.#askEveryoneToCatchUp();
     });
     // Redis may be away at start-up: the subscription then happens when it comes back.
     const subscribed = subscriber.subscribe(hub.#channel).catch(() => undefined);
@@ -54,6 +74,12 @@ export class WebSocketHub {
     for (const sockets of this.#sockets.values()) for (const socket of sockets) socket.close(1001, 'server shutting down');
     this.#sockets.clear();
     this.#subscriber.disconnect();
+  }
+
+  #askEveryoneToCatchUp(): void {
+    for (const sockets of this.#sockets.values()) {
+      for (const socket of sockets) socket.close(CLOSE_RECONNECT, 'real-time feed interrupted: reconnect and refetch');
+    }
   }
 
   #deliver(payload: string): void {

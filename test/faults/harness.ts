@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Test } from 'tap';
 import { QUEUES } from '../../plugin/jobs/registry.js';
+import { CLOSE_RECONNECT } from '../../plugin/realtime/websocket-hub.js';
 import { runRedrive, type RedriveOutcome } from '../../plugin/jobs/scheduled/redrive.js';
 import { DEFAULT_NOTIFICATION_TYPES, type Notification, type NotifyInput } from '../../plugin/index.js';
 import { createResendFake, RESEND_KEY, type ResendFakeHooks } from '../fakes/resend.js';
@@ -16,9 +16,9 @@ import { startPrivateRedis, type PrivateRedis } from '../helpers/private-redis.j
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { APP_ORIGIN } from '../helpers/tokens.js';
 import { until } from '../helpers/until.js';
-import { spawnWorker, type WorkerChild } from '../helpers/worker-child.js';
+import { spawnWorker, spawnWorkerProcess, type WorkerChild } from '../helpers/worker-child.js';
 import { connectAuthenticated, type TestClient } from '../helpers/ws-client.js';
-import { checkInvariants, type ProviderRecords } from './invariants.js';
+import { checkInvariants, listAll, type ProviderRecords } from './invariants.js';
 import { FAULT_TYPES } from './types.js';
 
 // A fault scenario: a fresh database, a redis-server of its own (FLUSHALL and restarts touch nobody
@@ -226,20 +226,46 @@ async function startSlackFake() {
 }
 
 function spawnFaultWorker(env: Record<string, string>): WorkerChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', FAULT_WORKER], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const started = new Promise<void>((resolve, reject) => {
-    let tail = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-4_000);
-      if (tail.includes('tresta workers started')) resolve();
+  return spawnWorkerProcess(FAULT_WORKER, env);
+}
+
+/**
+ * A client that does what the widget does when the server asks it to reconnect (1012: this API
+ * instance's Redis feed was cut, so pub/sub may have swallowed messages): it reconnects and
+ * refetches its list. Its frames are those of every socket it had, plus the refetched items.
+ */
+async function connectCatchingUp(
+  connect: () => Promise<TestClient>,
+  catchUp: () => Promise<Array<{ id: string; title: string }>>,
+): Promise<TestClient> {
+  const sockets: TestClient[] = [await connect()];
+  const refetched: Array<Record<string, unknown>> = [];
+  const follow = (client: TestClient) =>
+    void client.closed.then(async ({ code }) => {
+      if (code !== CLOSE_RECONNECT) return;
+      const next = await until(
+        () => connect().catch(() => null),
+        (socket) => socket !== null,
+        'a reconnect after 1012',
+      );
+      sockets.push(next!);
+      follow(next!);
+      for (const item of await catchUp()) refetched.push({ name: 'new-notification', data: item });
     });
-    void exited.then((code) => reject(new Error(`fault worker exited (${code}) before starting: ${tail}`)));
-  });
-  return { child, started, exited };
+  follow(sockets[0]!);
+  const current = () => sockets.at(-1)!;
+  return {
+    get socket() {
+      return current().socket;
+    },
+    get frames() {
+      return [...sockets.flatMap((socket) => socket.frames), ...refetched];
+    },
+    waitFor: (match, deadlineMs) => current().waitFor(match, deadlineMs),
+    get closed() {
+      return current().closed;
+    },
+  };
 }
 
 export type Scenario = Awaited<ReturnType<typeof startScenario>>;
@@ -315,7 +341,13 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
     const userId = userOf(u);
     const list: TestClient[] = [];
     for (let c = 0; c < clientsPerUser; c++) {
-      list.push(await connectAuthenticated(wsUrl, await test.tokens.sign(userId, { expiresIn: '1h' }), APP_ORIGIN));
+      const token = await test.tokens.sign(userId, { expiresIn: '1h' });
+      list.push(
+        await connectCatchingUp(
+          () => connectAuthenticated(wsUrl, token, APP_ORIGIN),
+          () => listAll({ app, authFor: test.authFor }, userId),
+        ),
+      );
     }
     clients.set(userId, list);
   }

@@ -65,20 +65,27 @@ function receivedNotifications(client: TestClient): Array<{ id: string; title: s
 }
 
 /** Every notification in its user's list, paged through the API as the widget reads it. */
-async function listed(input: InvariantInput, userId: string): Promise<Set<string>> {
-  const ids = new Set<string>();
+export async function listAll(
+  input: Pick<InvariantInput, 'app' | 'authFor'>,
+  userId: string,
+): Promise<Array<{ id: string; title: string }>> {
+  const items: Array<{ id: string; title: string }> = [];
   const headers = await input.authFor(userId);
   let cursor: string | null = null;
   for (let page = 0; page < 1_000; page++) {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
     const response = await input.app.inject({ url: `/api/notifications?limit=100${query}`, headers });
     if (response.statusCode !== 200) throw new Error(`list for ${userId} answered ${response.statusCode}: ${response.body}`);
-    const body = response.json() as { items: Array<{ id: string }>; nextCursor: string | null };
-    for (const item of body.items) ids.add(item.id);
+    const body = response.json() as { items: Array<{ id: string; title: string }>; nextCursor: string | null };
+    items.push(...body.items);
     cursor = body.nextCursor;
     if (!cursor) break;
   }
-  return ids;
+  return items;
+}
+
+async function listed(input: InvariantInput, userId: string): Promise<Set<string>> {
+  return new Set((await listAll(input, userId)).map((item) => item.id));
 }
 
 /**

@@ -2,6 +2,10 @@ import t, { type Test } from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 import { APP_ORIGIN } from '../helpers/tokens.js';
 import { connectAuthenticated, connectClient } from '../helpers/ws-client.js';
+import { startPrivateRedis } from '../helpers/private-redis.js';
+import { Redis } from 'ioredis';
+import { fanoutChannel } from '../../plugin/realtime/redis-fanout.js';
+import { CLOSE_RECONNECT } from '../../plugin/realtime/websocket-hub.js';
 
 const note = (userId: string, title = 'Hello') => ({ userId, type: 'NEW_TESTIMONIAL', title, message: 'm' });
 
@@ -98,3 +102,29 @@ t.test('the socket closes when its token expires, unless a fresh token extends i
   t.equal(extended.socket.readyState, extended.socket.OPEN, 'still open with the fresh token');
   extended.socket.close();
 });
+
+t.test(
+  'Redis restarts under the hub: every client is asked to reconnect and catch up (1012), then messages flow again',
+  async (t) => {
+    const privateRedis = await startPrivateRedis();
+    t.teardown(() => privateRedis.stop());
+    const { tokens, wsUrl } = await listening(t, { workers: false, redis: { url: privateRedis.url, prefix: 'hub-restart' } });
+    const before = await connectAuthenticated(wsUrl, await tokens.sign('alice'), APP_ORIGIN);
+
+    await privateRedis.stop();
+    await privateRedis.start();
+    const closed = await before.closed;
+    t.equal(closed.code, CLOSE_RECONNECT, 'what was published while the feed was cut can only come back by a refetch');
+
+    const after = await connectAuthenticated(wsUrl, await tokens.sign('alice'), APP_ORIGIN);
+    const envelope = { userId: 'alice', message: { name: 'new-notification', data: { id: 'after-restart' } } };
+    const publisher = new Redis(privateRedis.url);
+    t.teardown(() => publisher.disconnect());
+    await publisher.publish(fanoutChannel('hub-restart'), JSON.stringify(envelope));
+    t.match(
+      await after.waitFor((f) => f.name === 'new-notification'),
+      { data: { id: 'after-restart' } },
+      'the hub listens again',
+    );
+  },
+);
