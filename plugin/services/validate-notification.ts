@@ -111,9 +111,9 @@ export function validateNotification(input: unknown, types: Record<string, Notif
   if (typeof input !== 'object' || input === null) throw new InvalidNotificationError('input', 'must be an object');
   const fields = input as Record<string, unknown>;
   const userId = requireText(fields, 'userId');
-  if (typeof fields.type !== 'string' || !Object.hasOwn(types, fields.type)) {
-    throw new UnknownTypeError(String(fields.type));
-  }
+  // Not String(type): an object whose toString is not callable would throw an untyped TypeError (found by test/fuzz).
+  if (typeof fields.type !== 'string') throw new InvalidNotificationError('type', 'must be the name of a registered type');
+  if (!Object.hasOwn(types, fields.type)) throw new UnknownTypeError(fields.type);
   return {
     id: randomUUID(),
     userId,

@@ -32,6 +32,11 @@ t.test('bad input is rejected with a typed error before anything is written', as
   const { app } = await buildTestApp(t);
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['unknown type', { ...valid, type: 'NOPE' }, 'TRESTA_ERR_NOTIFY_UNKNOWN_TYPE'],
+    [
+      'a type that is not a string (not even printable)',
+      { ...valid, type: { toString: null } },
+      'TRESTA_ERR_NOTIFY_INVALID_INPUT',
+    ],
     ['empty title', { ...valid, title: '   ' }, 'TRESTA_ERR_NOTIFY_INVALID_INPUT'],
     ['empty message', { ...valid, message: '' }, 'TRESTA_ERR_NOTIFY_INVALID_INPUT'],
     ['missing user', { ...valid, userId: undefined }, 'TRESTA_ERR_NOTIFY_INVALID_INPUT'],
