@@ -165,7 +165,17 @@ t.test('a critical email goes out while the budget is spent; a normal one waits'
     'the critical email sent and the normal one deferred',
   );
   t.same(counts, { normal: { sent: 1, deferred: 1 }, high: { sent: 1 } });
-  t.ok(first.id && normal.id && critical.id);
+  const statusOf = async (id: string) =>
+    (
+      await app.notifications.orm.em
+        .getConnection()
+        .execute<Array<{ status: string }>>('select status from tresta_email_deliveries where notification_id = ?', [id])
+    )[0]?.status;
+  t.same(
+    [await statusOf(first.id), await statusOf(normal.id), await statusOf(critical.id)],
+    ['sent', 'deferred', 'sent'],
+    'each email ends where its priority says',
+  );
   t.equal(sentOfType('Spent alert').length, 1);
   t.equal(sentOfType('Spent report 2').length, 0);
 });
