@@ -20,10 +20,13 @@ export async function runScheduledJobNow(queue: Queue, name: ScheduledJobName): 
   await queue.add(name, {}, { ...JOB_OPTIONS[name], jobId });
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
-    const job = await Job.fromId(queue, jobId);
-    const state = job ? await job.getState() : 'unknown';
-    if (state === 'completed') return job!.returnvalue as JobRunResult;
-    if (state === 'failed') throw new Error(`scheduled job ${name} failed: ${job!.failedReason}`);
+    // The state first, then the job: a job read before it completed has no return value yet.
+    const state = await queue.getJobState(jobId);
+    if (state === 'completed' || state === 'failed') {
+      const job = await Job.fromId(queue, jobId);
+      if (state === 'completed') return job!.returnvalue as JobRunResult;
+      throw new Error(`scheduled job ${name} failed: ${job!.failedReason}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
   return { job: name, status: 'running', jobId };
