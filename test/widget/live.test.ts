@@ -64,3 +64,36 @@ t.test('toasts stack, leave by themselves once the pointer leaves, and no-toasts
   );
   t.same(await widget(quiet).toastTitles(), [], 'no toast with no-toasts');
 });
+
+t.test('a toast stays while the pointer or focus is on it, and leaves once they go (fake clock)', async (t) => {
+  const context = await newContext(t, browser);
+  // The page's timers run on Playwright's clock: "a minute passes" is a call, not a wait.
+  await context.clock.install();
+  const page = await openWidget(context, host.pageUrl('lovelace'));
+  const ui = widget(page);
+  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket to connect');
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  const aMinute = 60_000;
+
+  await host.notify('lovelace', { title: 'Hold me' });
+  await eventually(ui.toastTitles, (titles) => titles.includes('Hold me'), 'the toast');
+  await page.locator('[part="toast"]').hover();
+  await page.clock.runFor(aMinute);
+  t.same(await ui.toastTitles(), ['Hold me'], 'a minute under the pointer: still there');
+  await page.mouse.move(1, 1);
+  await page.clock.runFor(aMinute);
+  t.same(
+    await eventually(ui.toastTitles, (titles) => titles.length === 0, 'the toast to leave'),
+    [],
+    'gone once the pointer left',
+  );
+
+  await host.notify('lovelace', { title: 'Focus me' });
+  await eventually(ui.toastTitles, (titles) => titles.includes('Focus me'), 'the second toast');
+  await page.locator('[part="toast"] .body').focus();
+  await page.clock.runFor(aMinute);
+  t.same(await ui.toastTitles(), ['Focus me'], 'a minute with focus inside: still there');
+  await ui.bell.focus();
+  await page.clock.runFor(aMinute);
+  t.same(await eventually(ui.toastTitles, (titles) => titles.length === 0, 'the toast to leave'), [], 'gone once focus left');
+});
