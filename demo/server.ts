@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import Fastify from 'fastify';
 import trestaNotifications, { DEFAULT_NOTIFICATION_TYPES, optionsFromEnv } from '../plugin/index.js';
+import { writeDemoHistory } from './history.js';
 import { FLOOD_MAX, SAMPLES } from './samples.js';
 import { demoDatabaseUrl, demoRedis, giveUp } from './services.js';
 import { createSessionSigner, isDemoUser, ISSUER, USERS } from './users.js';
@@ -111,4 +112,5 @@ try {
   await app.close();
   giveUp(`cannot listen on port ${PORT} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set PORT=…`);
 }
+await writeDemoHistory(app);
 console.log(`Tresta Notifications demo: ${APP_URL}`);

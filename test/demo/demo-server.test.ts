@@ -111,11 +111,53 @@ async function securityAlertReachesListAndMailbox(t: Test, base: string): Promis
   return page.items[0]!.id;
 }
 
+/**
+ * A fresh demo has a past (Ada's three testimonial notifications from two hours ago), so Grace's
+ * "Run digest now" sends Ada a digest at once.
+ */
+async function digestRunsAtOnce(t: Test, base: string): Promise<void> {
+  const { items } = await json<{ items: Array<{ type: string; createdAt: string }> }>(
+    fetch(`${base}/api/notifications`, { headers: await signIn(base, 'ada') }),
+  );
+  const history = items.filter((n) => n.type !== 'SECURITY_ALERT');
+  t.same(
+    history.map((n) => n.type),
+    ['NEW_TESTIMONIAL', 'TESTIMONIAL_APPROVED', 'NEW_TESTIMONIAL'],
+    "Ada's history: three testimonial notifications",
+  );
+  t.ok(
+    history.every((n) => Date.now() - Date.parse(n.createdAt) > 3_600_000),
+    'from well before the digest window closes',
+  );
+  const run = await json<Record<string, unknown>>(
+    fetch(`${base}/admin/jobs/digest/run`, {
+      method: 'POST',
+      headers: { authorization: (await signIn(base, 'grace')).authorization! },
+    }),
+  );
+  t.match(run, { job: 'digest', status: 'completed', sent: 1 }, 'the digest run sends one');
+  const mails = await until(
+    () => json<Mail[]>(fetch(`${base}/demo/mailbox`)),
+    (rows) => rows.some((mail) => mail.subject.startsWith('Your daily digest')),
+    'the digest in the mailbox',
+  );
+  t.match(
+    mails.find((mail) => mail.subject.startsWith('Your daily digest')),
+    {
+      to: 'Ada Lovelace <ada@demo.tresta.local>',
+      subject: 'Your daily digest: 3 new notifications',
+      headers: { 'List-Unsubscribe': /^<http/ },
+    },
+    "Ada's digest, listing the three, with its one-click unsubscribe",
+  );
+}
+
 t.test('with nothing configured: an embedded database in the data folder and a private redis-server', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'tresta-demo-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const demo = await startDemo(t, { TRESTA_DEMO_DATA_DIR: dataDir });
   const id = await securityAlertReachesListAndMailbox(t, demo.base);
+  await digestRunsAtOnce(t, demo.base);
   t.same(await readdir(dataDir).then((names) => names.sort()), ['pgdata', 'tresta.pid'], 'the database lives in the data folder');
   t.equal(await demo.stop(), 0, 'stops cleanly, its private redis-server with it');
 
@@ -127,6 +169,7 @@ t.test('with nothing configured: an embedded database in the data folder and a p
     items.some((n) => n.id === id),
     'a restart finds the notification',
   );
+  t.equal(items.length, 4, 'and writes no second history: the alert and the three of the first start');
   t.equal(await again.stop(), 0);
 });
 
