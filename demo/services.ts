@@ -45,7 +45,9 @@ export async function demoRedis(): Promise<{ url: string; child: ChildProcess | 
   );
   const url = `redis://127.0.0.1:${port}`;
   const ready = (async () => {
-    for (let i = 0; i < 100; i++) {
+    // A few milliseconds on an idle machine; up to 20 s allowed for a busy one.
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
       const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       probe.on('error', () => {});
       try {

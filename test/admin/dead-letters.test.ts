@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { QUEUES } from '../../plugin/jobs/registry.js';
 import { buildTestApp } from '../helpers/app.js';
 import { REDIS_URL } from '../helpers/services.js';
+import { until } from '../helpers/until.js';
 
 const admin = { role: 'admin' };
 
@@ -19,12 +20,11 @@ t.test('a job that fails for good lands in the dead-letter table, visible to adm
   await queue.add('deliver-notification', { notification: 'not-a-uuid' }, { jobId: 'legacy-job', attempts: 5 });
 
   const em = app.notifications.orm.em.fork();
-  const deadline = Date.now() + 10_000;
-  let rows: Array<Record<string, unknown>> = [];
-  while (rows.length === 0 && Date.now() < deadline) {
-    rows = await em.execute('select * from tresta_dead_letters');
-    if (rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const rows = await until(
+    () => em.execute<Array<Record<string, unknown>>>('select * from tresta_dead_letters'),
+    (found) => found.length > 0,
+    'the dead letter',
+  );
   t.match(rows, [
     { queue: 'notifications', job_id: 'legacy-job', job_name: 'deliver-notification', error_type: 'permanent', attempts: 1 },
   ]);

@@ -6,6 +6,7 @@ import { REDIS_URL } from '../helpers/services.js';
 import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../fakes/resend.js';
 import { createSlackFake, SLACK_WEBHOOK_URL } from '../fakes/slack.js';
 import { until } from '../helpers/until.js';
+import { awayFromUtcMidnight } from '../helpers/utc-midnight.js';
 
 const resend = createResendFake();
 const slack = createSlackFake();
@@ -49,6 +50,9 @@ async function statusCounts(app: TestApp['app']): Promise<Record<string, Record<
 }
 
 const sentOfType = (prefix: string) => resend.sent.filter((email) => email.body.subject.startsWith(prefix));
+
+// Counts today's emails: one UTC day per run.
+await awayFromUtcMidnight();
 
 t.test(
   '1,000 normal emails at once on a budget of 200, 50 critical in the burst: 200 + 50 sent, 800 deferred, alerts once each',
@@ -107,8 +111,12 @@ t.test(
     );
     const queue = new Queue('emails', { connection: { url: REDIS_URL }, prefix: redisPrefix });
     t.teardown(() => queue.close());
-    const states = await Promise.all(
-      deferred.slice(0, 50).map(async (row) => (await queue.getJob(`email-${row.notification_id}`))?.getState()),
+    // Each row is marked deferred just before its job is moved to delayed.
+    const states = await until(
+      () =>
+        Promise.all(deferred.slice(0, 50).map(async (row) => (await queue.getJob(`email-${row.notification_id}`))?.getState())),
+      (found) => found.every((state) => state === 'delayed'),
+      'the deferred jobs to be delayed',
     );
     t.same(new Set(states), new Set(['delayed']), 'their jobs sleep until then');
 
@@ -135,7 +143,13 @@ t.test(
       { title: 'Resets' },
     ]);
 
-    const metrics = (await app.inject({ url: '/admin/metrics', headers: await authFor('ops', { role: 'admin' }) })).json();
+    const admin = await authFor('ops', { role: 'admin' });
+    // The day's counters are bumped without holding up the send: poll them.
+    const metrics = await until(
+      async () => (await app.inject({ url: '/admin/metrics', headers: admin })).json(),
+      (shown) => shown.emails.deferredToday >= 800,
+      'the deferred count',
+    );
     t.match(metrics.emails, { deferredToday: 800 }, 'the admin figures count the deferred emails');
     t.match(metrics.quota, {
       used: 250,

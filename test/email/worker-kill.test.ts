@@ -6,8 +6,12 @@ import { REDIS_URL } from '../helpers/services.js';
 import { until } from '../helpers/until.js';
 import { spawnWorker, type WorkerChild } from '../helpers/worker-child.js';
 import { createResendFake, RESEND_KEY } from '../fakes/resend.js';
+import { awayFromUtcMidnight } from '../helpers/utc-midnight.js';
 
 const RECIPIENTS_MODULE = fileURLToPath(new URL('../fixtures/recipients.ts', import.meta.url));
+
+// Counts today's emails: one UTC day per run.
+await awayFromUtcMidnight();
 
 t.test('SIGKILL of the email worker after Resend answered, before the job completed: exactly one email', async (t) => {
   const { app, db, redisPrefix } = await buildTestApp(t);

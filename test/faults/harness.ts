@@ -20,6 +20,7 @@ import { spawnWorker, spawnWorkerProcess, type WorkerChild } from '../helpers/wo
 import { connectAuthenticated, type TestClient } from '../helpers/ws-client.js';
 import { checkInvariants, listAll, type ProviderRecords } from './invariants.js';
 import { FAULT_TYPES } from './types.js';
+import { awayFromUtcMidnight } from '../helpers/utc-midnight.js';
 
 // A fault scenario: a fresh database, a redis-server of its own (FLUSHALL and restarts touch nobody
 // else), an API instance (workers: false) listening for WebSocket clients, worker processes as
@@ -271,6 +272,8 @@ async function connectCatchingUp(
 export type Scenario = Awaited<ReturnType<typeof startScenario>>;
 
 export async function startScenario(t: Test, options: ScenarioOptions = {}) {
+  // The budget invariant and the alerts are per UTC day: one day per scenario.
+  await awayFromUtcMidnight();
   const users = options.users ?? 8;
   const clientsPerUser = options.clientsPerUser ?? 2;
   const dailyLimit = options.dailyLimit ?? 200;

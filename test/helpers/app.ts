@@ -12,6 +12,18 @@ function withPort(url: string, port: number): string {
   return parsed.toString();
 }
 
+/**
+ * Scheduled jobs run when a test runs them (runJob, "run now"), not when the wall clock says: a
+ * sweeper tick at :05 or the 23:59 reconciliation would otherwise race what the test checks. Each
+ * pattern fires only at New Year's midnight UTC.
+ */
+const SCHEDULED_BY_THE_TEST = {
+  digest: '0 0 1 1 *',
+  reconciliation: '0 0 1 1 *',
+  redrive: '0 0 1 1 *',
+  retention: '0 0 1 1 *',
+};
+
 export interface TestApp {
   app: FastifyInstance;
   db: TestDatabase;
@@ -45,6 +57,7 @@ export async function buildTestApp(
     auth: { jwt: { publicKey: tokens.publicKeyPem, issuer: ISSUER, authorizedParties: [APP_ORIGIN] } },
     appUrl: APP_ORIGIN,
     workers: false,
+    schedules: SCHEDULED_BY_THE_TEST,
     ...overrides,
   });
   await app.ready();
@@ -53,7 +66,8 @@ export async function buildTestApp(
     db,
     redisPrefix,
     tokens,
-    authFor: async (userId, claims) => ({ authorization: `Bearer ${await tokens.sign(userId, claims)}` }),
+    // An hour: a file may hold its users' headers for its whole run, slow on a loaded machine.
+    authFor: async (userId, claims) => ({ authorization: `Bearer ${await tokens.sign(userId, { expiresIn: '1h', ...claims })}` }),
   };
 }
 

@@ -25,7 +25,7 @@ export async function connectClient(url: string, options: { origin?: string } = 
     socket.once('error', reject);
     socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade refused: ${response.statusCode}`)));
   });
-  const waitFor: TestClient['waitFor'] = (match, deadlineMs = 5_000) =>
+  const waitFor: TestClient['waitFor'] = (match, deadlineMs = 30_000) =>
     new Promise((resolve, reject) => {
       const check = () => {
         const found = frames.find(match);

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
 t.test('Postgres away: routes answer 503 with retry-after and no internals, then recover on their own', async (t) => {
   const proxy = await startTcpProxy(5432);
@@ -26,12 +27,11 @@ t.test('Postgres away: routes answer 503 with retry-after and no internals, then
   t.same([ready.statusCode, ready.json()], [503, { status: 'unavailable', down: ['postgres'] }], 'readiness names Postgres');
 
   await proxy.restore();
-  const deadline = Date.now() + 10_000;
-  let recovered = await app.inject({ url: '/api/notifications', headers });
-  while (recovered.statusCode !== 200 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    recovered = await app.inject({ url: '/api/notifications', headers });
-  }
+  const recovered = await until(
+    () => app.inject({ url: '/api/notifications', headers }),
+    (response) => response.statusCode === 200,
+    'the routes to answer again',
+  );
   t.equal(recovered.statusCode, 200, 'answers again once Postgres is back, without a restart');
   t.equal(recovered.json().items[0].title, 'Before');
 });

@@ -2,6 +2,7 @@ import t from 'tap';
 import { setupServer } from 'msw/node';
 import { buildTestApp } from '../helpers/app.js';
 import { createAblyFake } from '../fakes/ably.js';
+import { until } from '../helpers/until.js';
 
 const ABLY_KEY = 'appid.keyid:s3cr3t';
 const ably = createAblyFake(ABLY_KEY);
@@ -61,15 +62,12 @@ t.test('ENABLE_REAL_NOTIFICATIONS=false: nothing is published to Ably, nothing i
   // Delivery happened (the WebSocket path ran) when the outbox row is published and the job done.
   const sent = await app.notifications.notify({ userId: 'quiet_user', type: 'SECURITY_ALERT', title: 't', message: 'm' });
   const em = app.notifications.orm.em.fork();
-  const deadline = Date.now() + 10_000;
-  let status = 'pending';
-  while (status !== 'published' && Date.now() < deadline) {
-    [{ status }] = (await em.execute('select status from tresta_outbox where notification_id = ?', [sent.id])) as [
-      { status: string },
-    ];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  t.equal(status, 'published');
+  const [row] = await until(
+    () => em.execute<Array<{ status: string }>>('select status from tresta_outbox where notification_id = ?', [sent.id]),
+    ([outbox]) => outbox?.status === 'published',
+    'the outbox row to be published',
+  );
+  t.equal(row?.status, 'published');
   const token = await app.inject({ url: '/api/ably/token', headers });
   t.equal(token.statusCode, 200, 'the token route still works while a key is set');
   t.equal(ably.requests.length, before, 'no request reached Ably');

@@ -9,6 +9,20 @@ t.test('infinite scroll over 55 notifications shows each exactly once, newest fi
   const sent = await host.app.notifications.notifyMany(
     Array.from({ length: 55 }, (_, i) => ({ userId: 'scroller', type: 'NEW_TESTIMONIAL', title: `Item ${i}`, message: 'm' })),
   );
+  // Delivered before the page opens: on a slow machine live arrivals would otherwise fill the list
+  // instead of its pages.
+  await eventually(
+    async () => {
+      const [row] = await host.app.notifications.orm.em
+        .getConnection()
+        .execute<Array<{ count: number }>>(
+          "select count(*)::int as count from tresta_notifications where user_id = 'scroller' and delivered_at is not null",
+        );
+      return row?.count;
+    },
+    (count) => count === 55,
+    'the 55 to be delivered',
+  );
   const page = await openWidget(await newContext(t, browser), host.pageUrl('scroller'));
   const ui = widget(page);
   await ui.bell.click();
@@ -47,8 +61,12 @@ t.test('mark all read in one tab clears the badge in another tab of the same bro
     (text) => text === '3',
     'the second tab’s count',
   );
-  const transports = [await widget(first).transport(), await widget(second).transport()];
-  t.same(transports.sort(), ['offline', 'websocket'], 'one connection for the browser: one tab leads, the other follows');
+  const transports = await eventually(
+    async () => [await widget(first).transport(), await widget(second).transport()].sort(),
+    (both) => both.join() === 'offline,websocket',
+    'one tab to lead over the WebSocket, the other to follow',
+  );
+  t.same(transports, ['offline', 'websocket'], 'one connection for the browser: one tab leads, the other follows');
 
   await widget(first).bell.click();
   await first.locator('[part="mark-all-read"]').click();

