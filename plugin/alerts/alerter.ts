@@ -1,6 +1,26 @@
 import type { Redis } from 'ioredis';
 import type { Alert, SendAlert } from './slack.js';
 
+/*
+  claimIncident — the first to claim an incident announces it; a failure seen by a check that
+  began before the incident was declared over is that incident's tail, not a new one.
+  Input:  KEYS[1] the incident's key; KEYS[2] when it was last declared over (ms);
+          ARGV[1] cooldown in seconds; ARGV[2] when the failing check began (ms), or '' if unknown.
+  Output: 1 claimed (announce it); 0 already announced, or already over.
+*/
+const CLAIM_INCIDENT = `
+local ended = redis.call('GET', KEYS[2])
+if ARGV[2] ~= '' and ended and tonumber(ended) >= tonumber(ARGV[2]) then return 0 end
+if redis.call('SET', KEYS[1], '1', 'EX', tonumber(ARGV[1]), 'NX') then return 1 end
+return 0`;
+
+/** How long "declared over" is remembered: longer than any check takes. */
+const ENDED_MEMORY_SECONDS = 3_600;
+
+interface WithClaimIncident {
+  trestaClaimIncident(key: string, endedKey: string, cooldownSeconds: number, since: string): Promise<number>;
+}
+
 /**
  * Raises each incident once, however many processes notice it: the first to `SET NX` the
  * incident's key sends, the others stay quiet until the key expires. When Redis itself is the
@@ -8,20 +28,26 @@ import type { Alert, SendAlert } from './slack.js';
  * background: raising an alert never waits on Slack.
  */
 export class Alerter {
-  readonly #redis: Redis;
+  readonly #redis: Redis & WithClaimIncident;
   readonly #prefix: string;
   readonly #send: SendAlert | null;
   readonly #sentLocally = new Map<string, number>();
 
   constructor(redis: Redis, prefix: string, send: SendAlert | null) {
-    this.#redis = redis;
+    if (!('trestaClaimIncident' in redis)) redis.defineCommand('trestaClaimIncident', { numberOfKeys: 2, lua: CLAIM_INCIDENT });
+    this.#redis = redis as Redis & WithClaimIncident;
     this.#prefix = prefix;
     this.#send = send;
   }
 
-  async raise(incident: string, alert: Alert, cooldownSeconds: number): Promise<boolean> {
+  /**
+   * Announces the incident unless another process already did. `seenSince`: when the check that
+   * saw the failure began; a process that notices an outage only after another one declared it
+   * over (its check hung through the recovery) stays quiet instead of announcing it again.
+   */
+  async raise(incident: string, alert: Alert, cooldownSeconds: number, seenSince?: number): Promise<boolean> {
     if (!this.#send) return false;
-    const first = await this.#claim(incident, cooldownSeconds);
+    const first = await this.#claim(incident, cooldownSeconds, seenSince);
     if (first) void this.#send(alert);
     return first;
   }
@@ -29,12 +55,31 @@ export class Alerter {
   /** The incident is over: the next one of its kind is announced again. */
   async clear(incident: string): Promise<void> {
     this.#sentLocally.delete(incident);
-    await this.#redis.del(`${this.#prefix}:alerts:${incident}`).catch(() => undefined);
+    await this.#redis
+      .multi()
+      .del(this.#key(incident))
+      .set(this.#endedKey(incident), String(Date.now()), 'EX', ENDED_MEMORY_SECONDS)
+      .exec()
+      .catch(() => undefined);
   }
 
-  async #claim(incident: string, cooldownSeconds: number): Promise<boolean> {
+  #key(incident: string): string {
+    return `${this.#prefix}:alerts:${incident}`;
+  }
+
+  #endedKey(incident: string): string {
+    return `${this.#prefix}:alerts:${incident}:ended`;
+  }
+
+  async #claim(incident: string, cooldownSeconds: number, seenSince?: number): Promise<boolean> {
     try {
-      return (await this.#redis.set(`${this.#prefix}:alerts:${incident}`, '1', 'EX', cooldownSeconds, 'NX')) === 'OK';
+      const claimed = await this.#redis.trestaClaimIncident(
+        this.#key(incident),
+        this.#endedKey(incident),
+        cooldownSeconds,
+        seenSince === undefined ? '' : String(seenSince),
+      );
+      return claimed === 1;
     } catch {
       const until = this.#sentLocally.get(incident) ?? 0;
       if (until > Date.now()) return false;

@@ -36,6 +36,7 @@ export function startDependencyMonitor(deps: { orm: MikroORM; redis: Redis; aler
   };
   const tick = async () => {
     for (const [name, check] of Object.entries(checks)) {
+      const checkBegan = Date.now();
       const healthy = await answers(check);
       if (!healthy && !down.has(name)) {
         down.add(name);
@@ -47,6 +48,7 @@ export function startDependencyMonitor(deps: { orm: MikroORM; redis: Redis; aler
             text: `Tresta workers cannot reach ${name}; deliveries wait until it is back.`,
           },
           REMIND_AFTER_SECONDS,
+          checkBegan,
         );
       } else if (healthy && down.has(name)) {
         down.delete(name);

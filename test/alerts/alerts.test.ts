@@ -57,6 +57,32 @@ t.test('Postgres unreachable: one alert per incident across two worker processes
   await proxy.restore();
 });
 
+t.test('a process that notices an outage only after another declared it over stays quiet', async (t) => {
+  slack.received.length = 0;
+  const redis = new Redis(REDIS_URL);
+  t.teardown(() => redis.disconnect());
+  const prefix = `tresta-test-alerts-${randomBytes(4).toString('hex')}`;
+  const send = createSlackSender(SLACK_WEBHOOK_URL, quietLog);
+  const [first, second] = [new Alerter(redis, prefix, send), new Alerter(redis, prefix, send)];
+  const outage = { severity: 'critical', title: 'postgres is unreachable', text: 'x' } as const;
+
+  const checksBegan = Date.now();
+  t.equal(await first.raise('postgres-unreachable', outage, 3_600, checksBegan), true, 'the first to see it announces it');
+  await first.clear('postgres-unreachable');
+  t.equal(
+    await second.raise('postgres-unreachable', outage, 3_600, checksBegan),
+    false,
+    'a check that hung through the recovery reports the same, finished incident: quiet',
+  );
+  t.equal(
+    await second.raise('postgres-unreachable', outage, 3_600, Date.now() + 1),
+    true,
+    'a check begun after the recovery reports a new incident',
+  );
+  await until(() => titled('postgres is unreachable') === 2, 'the two announcements');
+  t.equal(titled('postgres is unreachable'), 2);
+});
+
 t.test('Slack failing never throws or blocks: 404 is reported, 429 is tried once more after Retry-After', async (t) => {
   slack.received.length = 0;
   const send = createSlackSender(SLACK_WEBHOOK_URL, quietLog);
