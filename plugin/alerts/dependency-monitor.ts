@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
+import { answersWithin } from '../within-deadline.js';
 import type { Alerter } from './alerter.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -7,22 +8,6 @@ const CHECK_TIMEOUT_MS = 2_000;
 const REMIND_AFTER_SECONDS = 3_600;
 /** Every process sees the recovery; one of them says so. */
 const RECOVERY_QUIET_SECONDS = 60;
-
-async function answers(check: () => Promise<unknown>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      check().then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
-      }),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Watches Postgres and Redis from a worker process and tells Slack once per incident: when one
@@ -37,7 +22,7 @@ export function startDependencyMonitor(deps: { orm: MikroORM; redis: Redis; aler
   const tick = async () => {
     for (const [name, check] of Object.entries(checks)) {
       const checkBegan = Date.now();
-      const healthy = await answers(check);
+      const healthy = await answersWithin(check, CHECK_TIMEOUT_MS);
       if (!healthy && !down.has(name)) {
         down.add(name);
         await deps.alerter.raise(

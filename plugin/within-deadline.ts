@@ -1,0 +1,28 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/**
+ * True when `check` settles successfully within `deadlineMs`, false when it fails or is still
+ * pending then: a dependency that hangs is reported down in bounded time instead of hanging the
+ * caller. When the deadline fires, the answer waits one more turn of the event loop: after a
+ * stall (a busy process) the timer and the reply are due together, timers run first, and the
+ * reply already read from the socket must win over a deadline that only the stall made late.
+ */
+export async function answersWithin(check: () => Promise<unknown>, deadlineMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => void nextTurn().then(() => resolve(false)), deadlineMs);
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(check)
+        .then(
+          () => true,
+          () => false,
+        ),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
