@@ -22,8 +22,8 @@ interface WithClaimIncident {
 }
 
 /**
- * Raises each incident once, however many processes notice it: the first to `SET NX` the
- * incident's key sends, the others stay quiet until the key expires. When Redis itself is the
+ * Raises each incident once, however many processes notice it: the first to claim the incident's
+ * key (SET NX, in claimIncident) sends, the others stay quiet until the key expires. When Redis itself is the
  * incident, each process falls back to remembering what it sent. Sending happens in the
  * background: raising an alert never waits on Slack.
  */
