@@ -35,6 +35,8 @@ export const DatabaseUnavailableError = createError(
   503,
 );
 
+export const NotReadyError = createError<[string]>('TRESTA_ERR_NOT_READY', 'Not ready: %s unavailable', 503);
+
 export const AblyNotConfiguredError = createError(
   'TRESTA_ERR_ABLY_NOT_CONFIGURED',
   'Ably is not configured on this server; use the built-in WebSocket',

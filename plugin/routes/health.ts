@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { NotReadyError } from '../errors.js';
 import { answersWithin } from '../within-deadline.js';
 import type { RouteContext } from './context.js';
 
@@ -16,8 +17,21 @@ export async function healthRoutes(app: FastifyInstance, ctx: Pick<RouteContext,
         if (!(await ctx.quota.probe())) throw new Error('the quota script answered unexpectedly');
       }, CHECK_TIMEOUT_MS),
     ]);
-    const down = [!postgres && 'postgres', !redis && 'redis'].filter(Boolean);
-    if (down.length > 0) return reply.status(503).send({ status: 'unavailable', down });
+    const down = [!postgres && 'postgres', !redis && 'redis'].filter((name): name is string => typeof name === 'string');
+    if (down.length > 0) {
+      // The error shape every route answers with, plus the list a load balancer's probe can read.
+      const error = new NotReadyError(down.join(' and '));
+      return reply
+        .status(503)
+        .send({
+          statusCode: 503,
+          code: error.code,
+          error: 'Service Unavailable',
+          message: error.message,
+          status: 'unavailable',
+          down,
+        });
+    }
     return { status: 'ok' };
   });
 }

@@ -24,7 +24,21 @@ t.test('Postgres away: routes answer 503 with retry-after and no internals, then
     });
   }
   const ready = await app.inject({ url: '/health/ready' });
-  t.same([ready.statusCode, ready.json()], [503, { status: 'unavailable', down: ['postgres'] }], 'readiness names Postgres');
+  t.same(
+    [ready.statusCode, ready.json()],
+    [
+      503,
+      {
+        statusCode: 503,
+        code: 'TRESTA_ERR_NOT_READY',
+        error: 'Service Unavailable',
+        message: 'Not ready: postgres unavailable',
+        status: 'unavailable',
+        down: ['postgres'],
+      },
+    ],
+    'readiness names Postgres, in the error shape',
+  );
 
   await proxy.restore();
   const recovered = await until(

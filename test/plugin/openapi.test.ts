@@ -21,7 +21,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     '/admin/jobs/{name}/run',
     '/admin/metrics',
     '/api/ably/token',
-    '/api/notifications/',
+    '/api/notifications',
     '/api/notifications/mark-all-read',
     '/api/notifications/preferences',
     '/api/notifications/realtime',
@@ -33,6 +33,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     '/health/ready',
   ]);
   t.ok(document.components.schemas.TrestaNotification, 'shared schemas keep their names');
+  t.ok(document.paths['/api/notifications'].get, 'the list, named as in CONTRACT.md (no trailing slash)');
   t.match(document.paths['/api/notifications/{id}'].patch.requestBody.content['application/json'].schema, {
     required: ['isRead'],
   });

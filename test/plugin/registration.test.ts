@@ -103,7 +103,14 @@ t.test('health: live, ready, and 503 naming what is down', async (t) => {
   await broken.register(trestaNotifications, { ...base(), redis: { url: 'redis://127.0.0.1:1' } });
   const down = await broken.inject({ url: '/health/ready' });
   t.equal(down.statusCode, 503);
-  t.same(down.json(), { status: 'unavailable', down: ['redis'] });
+  t.same(down.json(), {
+    statusCode: 503,
+    code: 'TRESTA_ERR_NOT_READY',
+    error: 'Service Unavailable',
+    message: 'Not ready: redis unavailable',
+    status: 'unavailable',
+    down: ['redis'],
+  });
 });
 
 t.test('optionsFromEnv reads the seed’s variables', async (t) => {
@@ -150,5 +157,5 @@ t.test('readiness needs Redis to run the quota script, not only to answer PING',
   t.teardown(() => app.close());
   await app.register(trestaNotifications, { ...base(), redis: { url: noScripts.url } });
   const ready = await app.inject({ url: '/health/ready' });
-  t.same([ready.statusCode, ready.json()], [503, { status: 'unavailable', down: ['redis'] }]);
+  t.match([ready.statusCode, ready.json()], [503, { code: 'TRESTA_ERR_NOT_READY', status: 'unavailable', down: ['redis'] }]);
 });
