@@ -39,29 +39,48 @@ export interface PrivateRedis {
 
 /**
  * A redis-server of the test's own on a free port, so a test can stop and restart Redis without
- * disturbing the other test files that share the machine's Redis.
+ * disturbing the other test files that share the machine's Redis. A free port can be taken by
+ * another process before redis-server binds it (an outgoing connection of a parallel test, say):
+ * the first start then tries another port; a restart must keep its port and fails loudly.
  */
 export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  let port = await freePort();
   let child: ChildProcess | null = null;
+  const url = () => `redis://127.0.0.1:${port}`;
   const start = async () => {
-    child = spawn(
+    const spawned = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
-      {
-        stdio: 'ignore',
-      },
+      { stdio: 'ignore' },
     );
-    await waitUntilAnswering(url);
+    child = spawned;
+    const exitedEarly = once(spawned, 'exit').then(([code]) => {
+      throw new Error(`redis-server on port ${port} exited (${code}): the port was taken`);
+    });
+    try {
+      await Promise.race([waitUntilAnswering(url()), exitedEarly]);
+    } finally {
+      exitedEarly.catch(() => undefined);
+    }
   };
   const stop = async () => {
     if (!child) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    const running = child;
     child = null;
+    if (running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGKILL');
+    await exited;
   };
-  await start();
-  return { url, start, stop };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      await stop();
+      if (attempt === 3) throw error;
+      port = await freePort();
+    }
+  }
+  return { url: url(), start, stop };
 }
