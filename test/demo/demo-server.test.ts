@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '../helpers/database.js';
 import { freePort } from '../helpers/private-redis.js';
 import { REDIS_URL } from '../helpers/services.js';
+import { until } from '../helpers/until.js';
 
 const DEMO = fileURLToPath(new URL('../../demo/server.ts', import.meta.url));
 
@@ -56,16 +57,6 @@ async function startDemo(t: Test, overrides: NodeJS.ProcessEnv): Promise<Running
       return exited;
     },
   };
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const json = async <T>(response: Promise<Response>): Promise<T> => (await response).json() as Promise<T>;

@@ -11,6 +11,7 @@ import { QUEUES } from '../../plugin/jobs/registry.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { APP_ORIGIN, createTokenKit, ISSUER } from '../helpers/tokens.js';
 import { connectAuthenticated } from '../helpers/ws-client.js';
+import { until } from '../helpers/until.js';
 
 const tokens = await createTokenKit();
 const auth = async (userId: string, claims = {}) => ({ authorization: `Bearer ${await tokens.sign(userId, claims)}` });
@@ -35,16 +36,6 @@ async function startApp(databaseUrl: string, redisPrefix: string): Promise<Fasti
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return app;
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const prefix = () => `tresta-pglite-${randomBytes(4).toString('hex')}`;

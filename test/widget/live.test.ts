@@ -1,8 +1,22 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { eventually, launchBrowser, newContext, openWidget, startWidgetHost, widget } from '../helpers/browser.js';
 
 const browser = await launchBrowser(t);
 const host = await startWidgetHost(t);
+
+/**
+ * The widget for a user, connected, with the page's timers on Playwright's clock and the clock
+ * paused: "a minute passes" is then a call (`page.clock.runFor`), not a wait.
+ */
+async function openOnPausedClock(t: Test, userId: string) {
+  const context = await newContext(t, browser);
+  await context.clock.install();
+  const page = await openWidget(context, host.pageUrl(userId));
+  const ui = widget(page);
+  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket to connect');
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  return { page, ui };
+}
 
 t.test('the badge shows the unread count with a spoken label, and 9+ above nine', async (t) => {
   for (let i = 0; i < 3; i++) await host.notify('ada', { title: `Old ${i}` });
@@ -37,13 +51,8 @@ t.test('a notification produced on the server arrives over the WebSocket: a toas
 });
 
 t.test('toasts stack, leave by themselves, and no-toasts turns them off', async (t) => {
-  const context = await newContext(t, browser);
-  // On Playwright's clock, paused: the first toast cannot leave before the second arrives, however slow the machine.
-  await context.clock.install();
-  const page = await openWidget(context, host.pageUrl('hopper'));
-  const ui = widget(page);
-  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket to connect');
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  // Paused: the first toast cannot leave before the second arrives, however slow the machine.
+  const { page, ui } = await openOnPausedClock(t, 'hopper');
   await host.notify('hopper', { title: 'First' });
   await host.notify('hopper', { title: 'Second' });
   t.same(
@@ -71,13 +80,7 @@ t.test('toasts stack, leave by themselves, and no-toasts turns them off', async 
 });
 
 t.test('a toast stays while the pointer or focus is on it, and leaves once they go (fake clock)', async (t) => {
-  const context = await newContext(t, browser);
-  // The page's timers run on Playwright's clock: "a minute passes" is a call, not a wait.
-  await context.clock.install();
-  const page = await openWidget(context, host.pageUrl('lovelace'));
-  const ui = widget(page);
-  await eventually(ui.transport, (transport) => transport === 'websocket', 'the WebSocket to connect');
-  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1_000);
+  const { page, ui } = await openOnPausedClock(t, 'lovelace');
   const aMinute = 60_000;
 
   await host.notify('lovelace', { title: 'Hold me' });

@@ -3,6 +3,7 @@ import { ApiClient } from '../../../widget/client/api.js';
 import { RealtimeConnection, type ConnectionStatus } from '../../../widget/client/realtime-connection.js';
 import type { SocketLike } from '../../../widget/client/transports/websocket-transport.js';
 import type { RealtimeMessage } from '../../../widget/client/types.js';
+import { until } from '../../helpers/until.js';
 
 /** A socket the test drives: it opens at once, and the test answers, sends and closes. */
 class FakeSocket implements SocketLike {
@@ -30,14 +31,6 @@ class FakeSocket implements SocketLike {
   serverCloses(code: number) {
     this.readyState = 3;
     this.onclose?.({ code } as CloseEvent);
-  }
-}
-
-async function until(condition: () => boolean, what: string, deadlineMs = 5_000) {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
@@ -79,7 +72,7 @@ function setup(t: Test, offer: Record<string, unknown> = {}) {
 t.test('connects to the built-in WebSocket with the token in the first frame, and catches up when ready', async (t) => {
   const { connection, sockets, statuses, messages, catchUps } = setup(t);
   connection.start();
-  await until(() => sockets[0]?.sent.length === 1, 'the auth frame');
+  await until(() => sockets[0]?.sent.length === 1, Boolean, 'the auth frame');
   t.equal(sockets[0]!.url, 'wss://app.test/api/notifications/ws', 'wss for an https page; no token in the URL');
   t.same(sockets[0]!.sent, [{ type: 'auth', token: 'token-2' }]);
   sockets[0]!.serverSends({ type: 'ready', expiresAt: Date.now() + 60_000 });
@@ -98,18 +91,22 @@ t.test('connects to the built-in WebSocket with the token in the first frame, an
 t.test('a dropped socket reconnects with backoff; after two failures it polls until a socket is ready', async (t) => {
   const { connection, sockets, catchUps, tokens } = setup(t);
   connection.start();
-  await until(() => sockets.length === 1 && sockets[0]!.sent.length === 1, 'the first socket');
+  await until(() => sockets.length === 1 && sockets[0]!.sent.length === 1, Boolean, 'the first socket');
   sockets[0]!.serverSends({ type: 'ready', expiresAt: null });
   const tokensBefore = tokens();
   sockets[0]!.serverCloses(4401);
   t.equal(connection.status, 'connecting', 'one failure: reconnecting');
-  await until(() => sockets.length === 2 && sockets[1]!.sent.length === 1, 'the second socket');
+  await until(() => sockets.length === 2 && sockets[1]!.sent.length === 1, Boolean, 'the second socket');
   t.ok(tokens() > tokensBefore, 'after a 4401 the token provider is asked again');
   sockets[1]!.serverCloses(1006);
   t.equal(connection.status, 'polling', 'two failures in a row: polling');
   const before = catchUps();
-  await until(() => catchUps() >= before + 1, 'a poll');
-  await until(() => sockets.length >= 3 && sockets.at(-1)!.sent.length === 1, 'a socket retried after the successful poll');
+  await until(() => catchUps() >= before + 1, Boolean, 'a poll');
+  await until(
+    () => sockets.length >= 3 && sockets.at(-1)!.sent.length === 1,
+    Boolean,
+    'a socket retried after the successful poll',
+  );
   sockets.at(-1)!.serverSends({ type: 'ready', expiresAt: null });
   t.equal(connection.status, 'websocket', 'back on the socket');
   const afterReconnect = catchUps();
@@ -123,14 +120,14 @@ t.test('Ably offered but its chunk fails to load: the WebSocket', async (t) => {
     ably: { tokenUrl: '/api/ably/token', channel: 'notifications:u' },
   });
   connection.start();
-  await until(() => sockets.length === 1, 'a socket');
+  await until(() => sockets.length === 1, Boolean, 'a socket');
   t.pass('fell back to the WebSocket');
 });
 
 t.test('stop() closes everything and reports offline', async (t) => {
   const { connection, sockets } = setup(t);
   connection.start();
-  await until(() => sockets.length === 1 && sockets[0]!.sent.length === 1, 'a socket');
+  await until(() => sockets.length === 1 && sockets[0]!.sent.length === 1, Boolean, 'a socket');
   connection.stop();
   t.equal(connection.status, 'offline');
   t.equal(sockets[0]!.readyState, 3, 'the socket was closed');
