@@ -5,6 +5,18 @@ import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
 /** Close code asking a client to reconnect and catch up (the standard "service restart"). */
 export const CLOSE_RECONNECT = 1012;
 
+/** What one user, or one slow reader, may hold of an instance. */
+export interface HubLimits {
+  /** Sockets one user may keep open on this instance; one more is refused. */
+  maxSocketsPerUser: number;
+  /**
+   * Bytes waiting to be written to one socket before it is dropped: a reader that stops reading
+   * would otherwise hold every frame sent to it in this process's memory. The client reconnects
+   * and refetches, which brings back what it missed.
+   */
+  maxBufferedBytes: number;
+}
+
 /**
  * This instance's WebSocket clients, by user, fed by the Redis fan-out channel. It owns one
  * subscriber connection (a subscribed ioredis connection can do nothing else).
@@ -18,17 +30,19 @@ export class WebSocketHub {
   readonly #sockets = new Map<string, Set<WebSocket>>();
   readonly #subscriber: Redis;
   readonly #channel: string;
+  readonly #limits: HubLimits;
 
-  private constructor(subscriber: Redis, channel: string) {
+  private constructor(subscriber: Redis, channel: string, limits: HubLimits) {
     this.#subscriber = subscriber;
     this.#channel = channel;
+    this.#limits = limits;
   }
 
-  static async start(redis: Redis, prefix: string): Promise<WebSocketHub> {
+  static async start(redis: Redis, prefix: string, limits: HubLimits): Promise<WebSocketHub> {
     // A subscriber may queue commands while reconnecting: it resubscribes by itself afterwards.
     const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
     subscriber.on('error', () => {});
-    const hub = new WebSocketHub(subscriber, fanoutChannel(prefix));
+    const hub = new WebSocketHub(subscriber, fanoutChannel(prefix), limits);
     subscriber.on('message', (channel: string, payload: string) => {
       if (channel === hub.#channel) hub.#deliver(payload);
     });
@@ -56,10 +70,17 @@ export class WebSocketHub {
     return count;
   }
 
-  add(userId: string, socket: WebSocket): void {
+  /**
+   * Takes an open socket into the user's set; false (and nothing kept) when it already closed —
+   * a socket can close while its credentials are being verified — or when the user has their cap.
+   */
+  add(userId: string, socket: WebSocket): boolean {
+    if (socket.readyState !== socket.OPEN) return false;
     let sockets = this.#sockets.get(userId);
+    if (sockets && sockets.size >= this.#limits.maxSocketsPerUser) return false;
     if (!sockets) this.#sockets.set(userId, (sockets = new Set()));
     sockets.add(socket);
+    return true;
   }
 
   remove(userId: string, socket: WebSocket): void {
@@ -92,6 +113,11 @@ export class WebSocketHub {
     const sockets = this.#sockets.get(envelope.userId);
     if (!sockets) return;
     const frame = JSON.stringify(envelope.message);
-    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(frame);
+    for (const socket of sockets) {
+      if (socket.readyState !== socket.OPEN) continue;
+      // A close frame would wait behind the same full buffer: the connection is cut instead.
+      if (socket.bufferedAmount > this.#limits.maxBufferedBytes) socket.terminate();
+      else socket.send(frame);
+    }
   }
 }
