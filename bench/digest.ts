@@ -69,6 +69,7 @@ const channel: EmailChannel = {
   unsubscribe: new UnsubscribeLinks(
     new TextEncoder().encode('bench-digest-secret-0123456789abcdef'),
     'https://tresta.app/api/notifications/unsubscribe',
+    60,
   ),
   alerter: new Alerter(redis, PREFIX, null),
   brand: DEFAULT_BRAND,

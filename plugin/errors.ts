@@ -13,6 +13,12 @@ export const UnauthorizedError = createError<[string]>('TRESTA_ERR_AUTH_UNAUTHOR
 
 export const ForbiddenError = createError('TRESTA_ERR_AUTH_FORBIDDEN', 'This route is for administrators', 403);
 
+export const CrossSiteRequestError = createError(
+  'TRESTA_ERR_AUTH_CROSS_SITE',
+  'A request that changes state must come from an allowed origin (realtime.allowedOrigins)',
+  403,
+);
+
 export const DeadLetterNotFoundError = createError('TRESTA_ERR_DLQ_NOT_FOUND', 'Dead letter not found', 404);
 
 export const UnknownTypeError = createError<[string]>('TRESTA_ERR_NOTIFY_UNKNOWN_TYPE', 'Unknown notification type "%s"', 400);
@@ -54,6 +60,12 @@ export const RateLimitedError = createError<[number]>('TRESTA_ERR_RATE_LIMITED',
 export const InvalidUnsubscribeTokenError = createError(
   'TRESTA_ERR_UNSUBSCRIBE_TOKEN',
   'This unsubscribe link is not valid; use the link from the email, or change your settings in the app',
+  400,
+);
+
+export const UnsubscribeLinkExpiredError = createError(
+  'TRESTA_ERR_UNSUBSCRIBE_EXPIRED',
+  'This unsubscribe link has expired; use the link in a newer email, or change your settings in the app',
   400,
 );
 

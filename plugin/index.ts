@@ -120,6 +120,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       perUserHourlyLimit: options.email.perUserHourlyLimit,
     }),
     realtimeConnections: () => hub.connectionCount,
+    allowedOrigins: options.realtime.allowedOrigins,
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else.
   await app.register(async (scope) => {

@@ -64,6 +64,12 @@ export interface TrestaNotificationsOptions {
     unsubscribeSecret?: string;
     /** The unsubscribe route as the world reaches it (default: `<appUrl>/api/notifications/unsubscribe`). */
     unsubscribeUrl?: string;
+    /**
+     * Days an unsubscribe link stays valid, counted from the email's notification (or digest
+     * window); an expired link shows a page that sends the user to their settings.
+     * @defaultValue 60
+     */
+    unsubscribeLinkDays?: number;
     /** The Resend webhook's signing secret (`whsec_…`); the webhook route answers 404 without it. */
     webhookSecret?: string;
   };
@@ -152,6 +158,7 @@ export interface ResolvedOptions {
     concurrency: number;
     unsubscribeSecret: string | null;
     unsubscribeUrl: string;
+    unsubscribeLinkDays: number;
     webhookSecret: string | null;
   };
   realtime: {
@@ -199,6 +206,7 @@ export const DEFAULTS = {
   alertCheckIntervalMs: 15_000,
   emailRequestsPerSecond: 10,
   emailConcurrency: 5,
+  unsubscribeLinkDays: 60,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'normal', 'digest', 'none'];
@@ -429,6 +437,7 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
     concurrency: positiveInteger(email.concurrency, 'email.concurrency', DEFAULTS.emailConcurrency),
     unsubscribeSecret,
     unsubscribeUrl,
+    unsubscribeLinkDays: positiveInteger(email.unsubscribeLinkDays, 'email.unsubscribeLinkDays', DEFAULTS.unsubscribeLinkDays),
     webhookSecret,
   };
 }

@@ -117,6 +117,11 @@ export interface Authenticator {
   fromRequest: AuthenticateFunction;
   /** From a bare token (the WebSocket's auth frame); null when the host authenticates its own way. */
   fromToken: TokenVerifier | null;
+  /**
+   * True when the credential may be one a browser attaches by itself (the host's own scheme, e.g. a
+   * session cookie): another site's page could then make requests in the user's name.
+   */
+  ambient: boolean;
 }
 
 /** The one way the plugin learns who is calling, whichever `auth` option the host chose. */
@@ -128,6 +133,7 @@ export async function createAuthenticator(auth: ResolvedOptions['auth']): Promis
         return user && checkedUser(user);
       },
       fromToken: null,
+      ambient: true,
     };
   }
   const verify = await createJwtVerifier(auth.jwt);
@@ -138,5 +144,6 @@ export async function createAuthenticator(auth: ResolvedOptions['auth']): Promis
       return verify(token);
     },
     fromToken: verify,
+    ambient: false,
   };
 }

@@ -6,6 +6,7 @@ import { BudgetAlerts } from '../quota/budget-alerts.js';
 import { QuotaGuard } from '../quota/quota-guard.js';
 import { createMailboxMailer } from './mailbox-mailer.js';
 import type { Mailer } from './mailer.js';
+import { isMailboxAddress } from './headers.js';
 import { createResendMailer } from './resend-mailer.js';
 import type { Brand } from './templates/brand.js';
 import type { UnsubscribeLinks } from './unsubscribe.js';
@@ -19,6 +20,7 @@ export interface EmailChannel {
   brand: Brand;
   from: string;
   appUrl: string;
+  /** Where a user's email goes; null when the host knows no address, or gave one that is not a single plain address. */
   resolveRecipient: (userId: string) => Promise<{ email: string; name?: string } | null>;
 }
 
@@ -35,7 +37,8 @@ export function createEmailChannel(deps: {
   unsubscribe: UnsubscribeLinks;
 }): EmailChannel | null {
   const { email } = deps.options;
-  if (!email.resolveRecipient) return null;
+  const { resolveRecipient } = email;
+  if (!resolveRecipient) return null;
   return {
     mailer:
       email.enabled && email.resendApiKey ? createResendMailer(email.resendApiKey, email.baseUrl) : createMailboxMailer(deps.orm),
@@ -52,6 +55,10 @@ export function createEmailChannel(deps: {
     brand: email.brand,
     from: email.from,
     appUrl: deps.options.appUrl,
-    resolveRecipient: email.resolveRecipient,
+    // An address with a comma, a space or a second `@` could reach more than one inbox: it is not used.
+    resolveRecipient: async (userId) => {
+      const recipient = await resolveRecipient(userId);
+      return recipient && isMailboxAddress(recipient.email) ? recipient : null;
+    },
   };
 }

@@ -24,6 +24,8 @@ export interface RouteContext {
   counters: DailyCounters;
   quota: QuotaGuard;
   realtimeConnections: () => number;
+  /** The origins the widget is served from: the only ones whose pages may change state with ambient credentials. */
+  allowedOrigins: string[];
 }
 
 declare module 'fastify' {

@@ -21,16 +21,14 @@ export async function healthRoutes(app: FastifyInstance, ctx: Pick<RouteContext,
     if (down.length > 0) {
       // The error shape every route answers with, plus the list a load balancer's probe can read.
       const error = new NotReadyError(down.join(' and '));
-      return reply
-        .status(503)
-        .send({
-          statusCode: 503,
-          code: error.code,
-          error: 'Service Unavailable',
-          message: error.message,
-          status: 'unavailable',
-          down,
-        });
+      return reply.status(503).send({
+        statusCode: 503,
+        code: error.code,
+        error: 'Service Unavailable',
+        message: error.message,
+        status: 'unavailable',
+        down,
+      });
     }
     return { status: 'ok' };
   });

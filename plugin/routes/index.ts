@@ -4,6 +4,7 @@ import { RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { RouteContext } from './context.js';
 import { adminRoutes } from './admin/index.js';
 import { currentUser } from './current-user.js';
+import { refuseCrossSiteWrites } from './cross-site.js';
 import { handleRouteError } from './error-handler.js';
 import { listNotificationsRoute } from './list-notifications.js';
 import { markAllReadRoute } from './mark-all-read.js';
@@ -30,6 +31,10 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
   app.addSchema(errorSchema);
   app.decorateRequest('trestaUser', null);
   app.setErrorHandler(handleRouteError);
+  // Bodies are JSON only: a cross-site HTML form can send text/plain (Fastify parses it by
+  // default) but not application/json without a CORS preflight the host never grants.
+  app.removeContentTypeParser('text/plain');
+  if (ctx.auth.ambient) app.addHook('onRequest', refuseCrossSiteWrites(ctx.allowedOrigins));
 
   app.addHook('onRequest', async (request, reply) => {
     const user = await ctx.auth.fromRequest(request);

@@ -67,9 +67,9 @@ function asProviderEvent(value: unknown): ProviderEvent | null {
 export async function resendWebhookRoute(app: FastifyInstance, options: ResendWebhookOptions): Promise<void> {
   app.setErrorHandler(handleRouteError);
   // The signature covers the exact bytes sent: keep the body as a string, parse it after verifying.
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_EVENT_BYTES }, (_request, body, done) =>
-    done(null, body),
-  );
+  // Resend posts JSON and nothing else; any other type is refused (415) before it is read.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   const verifier = options.webhookSecret ? new Webhook(options.webhookSecret) : null;
 
   const schema = {
@@ -82,7 +82,7 @@ export async function resendWebhookRoute(app: FastifyInstance, options: ResendWe
       },
     },
   };
-  app.post('/webhooks/resend', { schema }, async (request) => {
+  app.post('/webhooks/resend', { schema, bodyLimit: MAX_EVENT_BYTES }, async (request) => {
     if (!verifier) throw new WebhookNotConfiguredError();
     const headers = signatureHeaders(request.headers);
     let verified: unknown;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { escapeHtml } from '../email/templates/escape.js';
 import type { UnsubscribeLinks, UnsubscribeScope } from '../email/unsubscribe.js';
-import { InvalidUnsubscribeTokenError, UnsubscribeBodyError } from '../errors.js';
+import { InvalidUnsubscribeTokenError, UnsubscribeBodyError, UnsubscribeLinkExpiredError } from '../errors.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import { updatePreferences } from '../services/preferences.js';
 import { handleRouteError } from './error-handler.js';
@@ -21,6 +21,21 @@ const querystring = {
   properties: { token: { type: 'string', minLength: 1, maxLength: 2_048 } },
 } as const;
 const htmlPage = { 200: { type: 'string', description: 'an HTML page' } };
+
+/**
+ * The request line Fastify logs for these routes, with the token taken out of the URL: a link
+ * that works for weeks without a session must not sit in the host's logs. Same fields as
+ * Fastify's own serializer otherwise.
+ */
+const logSerializers = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: request.url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }),
+};
 
 /** RFC 8058's body, urlencoded (`List-Unsubscribe=One-Click`) or as a multipart field of that name. */
 function isOneClick(body: unknown): boolean {
@@ -46,7 +61,9 @@ main{background:#fff;border-radius:8px;padding:32px;max-width:420px}button{font:
  */
 export async function unsubscribeRoutes(app: FastifyInstance, options: UnsubscribeRouteOptions): Promise<void> {
   app.setErrorHandler(handleRouteError);
-  // Mailbox providers post a tiny form; it is read as text here, never as a file upload.
+  // Mailbox providers post a tiny form; it is read as text here, never as a file upload. Only the
+  // two form types RFC 8058 names are taken: no JSON, no text/plain.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/x-www-form-urlencoded', 'multipart/form-data'],
     { parseAs: 'string', bodyLimit: MAX_FORM_BYTES },
@@ -54,14 +71,16 @@ export async function unsubscribeRoutes(app: FastifyInstance, options: Unsubscri
   );
 
   const scopeOf = async (request: FastifyRequest): Promise<UnsubscribeScope> => {
-    const scope = await options.links.verify((request.query as { token: string }).token);
-    if (!scope) throw new InvalidUnsubscribeTokenError();
-    return scope;
+    const verdict = await options.links.verify((request.query as { token: string }).token);
+    if (verdict.kind === 'expired') throw new UnsubscribeLinkExpiredError();
+    if (verdict.kind === 'invalid') throw new InvalidUnsubscribeTokenError();
+    return verdict.scope;
   };
+  // A link for a type no longer registered asks for quiet about emails that are no longer sent:
+  // there is nothing to turn off (never all email, which the user did not ask for).
+  const isRetiredType = (scope: UnsubscribeScope) => scope.type !== null && !Object.hasOwn(options.types, scope.type);
   const what = (scope: UnsubscribeScope) =>
-    scope.type && Object.hasOwn(options.types, scope.type)
-      ? `emails about ${scope.type}`
-      : `all emails from ${options.productName}`;
+    scope.type ? `emails about ${scope.type}` : `all emails from ${options.productName}`;
   const headers = {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
@@ -71,7 +90,10 @@ export async function unsubscribeRoutes(app: FastifyInstance, options: Unsubscri
 
   app.get(
     '/unsubscribe',
-    { schema: { summary: 'The unsubscribe confirmation page (changes nothing)', querystring, response: htmlPage } },
+    {
+      logSerializers,
+      schema: { summary: 'The unsubscribe confirmation page (changes nothing)', querystring, response: htmlPage },
+    },
     async (request, reply) => {
       const scope = await scopeOf(request);
       const token = (request.query as { token: string }).token;
@@ -87,17 +109,15 @@ export async function unsubscribeRoutes(app: FastifyInstance, options: Unsubscri
 
   app.post(
     '/unsubscribe',
-    { schema: { summary: 'One-click unsubscribe (RFC 8058)', querystring, response: htmlPage } },
+    { logSerializers, schema: { summary: 'One-click unsubscribe (RFC 8058)', querystring, response: htmlPage } },
     async (request, reply) => {
       const scope = await scopeOf(request);
       if (!isOneClick(request.body)) throw new UnsubscribeBodyError();
-      // A type that is no longer registered cannot be turned off alone: the user still asked for quiet.
-      const update =
-        scope.type && Object.hasOwn(options.types, scope.type)
-          ? { types: { [scope.type]: { email: false } } }
-          : { emailEnabled: false };
-      await updatePreferences(options.orm.em.fork(), scope.userId, update, options.types);
-      request.log.info({ userId: scope.userId, type: scope.type }, 'unsubscribed by one-click link');
+      if (!isRetiredType(scope)) {
+        const update = scope.type ? { types: { [scope.type]: { email: false } } } : { emailEnabled: false };
+        await updatePreferences(options.orm.em.fork(), scope.userId, update, options.types);
+        request.log.info({ userId: scope.userId, type: scope.type }, 'unsubscribed by one-click link');
+      }
       return reply
         .headers(headers)
         .send(page('Unsubscribed', `<h1>You are unsubscribed</h1><p>You will no longer receive ${escapeHtml(what(scope))}.</p>`));

@@ -14,7 +14,7 @@ t.teardown(() => server.close());
 
 const SECRET = 'unsubscribe-secret-for-tests-0123456789';
 const ENDPOINT = 'https://tresta.test/api/notifications/unsubscribe';
-const links = new UnsubscribeLinks(new TextEncoder().encode(SECRET), ENDPOINT);
+const links = new UnsubscribeLinks(new TextEncoder().encode(SECRET), ENDPOINT, 60);
 
 async function unsubscribeApp(t: Parameters<typeof buildTestApp>[0]): Promise<TestApp> {
   return buildTestApp(t, {
@@ -109,7 +109,7 @@ t.test(
 
 t.test('multipart one-click with an all-email token turns all email off', async (t) => {
   const testApp = await unsubscribeApp(t);
-  const { url } = await links.forUser('grace');
+  const { url } = await links.forUser('grace', { issuedAt: new Date() });
   const boundary = '----tresta';
   const body = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
   const res = await testApp.app.inject({
@@ -125,14 +125,14 @@ t.test('multipart one-click with an all-email token turns all email off', async 
 t.test('forged, tampered or missing tokens and wrong bodies: 4xx with a code, nothing changes', async (t) => {
   const testApp = await unsubscribeApp(t);
   const { app } = testApp;
-  const genuine = new URL((await links.forUser('alan')).url).searchParams.get('token')!;
+  const genuine = new URL((await links.forUser('alan', { issuedAt: new Date() })).url).searchParams.get('token')!;
   const [header, payload, signature] = genuine.split('.');
-  const otherPayload = Buffer.from(JSON.stringify({ sub: 'victim', aud: 'tresta-unsubscribe' })).toString('base64url');
-  const forgedLinks = new UnsubscribeLinks(new TextEncoder().encode('another-secret-another-secret-000000'), ENDPOINT);
+  const otherPayload = Buffer.from(JSON.stringify({ sub: 'victim', aud: ENDPOINT })).toString('base64url');
+  const forgedLinks = new UnsubscribeLinks(new TextEncoder().encode('another-secret-another-secret-000000'), ENDPOINT, 60);
   const cases = {
     'a flipped signature': `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`,
     'another user in the payload': `${header}.${otherPayload}.${signature}`,
-    'signed with another secret': new URL((await forgedLinks.forUser('alan')).url).searchParams.get('token')!,
+    'signed with another secret': new URL((await forgedLinks.forUser('alan', { issuedAt: new Date() })).url).searchParams.get('token')!,
     'alg none': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`,
     garbage: 'not-a-token',
   };

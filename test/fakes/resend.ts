@@ -6,9 +6,42 @@ import { http, HttpResponse } from 'msw';
 export const RESEND_BASE_URL = 'https://api.resend.test';
 export const RESEND_KEY = 're_test_0123456789abcdef';
 
+/**
+ * The addresses an address list names, read as a mail server reads `to`: split at commas outside
+ * quoted strings and angle brackets, each entry holding an `@` counted as one recipient.
+ */
+export function addressesIn(to: string | string[]): string[] {
+  const entries: string[] = [];
+  for (const list of Array.isArray(to) ? to : [to]) {
+    let current = '';
+    let quoted = false;
+    let angled = false;
+    for (let i = 0; i < list.length; i++) {
+      const character = list[i]!;
+      if (quoted && character === '\\') {
+        current += character + (list[++i] ?? '');
+        continue;
+      }
+      if (character === '"') quoted = !quoted;
+      else if (!quoted && character === '<') angled = true;
+      else if (!quoted && character === '>') angled = false;
+      else if (!quoted && !angled && character === ',') {
+        entries.push(current);
+        current = '';
+        continue;
+      }
+      current += character;
+    }
+    entries.push(current);
+  }
+  return entries.map((entry) => entry.trim()).filter((entry) => entry.includes('@'));
+}
+
 interface SentEmail {
   id: string;
   idempotencyKey: string | null;
+  /** The recipients Resend would deliver to (and count against the quota). */
+  recipients: string[];
   body: {
     from: string;
     to: string | string[];
@@ -76,14 +109,15 @@ export function createResendFake(options: { requestsPerSecond?: number; dailyQuo
       if (seen) return HttpResponse.json(seen.json, { status: seen.status });
     }
     const body = JSON.parse(raw) as SentEmail['body'];
-    const recipients = Array.isArray(body.to) ? body.to.length : 1;
+    const addresses = body.to ? addressesIn(body.to) : [];
+    const recipients = addresses.length;
     if (options.dailyQuota !== undefined && recipientsToday + recipients > options.dailyQuota)
       return error(429, 'daily_quota_exceeded');
     if (!body.from || !body.to || !body.subject) return error(422, 'missing_required_field');
 
     const id = `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
     recipientsToday += recipients;
-    const email = { id, idempotencyKey, body };
+    const email = { id, idempotencyKey, recipients: addresses, body };
     sent.push(email);
     if (idempotencyKey) byKey.set(idempotencyKey, { bodyHash, status: 200, json: { id } });
     if (hooks.beforeAnswer) {

@@ -354,8 +354,8 @@ t.test(
         const oneClick =
           typeof body.payload === 'string' &&
           body.contentType !== undefined &&
-          // RFC 8058 posts a form; a text/plain body of the same words is read the same way (the token is what authorizes).
-          /^(application\/x-www-form-urlencoded|multipart\/form-data|text\/plain)/.test(body.contentType) &&
+          // RFC 8058 posts a form: no other content type is read (a text/plain body is refused with 415).
+          /^(application\/x-www-form-urlencoded|multipart\/form-data)/.test(body.contentType) &&
           /List-Unsubscribe=One-Click/.test(body.payload);
         if (response.statusCode === 200 && !oneClick) throw new Error(`unsubscribed by ${body.contentType} ${body.payload}`);
       }),

@@ -1,4 +1,5 @@
 import type { OutgoingEmail } from '../mailer.js';
+import { headerText } from '../headers.js';
 import type { Brand } from './brand.js';
 import { escapeHtml, safeUrl } from './escape.js';
 import { htmlLayout } from './layout.js';
@@ -81,7 +82,7 @@ ${moreLine ? `<p style="margin:16px 0 0;color:#52525b;">${escapeHtml(moreLine)}<
   return {
     from: input.from,
     to: input.to,
-    subject: `${heading}: ${plural(input.total)}`,
+    subject: headerText(`${heading}: ${plural(input.total)}`),
     html,
     text,
     headers: { 'X-Entity-Ref-ID': input.digestRunId, ...unsubscribe.headers },

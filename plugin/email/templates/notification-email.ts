@@ -1,4 +1,5 @@
 import type { OutgoingEmail } from '../mailer.js';
+import { headerText } from '../headers.js';
 import type { Brand } from './brand.js';
 import { escapeHtml, safeUrl } from './escape.js';
 import { htmlLayout } from './layout.js';
@@ -56,7 +57,7 @@ Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style=
   return {
     from: input.from,
     to: input.to,
-    subject: notification.title,
+    subject: headerText(notification.title),
     html,
     text,
     headers: { 'X-Entity-Ref-ID': notification.id, ...unsubscribe?.headers },

@@ -4,6 +4,7 @@ import type { EmailChannel } from '../../email/channel.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import type { SendOutcome } from '../../email/mailer.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
+import { mailbox } from '../../email/headers.js';
 import { renderNotificationEmail } from '../../email/templates/notification-email.js';
 import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
 import { EMAIL_ON } from '../../services/preference-columns.js';
@@ -47,7 +48,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 }
 
 const LOAD = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link,
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.created_at,
          ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
@@ -96,7 +97,16 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   const now = deps.now?.() ?? new Date();
   const connection = deps.orm.em.getConnection();
   const [notification] = await connection.execute<
-    Array<{ id: string; user_id: string; type: string; title: string; message: string; link: string | null; email_on: boolean }>
+    Array<{
+      id: string;
+      user_id: string;
+      type: string;
+      title: string;
+      message: string;
+      link: string | null;
+      created_at: Date;
+      email_on: boolean;
+    }>
   >(LOAD, [payload.notificationId]);
   if (!notification || notification.user_id !== payload.userId) return 'gone';
   // The type's mode when the job runs (a type no longer emailed singly is treated as normal).
@@ -145,9 +155,15 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     brand: channel.brand,
     appUrl: channel.appUrl,
     from: channel.from,
-    to: recipient.name ? `${recipient.name.replace(/[<>"]/g, '')} <${recipient.email}>` : recipient.email,
+    to: mailbox(recipient),
     notification,
-    unsubscribe: priority === 'normal' ? await channel.unsubscribe.forUser(notification.user_id, notification.type) : null,
+    unsubscribe:
+      priority === 'normal'
+        ? await channel.unsubscribe.forUser(notification.user_id, {
+            type: notification.type,
+            issuedAt: new Date(notification.created_at),
+          })
+        : null,
   });
   const outcome = await channel.mailer.send(email, idempotencyKey);
   if (outcome.kind === 'sent') {

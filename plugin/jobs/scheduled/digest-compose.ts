@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { JobsOptions } from 'bullmq';
 import type { EmailChannel } from '../../email/channel.js';
+import { mailbox } from '../../email/headers.js';
 import { DIGEST_LIST_LIMIT, renderDigestEmail, type DigestEmailItem } from '../../email/templates/digest-email.js';
 import { EMAIL_ON } from '../../services/preference-columns.js';
 import { digestJobId, JOB_OPTIONS, type JobPayloads } from '../registry.js';
@@ -52,9 +53,6 @@ export type Recipient = { email: string; name?: string };
 /** The seed's idempotency key (EXTERNAL-APIS.md): one per user and period, also the quota reservation's key. */
 export const digestKey = (userId: string, periodKey: string) => `digest/${userId}/${periodKey}`;
 
-export const addressOf = (recipient: Recipient) =>
-  recipient.name ? `${recipient.name.replace(/[<>"]/g, '')} <${recipient.email}>` : recipient.email;
-
 // Each digest's window, newest first, the first DIGEST_LIST_LIMIT of them with the window's total.
 const LOAD_ITEMS = `
   select digest_run_id, title, message, link, total from (
@@ -101,8 +99,11 @@ export async function composeDigestEmails(
     entry.items.push({ title, message, link });
     listed.set(digest_run_id, entry);
   }
-  // Signing is asynchronous (WebCrypto): the chunk's links are signed side by side.
-  const unsubscribeLinks = await Promise.all(digests.map(({ row }) => channel.unsubscribe.forUser(row.userId)));
+  // Signing is asynchronous (WebCrypto): the chunk's links are signed side by side. A link's life
+  // counts from the digest's window, fixed by its first attempt, so every attempt signs the same token.
+  const unsubscribeLinks = await Promise.all(
+    digests.map(({ row }) => channel.unsubscribe.forUser(row.userId, { issuedAt: row.windowEnd })),
+  );
   const jobs: DigestJob[] = [];
   for (const [i, { row, recipient }] of digests.entries()) {
     const entry = listed.get(row.id);
@@ -111,7 +112,7 @@ export async function composeDigestEmails(
       brand: channel.brand,
       appUrl: channel.appUrl,
       from: channel.from,
-      to: addressOf(recipient),
+      to: mailbox(recipient),
       digestRunId: row.id,
       period: row.period,
       items: entry.items,
