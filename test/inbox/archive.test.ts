@@ -15,11 +15,16 @@ const titles = (body: { items: Array<{ title: string }> }) => body.items.map((it
 
 t.test('archive and unarchive: the list, the archived tab, the unread count and the other tabs follow', async (t) => {
   const { app, authFor, tokens, wsUrl } = await listening(t);
-  const [first, second, third] = await app.notifications.notifyMany([note('ava', 'one'), note('ava', 'two'), note('ava', 'three')]);
+  const [first, second, third] = await app.notifications.notifyMany([
+    note('ava', 'one'),
+    note('ava', 'two'),
+    note('ava', 'three'),
+  ]);
   const headers = await authFor('ava');
   const otherTab = await connectAuthenticated(wsUrl, await tokens.sign('ava'), APP_ORIGIN);
   t.teardown(() => otherTab.socket.close());
-  const count = async (query = '') => (await app.inject({ url: `/api/notifications/unread-count${query}`, headers })).json().count;
+  const count = async (query = '') =>
+    (await app.inject({ url: `/api/notifications/unread-count${query}`, headers })).json().count;
   const list = async (query = '') => (await app.inject({ url: `/api/notifications${query}`, headers })).json();
 
   const archived = await app.inject({
@@ -40,11 +45,18 @@ t.test('archive and unarchive: the list, the archived tab, the unread count and 
     'the other tab hears of it with the new count',
   );
 
-  const back = await app.inject({ method: 'PATCH', url: `/api/notifications/${first!.id}`, headers, payload: { isArchived: false } });
+  const back = await app.inject({
+    method: 'PATCH',
+    url: `/api/notifications/${first!.id}`,
+    headers,
+    payload: { isArchived: false },
+  });
   t.match(back.json(), { isArchived: false, archivedAt: null });
   t.equal(await count(), 3, 'unarchived, it counts again');
   t.match(
-    await otherTab.waitFor((f) => f.name === 'notifications-archived' && (f.data as { isArchived: boolean }).isArchived === false),
+    await otherTab.waitFor(
+      (f) => f.name === 'notifications-archived' && (f.data as { isArchived: boolean }).isArchived === false,
+    ),
     { data: { ids: [first!.id], unreadCount: 3 } },
   );
 

@@ -52,7 +52,12 @@ t.test('every filter walks 1,000 equal-timestamp rows exactly: each matching row
     );
   }
   await app.notifications.notifyMany(
-    Array.from({ length: 20 }, (_, i) => ({ userId: 'other', type: 'SECURITY_ALERT', title: `Invoice ${i}`, message: 'Zanzibar' })),
+    Array.from({ length: 20 }, (_, i) => ({
+      userId: 'other',
+      type: 'SECURITY_ALERT',
+      title: `Invoice ${i}`,
+      message: 'Zanzibar',
+    })),
   );
   const em = app.notifications.orm.em.fork();
   // A third read, a tenth of those archived: every status has rows, set without changing timestamps.
@@ -92,7 +97,11 @@ t.test('every filter walks 1,000 equal-timestamp rows exactly: each matching row
     const want = expected.filter(matches);
     t.ok(want.length > 0 || query.startsWith('q=nothing'), `${query || '(no filter)'} has rows to find`);
     t.equal(seen.length, want.length, `${query || '(no filter)'}: ${want.length} rows`);
-    t.same(new Set(seen.map((n) => n.id)), new Set(want.map((n) => n.id)), `${query || '(no filter)'}: exactly the matching rows`);
+    t.same(
+      new Set(seen.map((n) => n.id)),
+      new Set(want.map((n) => n.id)),
+      `${query || '(no filter)'}: exactly the matching rows`,
+    );
     const createdAts = seen.map((n) => n.createdAt);
     t.same(createdAts, [...createdAts].sort().reverse(), `${query || '(no filter)'}: newest first`);
   }

@@ -32,7 +32,12 @@ async function list(app: FastifyInstance, headers: Record<string, string>, query
 
 /** notify() as of a moment: the group window is measured on created_at. */
 function notifyAt(app: FastifyInstance, at: Date, input: NotifyInput) {
-  const deps = { em: app.notifications.orm.em.fork(), callerTransaction: false, types: DEFAULT_NOTIFICATION_TYPES, now: () => at };
+  const deps = {
+    em: app.notifications.orm.em.fork(),
+    callerTransaction: false,
+    types: DEFAULT_NOTIFICATION_TYPES,
+    now: () => at,
+  };
   return notify(deps, input);
 }
 
@@ -56,16 +61,39 @@ t.test('a burst of one type and group key is one row with a count; the unread co
   const rows = await list(app, headers);
   t.equal(rows.length, 4, 'eight in a group, one without a key, one of another key, one of another type');
   const group = rows.find((row) => row.groupId === groupId)!;
-  t.match(group, { id: later.at(-1)!.id, title: 'Testimonial 7', groupCount: 8, groupUnreadCount: 8 }, 'the newest stands for all');
-  t.match(rows.find((row) => row.title === 'Testimonial 99'), { groupId: null, groupCount: 1, groupUnreadCount: 1 });
-  t.match(rows.find((row) => row.title === 'Testimonial 98'), { groupCount: 1 }, 'another key is another group');
-  t.match(rows.find((row) => row.title === 'Testimonial 97'), { groupCount: 1 }, 'another type is another group');
-  t.same((await app.inject({ url: '/api/notifications/unread-count', headers })).json(), { count: 11 }, 'every notification counted');
+  t.match(
+    group,
+    { id: later.at(-1)!.id, title: 'Testimonial 7', groupCount: 8, groupUnreadCount: 8 },
+    'the newest stands for all',
+  );
+  t.match(
+    rows.find((row) => row.title === 'Testimonial 99'),
+    { groupId: null, groupCount: 1, groupUnreadCount: 1 },
+  );
+  t.match(
+    rows.find((row) => row.title === 'Testimonial 98'),
+    { groupCount: 1 },
+    'another key is another group',
+  );
+  t.match(
+    rows.find((row) => row.title === 'Testimonial 97'),
+    { groupCount: 1 },
+    'another type is another group',
+  );
+  t.same(
+    (await app.inject({ url: '/api/notifications/unread-count', headers })).json(),
+    { count: 11 },
+    'every notification counted',
+  );
 
   // Expanded: the group's notifications one by one, newest first.
   const members = await list(app, headers, `&group=${groupId}`);
   t.same(new Set(members.map((row) => row.id)), new Set([...burst, ...later].map((n) => n.id)));
-  t.same(members.slice(0, 3).map((row) => row.title), ['Testimonial 7', 'Testimonial 6', 'Testimonial 5'], 'newest first');
+  t.same(
+    members.slice(0, 3).map((row) => row.title),
+    ['Testimonial 7', 'Testimonial 6', 'Testimonial 5'],
+    'newest first',
+  );
   t.ok(members.every((row) => row.groupCount === 1));
   t.same(await list(app, await authFor('hal'), `&group=${groupId}`), [], "another user cannot expand someone's group");
 
@@ -74,33 +102,42 @@ t.test('a burst of one type and group key is one row with a count; the unread co
   await app.inject({ method: 'PATCH', url: `/api/notifications/${later.at(-1)!.id}`, headers, payload: { isArchived: true } });
   const after = (await list(app, headers)).find((row) => row.groupId === groupId)!;
   t.match(after, { title: 'Testimonial 6', groupCount: 7, groupUnreadCount: 6 });
-  t.match((await list(app, headers, '&status=archived')).find((row) => row.groupId === groupId), { groupCount: 1 });
-  t.match((await list(app, headers, '&status=read')).find((row) => row.groupId === groupId), {
-    id: burst[0]!.id,
-    groupCount: 1,
-  });
-});
-
-t.test(`the window: a notification more than ${GROUP_WINDOW_MINUTES} minutes after the group's first starts a new row`, async (t) => {
-  const { app, authFor } = await buildTestApp(t);
-  const start = new Date(Date.now() - 3 * 60 * 60_000);
-  const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
-  const first = await notifyAt(app, at(0), testimonial('ivy', 0));
-  const inside = await notifyAt(app, at(GROUP_WINDOW_MINUTES - 1), testimonial('ivy', 1));
-  const outside = await notifyAt(app, at(GROUP_WINDOW_MINUTES + 1), testimonial('ivy', 2));
-  const joinsSecond = await notifyAt(app, at(GROUP_WINDOW_MINUTES + 30), testimonial('ivy', 3));
-  t.equal(inside.groupId, first.id);
-  t.equal(outside.groupId, outside.id, 'past the window from the first: a group of its own');
-  t.equal(joinsSecond.groupId, outside.id, 'and the next joins that one');
-  const rows = await list(app, await authFor('ivy'));
-  t.same(
-    rows.map((row) => [row.title, row.groupCount]),
-    [
-      ['Testimonial 3', 2],
-      ['Testimonial 1', 2],
-    ],
+  t.match(
+    (await list(app, headers, '&status=archived')).find((row) => row.groupId === groupId),
+    { groupCount: 1 },
+  );
+  t.match(
+    (await list(app, headers, '&status=read')).find((row) => row.groupId === groupId),
+    {
+      id: burst[0]!.id,
+      groupCount: 1,
+    },
   );
 });
+
+t.test(
+  `the window: a notification more than ${GROUP_WINDOW_MINUTES} minutes after the group's first starts a new row`,
+  async (t) => {
+    const { app, authFor } = await buildTestApp(t);
+    const start = new Date(Date.now() - 3 * 60 * 60_000);
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    const first = await notifyAt(app, at(0), testimonial('ivy', 0));
+    const inside = await notifyAt(app, at(GROUP_WINDOW_MINUTES - 1), testimonial('ivy', 1));
+    const outside = await notifyAt(app, at(GROUP_WINDOW_MINUTES + 1), testimonial('ivy', 2));
+    const joinsSecond = await notifyAt(app, at(GROUP_WINDOW_MINUTES + 30), testimonial('ivy', 3));
+    t.equal(inside.groupId, first.id);
+    t.equal(outside.groupId, outside.id, 'past the window from the first: a group of its own');
+    t.equal(joinsSecond.groupId, outside.id, 'and the next joins that one');
+    const rows = await list(app, await authFor('ivy'));
+    t.same(
+      rows.map((row) => [row.title, row.groupCount]),
+      [
+        ['Testimonial 3', 2],
+        ['Testimonial 1', 2],
+      ],
+    );
+  },
+);
 
 t.test('the cursor walk is exact over collapsed groups: every group and single row once', async (t) => {
   const { app, authFor } = await buildTestApp(t, { apiRateLimitPerMinute: 100_000 });

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { NotificationAction } from '../../db/entities/index.js';
 import type { EmailChannel } from '../../email/channel.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import type { SendOutcome } from '../../email/mailer.js';
@@ -47,7 +48,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 }
 
 const LOAD = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link,
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.actions,
          ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
@@ -96,7 +97,16 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   const now = deps.now?.() ?? new Date();
   const connection = deps.orm.em.getConnection();
   const [notification] = await connection.execute<
-    Array<{ id: string; user_id: string; type: string; title: string; message: string; link: string | null; email_on: boolean }>
+    Array<{
+      id: string;
+      user_id: string;
+      type: string;
+      title: string;
+      message: string;
+      link: string | null;
+      actions: NotificationAction[];
+      email_on: boolean;
+    }>
   >(LOAD, [payload.notificationId]);
   if (!notification || notification.user_id !== payload.userId) return 'gone';
   // The type's mode when the job runs (a type no longer emailed singly is treated as normal).
