@@ -35,11 +35,7 @@ export const RequiredTypeError = createError<[string]>(
   400,
 );
 
-export const UnknownBodyKeyError = createError<[string, string]>(
-  'TRESTA_ERR_API_UNKNOWN_KEY',
-  'Unknown key "%s" in %s',
-  400,
-);
+export const UnknownBodyKeyError = createError<[string, string]>('TRESTA_ERR_API_UNKNOWN_KEY', 'Unknown key "%s" in %s', 400);
 
 export const DatabaseUnavailableError = createError(
   'TRESTA_ERR_DB_UNAVAILABLE',

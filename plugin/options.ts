@@ -397,13 +397,15 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
   const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.resendBaseUrl;
   httpUrl(baseUrl, 'email.baseUrl');
   const unsubscribeSecret = optionalString(email.unsubscribeSecret, 'email.unsubscribeSecret') ?? null;
-  if (unsubscribeSecret !== null && unsubscribeSecret.length < 32) fail('email.unsubscribeSecret', 'must be at least 32 characters');
+  if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
+    fail('email.unsubscribeSecret', 'must be at least 32 characters');
   const unsubscribeUrl = httpUrl(
     optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL('/api/notifications/unsubscribe', appUrl).toString(),
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
-  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_'))
+    fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,

@@ -10,14 +10,15 @@ function describe(errors: FastifySchemaValidationError[], dataVar: string): stri
 /**
  * Request bodies in this scope refuse unknown keys, each answered 400 TRESTA_ERR_API_UNKNOWN_KEY
  * naming the key. Fastify's default Ajv removes them instead (`removeAdditional: true`), so a typo
- * like `{"emailEnable": false}` was answered 200 and changed nothing. Querystrings, params and
+ * like `{"emailEnable": false}` was answered 200 and changed nothing. Nor are JSON values coerced:
+ * `"true"` is not a boolean, and `false` is not an empty body (Ajv would make it null). Querystrings, params and
  * headers keep Fastify's defaults (an unknown query parameter, a cache-buster say, is dropped). The
  * compilers are this scope's own: the host's Ajv settings for its own routes stay as they are.
  */
 export function useStrictBodies(app: FastifyInstance): void {
   const compilers = AjvCompiler();
   const shared = app.getSchemas() as Parameters<typeof compilers>[0];
-  const bodies = compilers(shared, { customOptions: { removeAdditional: false } });
+  const bodies = compilers(shared, { customOptions: { removeAdditional: false, coerceTypes: false } });
   const everythingElse = compilers(shared, { customOptions: {} });
   app.setValidatorCompiler((route) => (route.httpPart === 'body' ? bodies(route) : everythingElse(route)));
   app.setSchemaErrorFormatter((errors, dataVar) => {

@@ -8,7 +8,10 @@ const MAX_SEARCH_WORDS = 8;
  * error. Null when `q` holds no word at all (the search is then left out).
  */
 export function toSearchQuery(q: string): string | null {
-  const words = q.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  const words = q
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu);
   if (!words) return null;
   return words
     .slice(0, MAX_SEARCH_WORDS)

@@ -121,8 +121,10 @@ function validateActions(value: unknown): NotificationAction[] {
 
 function validateGroupKey(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidNotificationError('groupKey', 'must be a non-empty string');
-  if (value.length > LIMITS.groupKey) throw new InvalidNotificationError('groupKey', `must be at most ${LIMITS.groupKey} characters`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidNotificationError('groupKey', 'must be a non-empty string');
+  if (value.length > LIMITS.groupKey)
+    throw new InvalidNotificationError('groupKey', `must be at most ${LIMITS.groupKey} characters`);
   if (UNSTORABLE.test(value)) throw new InvalidNotificationError('groupKey', UNSTORABLE_REASON);
   return value;
 }

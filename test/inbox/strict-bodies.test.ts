@@ -88,6 +88,19 @@ t.test('every body route refuses unknown keys with a 400 naming the key, and cha
       message: `Unknown key "${key}" in ${where}`,
     });
   }
+  for (const [url, payload] of [
+    [`/api/notifications/${n.id}`, { isRead: 'true' }],
+    ['/api/notifications/mark-all-read', false],
+    ['/api/notifications/mark-all-read', 0],
+  ] as const) {
+    const res = await app.inject({
+      method: url.endsWith('read') ? 'POST' : 'PATCH',
+      url,
+      headers: { ...user, 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
+    t.equal(res.statusCode, 400, `${url} ${JSON.stringify(payload)}: a JSON body is taken as it is typed, never coerced`);
+  }
   t.same(await state(), before, 'no request changed anything');
 });
 
