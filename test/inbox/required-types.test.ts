@@ -101,3 +101,30 @@ t.test('a required type reaches the user in app and by email even with both swit
     'in-app off: the other type is not published',
   );
 });
+
+t.test('a required type emailed normally carries no unsubscribe link; another normal type does', async (t) => {
+  const { app } = await buildTestApp(t, {
+    workers: true,
+    types: { PASSWORD_CHANGED: { email: 'normal', required: true }, WEEKLY_REPORT: { email: 'normal' } },
+    email: {
+      enabled: false,
+      unsubscribeSecret: 'unsubscribe-secret-for-tests-0123456789',
+      resolveRecipient: async (userId) => ({ email: `${userId}@example.test` }),
+    },
+  });
+  const required = await app.notifications.notify({ userId: 'tess', type: 'PASSWORD_CHANGED', title: 'Changed', message: 'm' });
+  const optional = await app.notifications.notify({ userId: 'tess', type: 'WEEKLY_REPORT', title: 'Report', message: 'm' });
+  const em = app.notifications.orm.em.fork();
+  const emails = await until(
+    () =>
+      em.execute<Array<{ idempotency_key: string; headers: Record<string, string>; html: string }>>(
+        'select idempotency_key, headers, html from tresta_mailbox',
+      ),
+    (rows) => rows.length === 2,
+    'both emails in the mailbox',
+  );
+  const of = (id: string) => emails.find((row) => row.idempotency_key === `notification-email/${id}`)!;
+  t.notOk(of(required.id).headers['List-Unsubscribe'], 'no List-Unsubscribe on the required type');
+  t.notMatch(of(required.id).html, /Unsubscribe/);
+  t.match(of(optional.id).headers['List-Unsubscribe'], /^<https:\/\//, 'the optional one keeps its one-click link');
+});

@@ -48,7 +48,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 }
 
 const LOAD = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.actions,
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.actions, n.required,
          ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
@@ -105,6 +105,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
       message: string;
       link: string | null;
       actions: NotificationAction[];
+      required: boolean;
       email_on: boolean;
     }>
   >(LOAD, [payload.notificationId]);
@@ -157,7 +158,11 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     from: channel.from,
     to: recipient.name ? `${recipient.name.replace(/[<>"]/g, '')} <${recipient.email}>` : recipient.email,
     notification,
-    unsubscribe: priority === 'normal' ? await channel.unsubscribe.forUser(notification.user_id, notification.type) : null,
+    // A required type cannot be switched off, so its email offers no unsubscribe link that could not work.
+    unsubscribe:
+      priority === 'normal' && !notification.required
+        ? await channel.unsubscribe.forUser(notification.user_id, notification.type)
+        : null,
   });
   const outcome = await channel.mailer.send(email, idempotencyKey);
   if (outcome.kind === 'sent') {
