@@ -303,6 +303,8 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   };
 }
 
+const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required']);
+
 function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   const types: Record<string, NotificationTypeConfig> = { ...DEFAULT_NOTIFICATION_TYPES };
   if (value === undefined) return types;
@@ -312,6 +314,8 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
     if (!isObject(config) || !EMAIL_MODES.includes(config.email as EmailMode)) {
       fail(`types.${name}.email`, `must be one of ${EMAIL_MODES.join(', ')}`);
     }
+    const unknown = Object.keys(config).find((key) => !TYPE_OPTION_KEYS.has(key));
+    if (unknown !== undefined) fail(`types.${name}.${unknown}`, `is not a type option (${[...TYPE_OPTION_KEYS].join(', ')})`);
     const { category, severity, required } = config;
     if (category !== undefined && (typeof category !== 'string' || !CATEGORY_PATTERN.test(category))) {
       fail(`types.${name}.category`, 'must be 1–40 letters, digits, spaces, "_", "." or "-", starting with a letter or digit');

@@ -42,6 +42,7 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['type with an unknown severity', { types: { WEEKLY: { email: 'none', severity: 'loud' } } }, /"types\.WEEKLY\.severity"/],
     ['type with a category of punctuation', { types: { WEEKLY: { email: 'none', category: '<b>' } } }, /"types\.WEEKLY\.category"/],
     ['type with required not a boolean', { types: { WEEKLY: { email: 'none', required: 'yes' } } }, /"types\.WEEKLY\.required"/],
+    ['type with a misspelt option', { types: { WEEKLY: { email: 'none', severty: 'info' } } }, /"types\.WEEKLY\.severty"/],
     ['workers not a boolean', { workers: 'yes' }, /"workers"/],
   ];
   for (const [name, override, message] of cases) {
