@@ -16,10 +16,11 @@ export interface NotifyDeps {
   now?: () => Date;
 }
 
-// One statement writes the whole batch and its outbox rows (each grouped row joining its open group): a single statement is atomic by
-// itself, so no BEGIN/COMMIT round trips are needed, and inside the caller's transaction it simply
-// joins it (`em.execute` runs in the em's transaction context). The batch travels as one JSON
-// parameter, so its size never changes the statement count.
+// One statement writes the whole batch and its outbox rows, each grouped row joining its open group
+// (see grouping.ts): a single statement is atomic by itself, so no BEGIN/COMMIT round trips are
+// needed, and inside the caller's transaction it simply joins it (`em.execute` runs in the em's
+// transaction context). The batch travels as one JSON parameter, so its size never changes the
+// statement count.
 const INSERT_WITH_OUTBOX = `
   with batch as (
     select * from jsonb_to_recordset(?::jsonb) as r(id uuid, outbox_id uuid, user_id text, type text, title text,
