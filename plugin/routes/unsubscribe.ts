@@ -76,9 +76,11 @@ export async function unsubscribeRoutes(app: FastifyInstance, options: Unsubscri
     if (verdict.kind === 'invalid') throw new InvalidUnsubscribeTokenError();
     return verdict.scope;
   };
-  // A link for a type no longer registered asks for quiet about emails that are no longer sent:
-  // there is nothing to turn off (never all email, which the user did not ask for).
-  const isRetiredType = (scope: UnsubscribeScope) => scope.type !== null && !Object.hasOwn(options.types, scope.type);
+  // A link for a type no longer registered asks for quiet about emails that are no longer sent, and
+  // one for a type made required since (a security alert) names email no preference can stop: there
+  // is nothing to turn off — never all email, which the user did not ask for.
+  const isUnswitchableType = (scope: UnsubscribeScope) =>
+    scope.type !== null && (!Object.hasOwn(options.types, scope.type) || options.types[scope.type]?.required === true);
   const what = (scope: UnsubscribeScope) =>
     scope.type ? `emails about ${scope.type}` : `all emails from ${options.productName}`;
   const headers = {
@@ -113,7 +115,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, options: Unsubscri
     async (request, reply) => {
       const scope = await scopeOf(request);
       if (!isOneClick(request.body)) throw new UnsubscribeBodyError();
-      if (!isRetiredType(scope)) {
+      if (!isUnswitchableType(scope)) {
         const update = scope.type ? { types: { [scope.type]: { email: false } } } : { emailEnabled: false };
         await updatePreferences(options.orm.em.fork(), scope.userId, update, options.types);
         request.log.info({ userId: scope.userId, type: scope.type }, 'unsubscribed by one-click link');
