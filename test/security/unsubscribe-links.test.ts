@@ -116,7 +116,7 @@ t.test('links expire a fixed time after their email, and an expired one changes 
   t.equal((await preferences('mia')).types.WEEKLY_REPORT.email, true, 'nothing changed');
 });
 
-t.test('a link for a type no longer registered turns nothing off (not all email)', async (t) => {
+t.test('a link for a type no longer registered, or since made required, turns nothing off (not all email)', async (t) => {
   const { app, preferences } = await loggedApp(t);
   const links = new UnsubscribeLinks(new TextEncoder().encode(SECRET), ENDPOINT, 60);
   const { url } = await links.forUser('nora', { type: 'RETIRED_TYPE', issuedAt: new Date() });
@@ -128,6 +128,19 @@ t.test('a link for a type no longer registered turns nothing off (not all email)
   });
   t.equal(response.statusCode, 200, 'answered as done: no such email is sent any more');
   t.equal((await preferences('nora')).emailEnabled, true, 'email stays on');
+
+  // A type made required since the email was sent (the security alert): no preference stops it.
+  const required = await links.forUser('nora', { type: 'SECURITY_ALERT', issuedAt: new Date() });
+  const answer = await app.inject({
+    method: 'POST',
+    url: pathOf(required.url),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: 'List-Unsubscribe=One-Click',
+  });
+  t.equal(answer.statusCode, 200, 'a link for a required type is answered, not refused');
+  const after = await preferences('nora');
+  t.equal(after.emailEnabled, true, 'all email stays on');
+  t.equal(after.types.SECURITY_ALERT.email, true, 'the required type stays on');
 });
 
 t.test('two deployments that share a Resend key do not accept each other’s links', async (t) => {
