@@ -46,7 +46,7 @@ export async function openEmbeddedDatabase(url: string): Promise<EmbeddedDatabas
     pgdata = join(folder, 'pgdata');
   }
   try {
-    const [pgliteModule, driverModule] = await Promise.all([import('@electric-sql/pglite'), import('mikro-orm-pglite')]);
+    const [pgliteModule, driverModule] = await loadEmbeddedDriver();
     const pglite = await pgliteModule.PGlite.create(pgdata);
     const config: Options = {
       ...pluginOrmConfig(),
@@ -74,5 +74,17 @@ export async function openEmbeddedDatabase(url: string): Promise<EmbeddedDatabas
   } catch (error) {
     await releaseFolder();
     throw error;
+  }
+}
+
+/** PGlite is an optional peer: a host that never asks for `pglite://` does not install it. */
+async function loadEmbeddedDriver() {
+  try {
+    return await Promise.all([import('@electric-sql/pglite'), import('mikro-orm-pglite')]);
+  } catch (error) {
+    throw new InvalidOptionError(
+      'database.url',
+      `pglite:// needs the optional packages @electric-sql/pglite and mikro-orm-pglite (npm install @electric-sql/pglite mikro-orm-pglite): ${(error as Error).message}`,
+    );
   }
 }
