@@ -47,7 +47,17 @@ export interface TrestaNotificationsOptions {
     resendApiKey?: string;
     from?: string;
     enabled?: boolean;
+    /**
+     * The provider's daily cap on all email (UTC day), critical email included.
+     * @defaultValue 200
+     */
     dailyLimit?: number;
+    /**
+     * Places of `dailyLimit` held back for critical email: normal and digest email stop once the
+     * day's total reaches `dailyLimit − criticalReserve`. Critical email is never refused.
+     * @defaultValue 10 % of `dailyLimit`, rounded up
+     */
+    criticalReserve?: number;
     perUserHourlyLimit?: number;
     resolveRecipient?: (userId: string) => Promise<{ email: string; name?: string } | null>;
     baseUrl?: string;
@@ -123,6 +133,7 @@ export interface ResolvedOptions {
     from: string;
     enabled: boolean;
     dailyLimit: number;
+    criticalReserve: number;
     perUserHourlyLimit: number;
     resolveRecipient: ((userId: string) => Promise<{ email: string; name?: string } | null>) | null;
     baseUrl: string;
@@ -154,6 +165,8 @@ export const DEFAULTS = {
   appUrl: 'http://localhost:3000',
   emailFrom: 'Tresta <notifications@tresta.app>',
   dailyEmailLimit: 200,
+  /** The critical reserve's default share of the daily limit. */
+  criticalReserveShare: 0.1,
   perUserHourlyEmailLimit: 10,
   apiRateLimitPerMinute: 100,
   resendBaseUrl: 'https://api.resend.com',
@@ -374,12 +387,18 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
+  const dailyLimit = positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit);
+  const criticalReserve = email.criticalReserve ?? Math.ceil(dailyLimit * DEFAULTS.criticalReserveShare);
+  if (typeof criticalReserve !== 'number' || !Number.isInteger(criticalReserve) || criticalReserve < 0 || criticalReserve >= dailyLimit) {
+    fail('email.criticalReserve', 'must be an integer from 0 to email.dailyLimit − 1');
+  }
   if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
     enabled: optionalBoolean(email.enabled, 'email.enabled', true),
-    dailyLimit: positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit),
+    dailyLimit,
+    criticalReserve,
     perUserHourlyLimit: positiveInteger(email.perUserHourlyLimit, 'email.perUserHourlyLimit', DEFAULTS.perUserHourlyEmailLimit),
     resolveRecipient: optionalFunction(email.resolveRecipient, 'email.resolveRecipient'),
     baseUrl,

@@ -75,6 +75,7 @@ export async function startScheduledJobs(start: ScheduledJobsStartOptions): Prom
         orm,
         prefix,
         dailyLimit: options.email.dailyLimit,
+        criticalReserve: options.email.criticalReserve,
         perUserHourlyLimit: options.email.perUserHourlyLimit,
       }),
     digest: { composer, queue: digestsQueue },
