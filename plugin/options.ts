@@ -112,7 +112,10 @@ export interface TrestaNotificationsOptions {
     /** Rows per delete statement. */
     batchSize?: number;
   };
-  /** Cron patterns (UTC) in place of the defaults: digest 09:00, reconciliation 23:59, redrive every 5 min, retention 03:00. */
+  /**
+   * Cron patterns (UTC) in place of the defaults: digest hourly (each user's digest goes at their
+   * local `digestHour`), reconciliation 23:59, redrive every 5 min, retention 03:00.
+   */
   schedules?: Partial<Record<ScheduledJobName, string>>;
   workers?: boolean;
   migrate?: boolean;

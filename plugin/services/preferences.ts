@@ -1,12 +1,16 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { NotificationPreferenceSchema, type DigestFrequency, type TypePreferences } from '../db/entities/index.js';
 import { InvalidPreferencesError } from '../errors.js';
+import { isTimeZone } from '../local-day.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 
 export interface Preferences {
   emailEnabled: boolean;
   inAppEnabled: boolean;
   digest: DigestFrequency;
+  /** IANA time zone of the user's local day: the digest goes out at digestHour there. */
+  timeZone: string;
+  digestHour: number;
   types: TypePreferences;
 }
 
@@ -14,7 +18,7 @@ export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
   types?: Record<string, Partial<{ inApp: boolean; email: boolean }>>;
 };
 
-const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily' } as const;
+const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily', timeZone: 'UTC', digestHour: 9 } as const;
 
 /** Every registered type with its effective setting: what is stored, or on by default. */
 function withAllTypes(stored: TypePreferences, types: Record<string, NotificationTypeConfig>): TypePreferences {
@@ -35,6 +39,8 @@ export async function getPreferences(
     emailEnabled: row?.emailEnabled ?? DEFAULT_PREFERENCES.emailEnabled,
     inAppEnabled: row?.inAppEnabled ?? DEFAULT_PREFERENCES.inAppEnabled,
     digest: row?.digest ?? DEFAULT_PREFERENCES.digest,
+    timeZone: row?.timeZone ?? DEFAULT_PREFERENCES.timeZone,
+    digestHour: row?.digestHour ?? DEFAULT_PREFERENCES.digestHour,
     types: withAllTypes(row?.types ?? {}, types),
   };
 }
@@ -52,6 +58,9 @@ export async function updatePreferences(
   for (const type of Object.keys(update.types ?? {})) {
     if (!Object.hasOwn(types, type)) throw new InvalidPreferencesError(`unknown notification type "${type}"`);
   }
+  if (update.timeZone !== undefined && !isTimeZone(update.timeZone)) {
+    throw new InvalidPreferencesError(`"timeZone" must be an IANA time zone such as "Europe/Paris", not "${update.timeZone}"`);
+  }
   return em.transactional(async (tx) => {
     const current = await tx.findOne(NotificationPreferenceSchema, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const merged: TypePreferences = { ...(current?.types ?? {}) };
@@ -64,6 +73,8 @@ export async function updatePreferences(
       emailEnabled: update.emailEnabled ?? current?.emailEnabled ?? DEFAULT_PREFERENCES.emailEnabled,
       inAppEnabled: update.inAppEnabled ?? current?.inAppEnabled ?? DEFAULT_PREFERENCES.inAppEnabled,
       digest: update.digest ?? current?.digest ?? DEFAULT_PREFERENCES.digest,
+      timeZone: update.timeZone ?? current?.timeZone ?? DEFAULT_PREFERENCES.timeZone,
+      digestHour: update.digestHour ?? current?.digestHour ?? DEFAULT_PREFERENCES.digestHour,
       types: merged,
       updatedAt: new Date(),
     };
@@ -72,6 +83,8 @@ export async function updatePreferences(
       emailEnabled: next.emailEnabled,
       inAppEnabled: next.inAppEnabled,
       digest: next.digest,
+      timeZone: next.timeZone,
+      digestHour: next.digestHour,
       types: withAllTypes(merged, types),
     };
   });

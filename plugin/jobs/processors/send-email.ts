@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EmailChannel } from '../../email/channel.js';
 import type { ProviderDetails } from '../dead-letters.js';
-import type { SendOutcome } from '../../email/mailer.js';
+import type { OutgoingEmail, SendOutcome } from '../../email/mailer.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import { renderNotificationEmail } from '../../email/templates/notification-email.js';
 import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
@@ -58,7 +58,11 @@ const CLAIM_DELIVERY = `
   insert into tresta_email_deliveries (id, notification_id, user_id, channel, priority, status, idempotency_key)
   values (gen_random_uuid(), ?, ?, 'email', ?, 'pending', ?)
   on conflict (notification_id, channel) do update set updated_at = now()
-  returning id, status`;
+  returning id, status, content`;
+
+// The first attempt's rendering is kept: every later attempt sends exactly these bytes.
+const KEEP_RENDERED = `
+  update tresta_email_deliveries set content = coalesce(content, ?::json) where id = ? returning content`;
 
 // The budget is spent: the email waits for the next UTC day, kept (never dropped) and counted nowhere.
 const DEFER = `
@@ -82,7 +86,8 @@ const SUPPRESS = `
  * high priority) or `normal` (within the daily budget).
  * Input: { notificationId, userId }.
  * Effects: at most one email per notification, through the Mailer with the Idempotency-Key
- * `notification-email/<id>` and a byte-identical body on every attempt; counted in the day's
+ * `notification-email/<id>` and a byte-identical body on every attempt (rendered once, kept in
+ * the delivery row: the job carries ids only); counted in the day's
  * quota (high priority: never refused; normal: deferred to the next UTC day when the budget is
  * spent, the job delayed until then); the delivery log row ends sent, suppressed or failed, or
  * stays deferred until its day comes.
@@ -103,7 +108,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   const priority = SINGLE_EMAIL_PRIORITY[deps.types[notification.type]?.email ?? 'normal'] ?? 'normal';
 
   const idempotencyKey = `notification-email/${notification.id}`;
-  const [delivery] = await connection.execute<Array<{ id: string; status: string }>>(CLAIM_DELIVERY, [
+  const [delivery] = await connection.execute<Array<{ id: string; status: string; content: OutgoingEmail | null }>>(CLAIM_DELIVERY, [
     notification.id,
     notification.user_id,
     priority,
@@ -141,7 +146,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   if (reservation.outcome === 'budget-spent') return defer(deps, job, token, delivery.id, recipient.email, now);
   await connection.execute(RESERVED, [utcDay(now), recipient.email, delivery.id], 'run');
 
-  const email = renderNotificationEmail({
+  const rendered = renderNotificationEmail({
     brand: channel.brand,
     appUrl: channel.appUrl,
     from: channel.from,
@@ -149,6 +154,8 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     notification,
     unsubscribe: priority === 'normal' ? await channel.unsubscribe.forUser(notification.user_id, notification.type) : null,
   });
+  // The first attempt's bytes win: a template changed by a deploy between attempts changes nothing.
+  const email = delivery.content ?? (await keepRendered(deps, delivery.id, rendered));
   const outcome = await channel.mailer.send(email, idempotencyKey);
   if (outcome.kind === 'sent') {
     await connection.execute(
@@ -162,6 +169,14 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     return 'sent';
   }
   return handleFailure(deps, job, token, outcome, { id: delivery.id, priority, recipient: recipient.email, now });
+}
+
+/** Stores the rendered email in its delivery row, unless an earlier attempt did: answers the stored one. */
+async function keepRendered(deps: SendEmailDeps, deliveryId: string, email: OutgoingEmail): Promise<OutgoingEmail> {
+  const [row] = await deps.orm.em
+    .getConnection()
+    .execute<Array<{ content: OutgoingEmail }>>(KEEP_RENDERED, [JSON.stringify(email), deliveryId]);
+  return row?.content ?? email;
 }
 
 /** Keeps the email for the next UTC day: the delivery row says so, and the job sleeps until then. */

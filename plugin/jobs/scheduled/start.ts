@@ -82,7 +82,6 @@ export async function startScheduledJobs(start: ScheduledJobsStartOptions): Prom
     redrive: {
       orm,
       queues: { notifications: start.notificationsQueue, emails: start.emailQueue, digests: digestsQueue },
-      digests: composer,
       types: options.types,
     },
     retention: options.retention,
