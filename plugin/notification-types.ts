@@ -12,6 +12,25 @@ export const SINGLE_EMAIL_PRIORITY: Partial<Record<EmailMode, 'high' | 'normal'>
 
 export interface NotificationTypeConfig {
   email: EmailMode;
+  /**
+   * In-app first; one email only if the notification is still unread this many minutes after it
+   * was written, counted against the budget like a normal email. For types emailed singly
+   * (`immediate` or `normal`).
+   */
+  escalateAfterMinutes?: number;
+}
+
+/** The priority of a type's single email, or null when it has none: an escalation is a normal email. */
+export function singleEmailPriority(config: NotificationTypeConfig | undefined): 'high' | 'normal' | null {
+  const priority = SINGLE_EMAIL_PRIORITY[config?.email ?? 'none'];
+  if (!priority) return null;
+  return config?.escalateAfterMinutes ? 'normal' : priority;
+}
+
+/** How long an escalating type's email waits, counted from the notification's creation; 0 for the others. */
+export function escalationDelay(type: NotificationTypeConfig | undefined, createdAt: string | Date, now = Date.now()): number {
+  if (!type?.escalateAfterMinutes) return 0;
+  return Math.max(0, new Date(createdAt).getTime() + type.escalateAfterMinutes * 60_000 - now);
 }
 
 /** The seed's types: critical ones are emailed at once (bypassing the quota), the rest by digest. */

@@ -321,9 +321,18 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
     if (!isObject(config) || !EMAIL_MODES.includes(config.email as EmailMode)) {
       fail(`types.${name}.email`, `must be one of ${EMAIL_MODES.join(', ')}`);
     }
-    types[name] = { email: config.email as EmailMode };
+    types[name] = { email: config.email as EmailMode, ...resolveEscalation(name, config) };
   }
   return types;
+}
+
+/** `escalateAfterMinutes`: a positive number of minutes, for a type emailed singly. */
+function resolveEscalation(name: string, config: Record<string, unknown>): Pick<NotificationTypeConfig, 'escalateAfterMinutes'> {
+  if (config.escalateAfterMinutes === undefined) return {};
+  const option = `types.${name}.escalateAfterMinutes`;
+  const minutes = positiveInteger(config.escalateAfterMinutes, option, 0);
+  if (config.email !== 'normal' && config.email !== 'immediate') fail(option, "needs email: 'normal' or 'immediate'");
+  return { escalateAfterMinutes: minutes };
 }
 
 function resolveRetention(value: unknown): ResolvedOptions['retention'] {

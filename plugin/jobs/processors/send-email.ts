@@ -5,7 +5,7 @@ import type { ProviderDetails } from '../dead-letters.js';
 import type { OutgoingEmail, SendOutcome } from '../../email/mailer.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import { renderNotificationEmail } from '../../email/templates/notification-email.js';
-import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
+import { singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import { EMAIL_ON } from '../../services/preference-columns.js';
 import { nextUtcMidnight, utcDay } from '../../utc-day.js';
 import { parseDeliverNotification } from '../registry.js';
@@ -47,7 +47,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 }
 
 const LOAD = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link,
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.is_read,
          ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
@@ -83,7 +83,8 @@ const SUPPRESS = `
 
 /**
  * send-email — purpose: email one notification of a type emailed singly: `immediate` (critical,
- * high priority) or `normal` (within the daily budget).
+ * high priority) or `normal` (within the daily budget); for a type that escalates, run
+ * escalateAfterMinutes after the notification, only if it is still unread (normal priority).
  * Input: { notificationId, userId }.
  * Effects: at most one email per notification, through the Mailer with the Idempotency-Key
  * `notification-email/<id>` and a byte-identical body on every attempt (rendered once, kept in
@@ -101,11 +102,21 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   const now = deps.now?.() ?? new Date();
   const connection = deps.orm.em.getConnection();
   const [notification] = await connection.execute<
-    Array<{ id: string; user_id: string; type: string; title: string; message: string; link: string | null; email_on: boolean }>
+    Array<{
+      id: string;
+      user_id: string;
+      type: string;
+      title: string;
+      message: string;
+      link: string | null;
+      is_read: boolean;
+      email_on: boolean;
+    }>
   >(LOAD, [payload.notificationId]);
   if (!notification || notification.user_id !== payload.userId) return 'gone';
   // The type's mode when the job runs (a type no longer emailed singly is treated as normal).
-  const priority = SINGLE_EMAIL_PRIORITY[deps.types[notification.type]?.email ?? 'normal'] ?? 'normal';
+  const type = deps.types[notification.type];
+  const priority = singleEmailPriority(type) ?? 'normal';
 
   const idempotencyKey = `notification-email/${notification.id}`;
   const [delivery] = await connection.execute<Array<{ id: string; status: string; content: OutgoingEmail | null }>>(CLAIM_DELIVERY, [
@@ -123,6 +134,8 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   };
 
   if (!notification.email_on) return suppress('email turned off in preferences');
+  // An escalation (its job ran escalateAfterMinutes after the notification): seen in time, no email.
+  if (type?.escalateAfterMinutes && notification.is_read) return suppress('read before the escalation email was due');
   const recipient = await channel.resolveRecipient(notification.user_id);
   if (!recipient) return suppress('no email address for this user');
   const [blocked] = await connection.execute<Array<{ reason: string }>>(

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
+import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import { deliverJobId, digestJobId, EMAIL_PRIORITY, emailJobId, JOB_OPTIONS } from '../registry.js';
 
 export interface RedriveDeps {
@@ -117,9 +117,10 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
     // run: the notification carries delivered_at, so the pass above leaves it alone (found by
     // test/faults/redis.fault.ts: FLUSHALL and a restart mid-flood lost emails for good).
     const emailQueue = deps.queues.emails;
+    const types = deps.types;
     const priorities = new Map(
-      Object.entries(deps.types).flatMap(([type, config]) => {
-        const priority = SINGLE_EMAIL_PRIORITY[config.email];
+      Object.entries(types).flatMap(([type, config]) => {
+        const priority = singleEmailPriority(config);
         return priority ? [[type, EMAIL_PRIORITY[priority]] as const] : [];
       }),
     );
@@ -140,7 +141,13 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
         lost.map((row) => ({
           name: 'send-email',
           data: { notificationId: row.id, userId: row.user_id },
-          opts: { ...JOB_OPTIONS['send-email'], priority: priorities.get(row.type), jobId: emailJobId(row.id) },
+          opts: {
+            ...JOB_OPTIONS['send-email'],
+            priority: priorities.get(row.type),
+            jobId: emailJobId(row.id),
+            // An escalation still waits for its time: it is due only if still unread then.
+            delay: escalationDelay(types[row.type], row.created_at, now.getTime()),
+          },
         })),
       );
       outcome.lostEmails += lost.length;
