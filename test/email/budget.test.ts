@@ -50,6 +50,17 @@ async function statusCounts(app: TestApp['app']): Promise<Record<string, Record<
   return counts;
 }
 
+/** Users without a digest: a normal email the budget cannot take waits for the next UTC day. */
+async function withoutDigest(app: TestApp['app'], userIds: string[]): Promise<void> {
+  await app.notifications.orm.em
+    .getConnection()
+    .execute(
+      `insert into tresta_notification_preferences (user_id, digest) select value, 'off' from jsonb_array_elements_text(?::jsonb)`,
+      [JSON.stringify(userIds)],
+      'run',
+    );
+}
+
 const sentOfType = (prefix: string) => resend.sent.filter((email) => email.body.subject.startsWith(prefix));
 
 // Counts today's emails: one UTC day per run.
@@ -77,10 +88,11 @@ t.test('limit 20, reserve 4: 5 critical then 30 normal → all critical, 11 norm
   );
   let counts = await until(
     () => statusCounts(app),
-    (c) => (c.normal?.sent ?? 0) + (c.normal?.deferred ?? 0) === 30,
+    (c) => (c.normal?.sent ?? 0) + (c.normal?.folded ?? 0) === 30,
     'every normal email sent or deferred',
   );
-  t.same(counts, { high: { sent: 5 }, normal: { sent: 11, deferred: 19 } }, '16 = limit − reserve: 11 normal after the 5 critical');
+  // These users have the default daily digest: what the budget cannot take folds into it.
+  t.same(counts, { high: { sent: 5 }, normal: { sent: 11, folded: 19 } }, '16 = limit − reserve: 11 normal after the 5 critical');
   t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:${today()}`), '16', 'one total for every email');
   t.equal(await app.notifications.redis.get(`${redisPrefix}:email:quota:locked`), today(), 'the quota lock is set for today');
 
@@ -91,7 +103,7 @@ t.test('limit 20, reserve 4: 5 critical then 30 normal → all critical, 11 norm
     (c) => c.high?.sent === 10,
     'the critical emails in the reserve',
   );
-  t.same(counts, { high: { sent: 10 }, normal: { sent: 11, deferred: 19 } }, 'none refused, none dead-lettered');
+  t.same(counts, { high: { sent: 10 }, normal: { sent: 11, folded: 19 } }, 'none refused, none lost, none dead-lettered');
   t.equal(sentOfType('Reserve alert').length, 10);
   t.equal(sentOfType('Reserve report').length, 11);
   const [deadLetters] = await app.notifications.orm.em
@@ -131,6 +143,10 @@ t.test(
   '1,000 normal emails at once on a limit of 250 with a reserve of 50, 50 critical in the burst: none lost',
   async (t) => {
     const { app, redisPrefix } = await budgetApp(t, 250, 50);
+    await withoutDigest(
+      app,
+      Array.from({ length: 1_000 }, (_, i) => `user-${i}`),
+    );
     const normal = Array.from({ length: 1_000 }, (_, i) => ({
       userId: `user-${i}`,
       type: 'WEEKLY_REPORT',
@@ -199,6 +215,7 @@ t.test(
 
 t.test('a critical email goes out while the budget is spent; a normal one waits', async (t) => {
   const { app } = await budgetApp(t, 1);
+  await withoutDigest(app, ['ada']);
   const first = await app.notifications.notify({ userId: 'ada', type: 'WEEKLY_REPORT', title: 'Spent report', message: 'm' });
   await until(
     () => statusCounts(app),
@@ -232,6 +249,7 @@ t.test('a critical email goes out while the budget is spent; a normal one waits'
 
 t.test("Resend's daily_quota_exceeded closes the day: the email is deferred and the lock set", async (t) => {
   const { app, redisPrefix } = await budgetApp(t, 200);
+  await withoutDigest(app, ['grace']);
   resend.inject({ status: 429, name: 'daily_quota_exceeded' });
   await app.notifications.notify({ userId: 'grace', type: 'WEEKLY_REPORT', title: 'Provider spent', message: 'm' });
   await until(

@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 
-export type EmailDeliveryStatus = 'pending' | 'sent' | 'deferred' | 'suppressed' | 'failed';
+/** folded: the budget was spent and the user has a digest: the notification goes in that digest instead. */
+export type EmailDeliveryStatus = 'pending' | 'sent' | 'deferred' | 'folded' | 'suppressed' | 'failed';
 export type EmailPriority = 'high' | 'normal';
 
 /**

@@ -20,7 +20,7 @@ export interface SendEmailDeps {
   now?: () => Date;
 }
 
-export type SendEmailOutcome = 'sent' | 'already-sent' | 'suppressed' | 'gone';
+export type SendEmailOutcome = 'sent' | 'already-sent' | 'suppressed' | 'folded' | 'gone';
 
 /** Deferred emails wake within this long after midnight UTC, spread out rather than all at once. */
 const DEFERRED_WAKE_SPREAD_MS = 5 * 60_000;
@@ -48,7 +48,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 
 const LOAD = `
   select n.id, n.user_id, n.type, n.title, n.message, n.link, n.is_read,
-         ${EMAIL_ON} as email_on
+         ${EMAIL_ON} as email_on, coalesce(p.digest, 'daily') <> 'off' as has_digest
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id = ?`;
@@ -70,6 +70,13 @@ const DEFER = `
   set status = 'deferred', deferred_until = ?, quota_date = null, recipient = ?, updated_at = now()
   where id = ? and status not in ('sent', 'suppressed')`;
 
+// The budget is spent and the user has a digest: the notification goes in their next digest
+// instead (the digest takes it), never as an email of its own.
+const FOLD = `
+  update tresta_email_deliveries
+  set status = 'folded', deferred_until = null, quota_date = null, recipient = ?, updated_at = now()
+  where id = ? and status not in ('sent', 'suppressed')`;
+
 // Reserved in the day's budget: the row counts for that day (the source for rebuilding the counter).
 const RESERVED = `
   update tresta_email_deliveries
@@ -89,9 +96,9 @@ const SUPPRESS = `
  * Effects: at most one email per notification, through the Mailer with the Idempotency-Key
  * `notification-email/<id>` and a byte-identical body on every attempt (rendered once, kept in
  * the delivery row: the job carries ids only); counted in the day's
- * quota (high priority: never refused; normal: deferred to the next UTC day when the budget is
- * spent, the job delayed until then); the delivery log row ends sent, suppressed or failed, or
- * stays deferred until its day comes.
+ * quota (high priority: never refused; normal, when the budget is spent: folded into the user's
+ * next digest when they have one, else deferred to the next UTC day, the job delayed until then);
+ * the delivery log row ends sent, suppressed, folded or failed, or stays deferred until its day comes.
  * Safe to run twice: the delivery row says "sent" after the first success, the quota reservation is
  * keyed by the email, and the provider drops a repeated Idempotency-Key.
  */
@@ -111,6 +118,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
       link: string | null;
       is_read: boolean;
       email_on: boolean;
+      has_digest: boolean;
     }>
   >(LOAD, [payload.notificationId]);
   if (!notification || notification.user_id !== payload.userId) return 'gone';
@@ -128,6 +136,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   if (!delivery) throw new Error('send-email: the delivery row could not be written');
   if (delivery.status === 'sent') return 'already-sent';
   if (delivery.status === 'suppressed') return 'suppressed';
+  if (delivery.status === 'folded') return 'folded';
   const suppress = async (reason: string, recipient: string | null = null) => {
     await connection.execute(SUPPRESS, [reason, recipient, delivery.id], 'run');
     return 'suppressed' as const;
@@ -156,7 +165,8 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     await job.moveToDelayed(Date.now() + reservation.retryAfterSeconds * 1000, token);
     throw new DelayedError();
   }
-  if (reservation.outcome === 'budget-spent') return defer(deps, job, token, delivery.id, recipient.email, now);
+  const waiting = { id: delivery.id, recipient: recipient.email, hasDigest: notification.has_digest, now };
+  if (reservation.outcome === 'budget-spent') return deferOrFold(deps, job, token, waiting);
   await connection.execute(RESERVED, [utcDay(now), recipient.email, delivery.id], 'run');
 
   const rendered = renderNotificationEmail({
@@ -181,7 +191,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     deps.counters.increment('emails_sent').catch(() => undefined);
     return 'sent';
   }
-  return handleFailure(deps, job, token, outcome, { id: delivery.id, priority, recipient: recipient.email, now });
+  return handleFailure(deps, job, token, outcome, { ...waiting, priority });
 }
 
 /** Stores the rendered email in its delivery row, unless an earlier attempt did: answers the stored one. */
@@ -192,18 +202,28 @@ async function keepRendered(deps: SendEmailDeps, deliveryId: string, email: Outg
   return row?.content ?? email;
 }
 
-/** Keeps the email for the next UTC day: the delivery row says so, and the job sleeps until then. */
-async function defer(
-  deps: SendEmailDeps,
-  job: Job,
-  token: string | undefined,
-  deliveryId: string,
-  recipient: string,
-  now: Date,
-): Promise<never> {
-  const wakeAt = nextUtcMidnight(now).getTime() + Math.floor(Math.random() * DEFERRED_WAKE_SPREAD_MS);
-  await deps.orm.em.getConnection().execute(DEFER, [new Date(wakeAt), recipient, deliveryId], 'run');
-  deps.counters.increment('emails_deferred', now).catch(() => undefined);
+interface WaitingEmail {
+  id: string;
+  recipient: string;
+  /** The user gets a digest (email on, digest daily or weekly): a deferred email folds into it. */
+  hasDigest: boolean;
+  now: Date;
+}
+
+/**
+ * The budget is spent. With a digest, the email folds into the user's next digest (the job
+ * ends); without one, it waits for the next UTC day: the delivery row says so, and the job
+ * sleeps until then.
+ */
+async function deferOrFold(deps: SendEmailDeps, job: Job, token: string | undefined, email: WaitingEmail): Promise<'folded'> {
+  const connection = deps.orm.em.getConnection();
+  deps.counters.increment('emails_deferred', email.now).catch(() => undefined);
+  if (email.hasDigest) {
+    await connection.execute(FOLD, [email.recipient, email.id], 'run');
+    return 'folded';
+  }
+  const wakeAt = nextUtcMidnight(email.now).getTime() + Math.floor(Math.random() * DEFERRED_WAKE_SPREAD_MS);
+  await connection.execute(DEFER, [new Date(wakeAt), email.recipient, email.id], 'run');
   await job.moveToDelayed(wakeAt, token);
   throw new DelayedError();
 }
@@ -213,8 +233,8 @@ async function handleFailure(
   job: Job,
   token: string | undefined,
   outcome: Exclude<SendOutcome, { kind: 'sent' }>,
-  delivery: { id: string; priority: 'high' | 'normal'; recipient: string; now: Date },
-): Promise<never> {
+  delivery: WaitingEmail & { priority: 'high' | 'normal' },
+): Promise<'folded'> {
   const { alerter } = deps.channel;
   const { error } = outcome;
   const summary = `${error.status ?? 'network'} ${error.name}: ${error.message}`;
@@ -235,7 +255,7 @@ async function handleFailure(
       // The provider's count is the one that matters: our budget is closed for the day as well.
       if (outcome.scope === 'daily') await deps.channel.quota.lockUntilNextDay(delivery.now);
       if (outcome.scope === 'daily' && delivery.priority === 'normal') {
-        return defer(deps, job, token, delivery.id, delivery.recipient, delivery.now);
+        return deferOrFold(deps, job, token, delivery);
       }
       void alerter.raise(
         `resend-${outcome.scope}-quota`,

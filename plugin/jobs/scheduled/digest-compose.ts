@@ -27,10 +27,13 @@ export const addressOf = (recipient: Recipient) =>
   recipient.name ? `${recipient.name.replace(/[<>"]/g, '')} <${recipient.email}>` : recipient.email;
 
 /**
- * Which notifications a digest may take: not taken by a digest yet, of a digest type, with email
- * on for the user and the type. Over a notification `n` and its owner's preferences `p`.
+ * Which notifications a digest may take: not taken by a digest yet, of a digest type or an email
+ * folded into the digest when the budget was spent, with email on for the user and the type.
+ * Over a notification `n` and its owner's preferences `p`.
  */
-export const DIGESTIBLE = `n.digest_run_id is null and n.type in (select jsonb_array_elements_text(?::jsonb)) and ${EMAIL_ON}`;
+export const DIGESTIBLE = `n.digest_run_id is null and ${EMAIL_ON}
+  and (n.type in (select jsonb_array_elements_text(?::jsonb))
+       or exists (select 1 from tresta_email_deliveries f where f.notification_id = n.id and f.status = 'folded'))`;
 
 // Each digest takes every notification it may, by id: one committed after this statement (a
 // slow transaction) is not seen, so it stays for the next digest; none is taken twice.
