@@ -35,7 +35,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall clock of an instant in an IANA time zone, daylight saving included (Intl's tz data). */
 export function localTime(at: Date, timeZone: string): LocalTime {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(at).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  );
   return {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     hour: Number(parts.hour),

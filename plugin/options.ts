@@ -401,7 +401,12 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
   const dailyLimit = positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit);
   const criticalReserve = email.criticalReserve ?? Math.ceil(dailyLimit * DEFAULTS.criticalReserveShare);
-  if (typeof criticalReserve !== 'number' || !Number.isInteger(criticalReserve) || criticalReserve < 0 || criticalReserve >= dailyLimit) {
+  if (
+    typeof criticalReserve !== 'number' ||
+    !Number.isInteger(criticalReserve) ||
+    criticalReserve < 0 ||
+    criticalReserve >= dailyLimit
+  ) {
     fail('email.criticalReserve', 'must be an integer from 0 to email.dailyLimit − 1');
   }
   if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');

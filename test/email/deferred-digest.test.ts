@@ -34,13 +34,26 @@ t.test('budget spent: the email of a user with a digest goes in that digest; wit
   });
   const connection = app.notifications.orm.em.getConnection();
   const statusOf = async (id: string) =>
-    (await connection.execute<Array<{ status: string }>>('select status from tresta_email_deliveries where notification_id = ?', [id]))[0]
-      ?.status;
+    (
+      await connection.execute<Array<{ status: string }>>(
+        'select status from tresta_email_deliveries where notification_id = ?',
+        [id],
+      )
+    )[0]?.status;
   await setPreferences(app, 'kim', { digestHour: 0 });
   await setPreferences(app, 'lou', { digest: 'off' });
 
-  const first = await app.notifications.notify({ userId: 'amy', type: 'WEEKLY_REPORT', title: 'Spends the budget', message: 'm' });
-  await until(() => statusOf(first.id), (status) => status === 'sent', 'the budget spent');
+  const first = await app.notifications.notify({
+    userId: 'amy',
+    type: 'WEEKLY_REPORT',
+    title: 'Spends the budget',
+    message: 'm',
+  });
+  await until(
+    () => statusOf(first.id),
+    (status) => status === 'sent',
+    'the budget spent',
+  );
   const [kims, lous] = await app.notifications.notifyMany([
     { userId: 'kim', type: 'WEEKLY_REPORT', title: "Kim's report", message: 'Your figures' },
     { userId: 'lou', type: 'WEEKLY_REPORT', title: "Lou's report", message: 'Your figures' },

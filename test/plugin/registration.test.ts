@@ -41,8 +41,16 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['slack url not a URL', { alerts: { slackWebhookUrl: 'hook' } }, /"alerts\.slackWebhookUrl"/],
     ['type in lower case', { types: { weekly: { email: 'digest' } } }, /"types\.weekly"/],
     ['type with an unknown email mode', { types: { WEEKLY: { email: 'sometimes' } } }, /"types\.WEEKLY\.email"/],
-    ['escalation of zero minutes', { types: { PAY: { email: 'normal', escalateAfterMinutes: 0 } } }, /"types\.PAY\.escalateAfterMinutes"/],
-    ['escalation of a digest type', { types: { PAY: { email: 'digest', escalateAfterMinutes: 5 } } }, /"types\.PAY\.escalateAfterMinutes"/],
+    [
+      'escalation of zero minutes',
+      { types: { PAY: { email: 'normal', escalateAfterMinutes: 0 } } },
+      /"types\.PAY\.escalateAfterMinutes"/,
+    ],
+    [
+      'escalation of a digest type',
+      { types: { PAY: { email: 'digest', escalateAfterMinutes: 5 } } },
+      /"types\.PAY\.escalateAfterMinutes"/,
+    ],
     ['workers not a boolean', { workers: 'yes' }, /"workers"/],
   ];
   for (const [name, override, message] of cases) {

@@ -72,7 +72,11 @@ t.test('limit 20, reserve 4: 5 critical then 30 normal → 11 normal; then criti
   t.same(normal.slice(11), Array(19).fill('budget-spent'), 'then every normal one waits');
   t.match(await guard.usage(), { used: 16, remaining: 0 });
   for (let i = 5; i < 10; i++) t.equal((await reserve(`c${i}`, 'high')).outcome, 'reserved', `critical #${i + 1} goes out`);
-  t.match(await guard.usage(), { used: 21, limit: 20, reserve: 4, remaining: 0 }, 'critical email is never refused, even past the cap');
+  t.match(
+    await guard.usage(),
+    { used: 21, limit: 20, reserve: 4, remaining: 0 },
+    'critical email is never refused, even past the cap',
+  );
 });
 
 t.test('each recipient counts, and a retry of the same email never counts twice', async (t) => {

@@ -127,12 +127,10 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
   const priority = singleEmailPriority(type) ?? 'normal';
 
   const idempotencyKey = `notification-email/${notification.id}`;
-  const [delivery] = await connection.execute<Array<{ id: string; status: string; content: OutgoingEmail | null }>>(CLAIM_DELIVERY, [
-    notification.id,
-    notification.user_id,
-    priority,
-    idempotencyKey,
-  ]);
+  const [delivery] = await connection.execute<Array<{ id: string; status: string; content: OutgoingEmail | null }>>(
+    CLAIM_DELIVERY,
+    [notification.id, notification.user_id, priority, idempotencyKey],
+  );
   if (!delivery) throw new Error('send-email: the delivery row could not be written');
   if (delivery.status === 'sent') return 'already-sent';
   if (delivery.status === 'suppressed') return 'suppressed';

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 
 export interface RetentionSettings {
-  /** Delivery log rows (sent, suppressed, failed), old digest rows and job-run rows are kept this long. */
+  /** Delivery log rows (sent, suppressed, folded, failed), old digest rows and job-run rows are kept this long. */
   deliveryLogDays: number;
   /** Read notifications older than this are deleted; null keeps them (the default). */
   readNotificationsDays: number | null;
@@ -29,7 +29,7 @@ const DELETE = {
   deliveryLogs: `
     delete from tresta_email_deliveries where id in (
       select id from tresta_email_deliveries
-      where status in ('sent', 'suppressed', 'failed') and created_at < ?::timestamptz limit ?)`,
+      where status in ('sent', 'suppressed', 'folded', 'failed') and created_at < ?::timestamptz limit ?)`,
   // A notification keeps the id of the digest that took it, so it is never taken again once the
   // digest's row is gone.
   digestRuns: `

@@ -93,10 +93,9 @@ export async function sendDigest(deps: SendDigestDeps, job: Job): Promise<SendDi
   const payload = parseSendDigest(job.data);
   if (!payload) throw new UnrecoverableError('send-digest: malformed payload');
   const connection = deps.orm.em.getConnection();
-  const [digest] = await connection.execute<Array<{ status: string; idempotency_key: string | null; content: OutgoingEmail | null }>>(
-    LOAD,
-    [payload.digestRunId],
-  );
+  const [digest] = await connection.execute<
+    Array<{ status: string; idempotency_key: string | null; content: OutgoingEmail | null }>
+  >(LOAD, [payload.digestRunId]);
   if (!digest?.idempotency_key || !digest.content) return 'gone';
   if (digest.status === 'sent') return 'already-sent';
   const rendered: Rendered = { digestRunId: payload.digestRunId, idempotencyKey: digest.idempotency_key, email: digest.content };

@@ -123,7 +123,11 @@ t.test('daylight saving ends (New York, 2030-11-03): the repeated 01:00 sends on
     .execute<Array<{ count: number }>>(
       `select count(*)::int as count from tresta_notifications where user_id = 'ny_fall' and digest_run_id is null`,
     );
-  t.equal(listed.reduce((sum, n) => sum + n, 0) + untaken!.count, 74, 'each of the 74 notifications in one digest, or still waiting');
+  t.equal(
+    listed.reduce((sum, n) => sum + n, 0) + untaken!.count,
+    74,
+    'each of the 74 notifications in one digest, or still waiting',
+  );
   t.same(listed, [2, 24, 25], 'the long day (25 hours) lists 25');
 });
 
@@ -142,5 +146,8 @@ t.test('preferences: timeZone and digestHour are validated and returned', async 
     t.equal(refused.statusCode, 400, JSON.stringify(payload));
     t.match(refused.json().code, /^(TRESTA_ERR_PREFERENCES_INVALID|FST_ERR_VALIDATION)$/);
   }
-  t.match((await app.inject({ url: '/api/notifications/preferences', headers })).json(), { timeZone: 'Europe/Paris', digestHour: 7 });
+  t.match((await app.inject({ url: '/api/notifications/preferences', headers })).json(), {
+    timeZone: 'Europe/Paris',
+    digestHour: 7,
+  });
 });

@@ -47,21 +47,19 @@ export async function setPreferences(
     types?: Record<string, { inApp: boolean; email: boolean }>;
   },
 ): Promise<void> {
-  await app.notifications.orm.em
-    .getConnection()
-    .execute(
-      `insert into tresta_notification_preferences (user_id, email_enabled, digest, time_zone, digest_hour, types)
+  await app.notifications.orm.em.getConnection().execute(
+    `insert into tresta_notification_preferences (user_id, email_enabled, digest, time_zone, digest_hour, types)
        values (?, ?, ?, ?, ?, ?::jsonb)`,
-      [
-        userId,
-        preferences.emailEnabled ?? true,
-        preferences.digest ?? 'daily',
-        preferences.timeZone ?? 'UTC',
-        preferences.digestHour ?? 9,
-        JSON.stringify(preferences.types ?? {}),
-      ],
-      'run',
-    );
+    [
+      userId,
+      preferences.emailEnabled ?? true,
+      preferences.digest ?? 'daily',
+      preferences.timeZone ?? 'UTC',
+      preferences.digestHour ?? 9,
+      JSON.stringify(preferences.types ?? {}),
+    ],
+    'run',
+  );
 }
 
 export const at = (iso: string) => new Date(iso);
