@@ -3,6 +3,13 @@ import { setupServer } from 'msw/node';
 import { Queue } from 'bullmq';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../../fakes/resend.js';
+import { Alerter } from '../../../plugin/alerts/alerter.js';
+import type { EmailChannel } from '../../../plugin/email/channel.js';
+import { createMailboxMailer } from '../../../plugin/email/mailbox-mailer.js';
+import { DEFAULT_BRAND } from '../../../plugin/email/templates/brand.js';
+import { UnsubscribeLinks } from '../../../plugin/email/unsubscribe.js';
+import { takeAndRender } from '../../../plugin/jobs/scheduled/digest-compose.js';
+import { QuotaGuard } from '../../../plugin/quota/quota-guard.js';
 import { recipientOf, setPreferences, until } from './helpers.js';
 
 // A digest takes notifications by id (each records the digest that took it), not by a window of
@@ -117,4 +124,53 @@ t.test('the jobs carry ids only; the digest’s bytes and address are in its del
     );
   t.equal(row?.content.to, 'hal@example.test');
   t.equal(row?.content.html, digestsTo('hal')[0]!.body.html, 'what was sent is what the row holds');
+});
+
+t.test('a digest rendered by a run that then died keeps its notifications and its bytes when taken up again', async (t) => {
+  const { app } = await digestApp(t);
+  const { orm, redis } = app.notifications;
+  const channel: EmailChannel = {
+    mailer: createMailboxMailer(orm),
+    quota: new QuotaGuard({ redis, orm, prefix: 'unused', dailyLimit: 100, perUserHourlyLimit: 100 }),
+    unsubscribe: new UnsubscribeLinks(
+      new TextEncoder().encode('digest-test-secret-0123456789abcdefghij'),
+      'https://tresta.test/u',
+    ),
+    alerter: new Alerter(redis, 'unused', null),
+    brand: DEFAULT_BRAND,
+    from: 'Tresta <notifications@tresta.test>',
+    appUrl: 'https://tresta.test',
+    resolveRecipient: recipientOf,
+  };
+  const composer = { orm, channel, digestTypes: ['NEW_TESTIMONIAL'] };
+  const connection = orm.em.getConnection();
+  await app.notifications.notify({ userId: 'ivy', type: 'NEW_TESTIMONIAL', title: 'Before the crash', message: 'm' });
+  const [row] = await connection.execute<Array<{ id: string }>>(
+    `insert into tresta_digest_runs (id, user_id, period, period_key, status, window_end)
+     values (gen_random_uuid(), 'ivy', 'daily', '2030-01-08', 'pending', now()) returning id`,
+  );
+  const digest = {
+    row: { id: row!.id, userId: 'ivy', period: 'daily' as const, periodKey: '2030-01-08' },
+    recipient: { email: 'ivy@example.test' },
+  };
+
+  t.same([...(await takeAndRender(composer, [digest], '2030-01-08'))], [row!.id], 'rendered');
+  const contentOf = async () =>
+    (
+      await connection.execute<Array<{ content: string }>>(
+        'select content::text as content from tresta_email_deliveries where digest_run_id = ?',
+        [row!.id],
+      )
+    )[0]?.content;
+  const first = await contentOf();
+  // The run dies before its job is enqueued; a notification arrives; the run is taken up again.
+  await app.notifications.notify({ userId: 'ivy', type: 'NEW_TESTIMONIAL', title: 'After the crash', message: 'm' });
+  t.same([...(await takeAndRender(composer, [digest], '2030-01-08'))], [row!.id], 'ready again');
+  t.equal(await contentOf(), first, 'the same bytes: the Idempotency-Key matches what the provider may have seen');
+  t.match(first, /Before the crash/);
+  t.notMatch(first, /After the crash/);
+  const untaken = await connection.execute<Array<{ title: string }>>(
+    `select title from tresta_notifications where user_id = 'ivy' and digest_run_id is null`,
+  );
+  t.same(untaken, [{ title: 'After the crash' }], 'the newcomer waits for the next digest');
 });
