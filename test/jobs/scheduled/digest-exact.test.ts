@@ -174,3 +174,31 @@ t.test('a digest rendered by a run that then died keeps its notifications and it
   );
   t.same(untaken, [{ title: 'After the crash' }], 'the newcomer waits for the next digest');
 });
+
+t.test("Resend's daily_quota_exceeded on a digest: carried, its notifications released to the next one", async (t) => {
+  const { app } = await digestApp(t);
+  const connection = app.notifications.orm.em.getConnection();
+  await setPreferences(app, 'kit', { digestHour: 0 });
+  await app.notifications.notify({ userId: 'kit', type: 'NEW_TESTIMONIAL', title: 'Refused by the provider', message: 'm' });
+  resend.inject({ status: 429, name: 'daily_quota_exceeded' });
+  const now = Date.now();
+  await runner(app).runJob('digest', { now: new Date(now) });
+  const statusOf = async () =>
+    (await connection.execute<Array<{ status: string }>>(`select status from tresta_digest_runs where user_id = 'kit'`))[0]
+      ?.status;
+  await until(statusOf, (status) => status === 'carried', 'the digest carried');
+  const [released] = await connection.execute<Array<{ digest_run_id: string | null }>>(
+    `select digest_run_id from tresta_notifications where user_id = 'kit'`,
+  );
+  t.equal(released?.digest_run_id, null, 'the notification is free for the next digest');
+  t.equal(digestsTo('kit').length, 0);
+
+  const next = await runner(app).runJob('digest', { now: new Date(now + DAY_MS) });
+  t.match(next, { status: 'completed', outcome: { sent: 1 } });
+  const [email] = await until(
+    async () => digestsTo('kit'),
+    (sent) => sent.length === 1,
+    'the next day’s digest',
+  );
+  t.match(email!.body.text, /Refused by the provider/, 'listed by the next digest');
+});
