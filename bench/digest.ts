@@ -1,8 +1,8 @@
 // bench/digest — the daily digest at scale, against raw BullMQ in the same run.
 //
 // 10,000 digest users with 5 notifications each. Each run times the digest job end to end (select
-// the users and their windows, claim their rows, reserve the budget, render, enqueue the send-digest
-// jobs) and, within it, the enqueue phase (the addBulk calls); then the same jobs are added with raw
+// the users, claim their rows, reserve the budget, take their notifications and render into the
+// delivery rows, enqueue the send-digest jobs) and, within it, the enqueue phase (the addBulk calls); then the same jobs are added with raw
 // `addBulk` to a fresh queue, in the same batches. Goal: the enqueue phase ≥ 50 % of raw addBulk
 // throughput. Sending is not measured (the provider's rate limit sets its pace).
 //
@@ -120,6 +120,8 @@ async function rawAddBulk(batches: Batch[]): Promise<number> {
 const series = { total: [] as number[], enqueue: [] as number[], raw: [] as number[], ratio: [] as number[] };
 for (let run = 1; run <= RUNS; run++) {
   await sql('truncate tresta_digest_runs, tresta_email_deliveries');
+  // Each run takes the notifications it lists: the next one starts with them untaken again.
+  await sql('update tresta_notifications set digest_run_id = null');
   await clearRedis();
   const { totalMs, enqueueMs, batches } = await digestRun();
   const rawMs = await rawAddBulk(batches);

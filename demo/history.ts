@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 
-/** Old enough for "Run digest now": a digest lists notifications at least five minutes old. */
-const HOURS_AGO = 2;
 const EARLIER = [
   {
     type: 'NEW_TESTIMONIAL',
@@ -24,20 +22,20 @@ const EARLIER = [
 ];
 
 const ANY_NOTIFICATION = 'select exists (select 1 from tresta_notifications) as found';
-const BACKDATE = `
-  update tresta_notifications set created_at = created_at - make_interval(hours => ?)
-  where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`;
+// Her digest hour is the first of her day, so "Run digest now" sends her digest whatever the hour.
+const DIGEST_AT_MIDNIGHT = `
+  insert into tresta_notification_preferences (user_id, digest_hour) values ('ada', 0) on conflict (user_id) do nothing`;
 
 /**
- * A fresh demo starts with a past: Ada got three testimonial notifications (digest types) two
- * hours ago, so "Run digest now" in the operations panel sends her a digest at once instead of
- * nothing. Written through notify() like any other, then dated back; only when the demo's
- * database has no notification yet, so a restart adds nothing.
+ * A fresh demo starts with a past: Ada has three testimonial notifications (digest types), and her
+ * digest is due from the start of her day, so "Run digest now" in the operations panel sends her a
+ * digest at once (with whatever was fired since). Written through notify() like any other; only
+ * when the demo's database has no notification yet, so a restart adds nothing.
  */
 export async function writeDemoHistory(app: FastifyInstance): Promise<void> {
   const connection = app.notifications.orm.em.getConnection();
   const [row] = await connection.execute<Array<{ found: boolean }>>(ANY_NOTIFICATION);
   if (row?.found) return;
-  const written = await app.notifications.notifyMany(EARLIER.map((notification) => ({ userId: 'ada', ...notification })));
-  await connection.execute(BACKDATE, [HOURS_AGO, JSON.stringify(written.map((notification) => notification.id))]);
+  await connection.execute(DIGEST_AT_MIDNIGHT, [], 'run');
+  await app.notifications.notifyMany(EARLIER.map((notification) => ({ userId: 'ada', ...notification })));
 }

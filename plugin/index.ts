@@ -117,6 +117,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       orm,
       prefix,
       dailyLimit: options.email.dailyLimit,
+      criticalReserve: options.email.criticalReserve,
       perUserHourlyLimit: options.email.perUserHourlyLimit,
     }),
     realtimeConnections: () => hub.connectionCount,

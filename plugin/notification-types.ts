@@ -23,6 +23,25 @@ export interface NotificationTypeConfig {
   severity?: Severity;
   /** Preferences cannot turn this type's in-app or email delivery off. @defaultValue `false` */
   required?: boolean;
+  /**
+   * In-app first; one email only if the notification is still unread this many minutes after it
+   * was written, counted against the budget like a normal email. For types emailed singly
+   * (`immediate` or `normal`).
+   */
+  escalateAfterMinutes?: number;
+}
+
+/** The priority of a type's single email, or null when it has none: an escalation is a normal email. */
+export function singleEmailPriority(config: NotificationTypeConfig | undefined): 'high' | 'normal' | null {
+  const priority = SINGLE_EMAIL_PRIORITY[config?.email ?? 'none'];
+  if (!priority) return null;
+  return config?.escalateAfterMinutes ? 'normal' : priority;
+}
+
+/** How long an escalating type's email waits, counted from the notification's creation; 0 for the others. */
+export function escalationDelay(type: NotificationTypeConfig | undefined, createdAt: string | Date, now = Date.now()): number {
+  if (!type?.escalateAfterMinutes) return 0;
+  return Math.max(0, new Date(createdAt).getTime() + type.escalateAfterMinutes * 60_000 - now);
 }
 
 /** What every notification carries of its type, taken when it is written. */

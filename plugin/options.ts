@@ -50,7 +50,17 @@ export interface TrestaNotificationsOptions {
     resendApiKey?: string;
     from?: string;
     enabled?: boolean;
+    /**
+     * The provider's daily cap on all email (UTC day), critical email included.
+     * @defaultValue 200
+     */
     dailyLimit?: number;
+    /**
+     * Places of `dailyLimit` held back for critical email: normal and digest email stop once the
+     * day's total reaches `dailyLimit − criticalReserve`. Critical email is never refused.
+     * @defaultValue 10 % of `dailyLimit`, rounded up
+     */
+    criticalReserve?: number;
     perUserHourlyLimit?: number;
     resolveRecipient?: (userId: string) => Promise<{ email: string; name?: string } | null>;
     baseUrl?: string;
@@ -136,7 +146,10 @@ export interface TrestaNotificationsOptions {
     /** Rows per delete statement. */
     batchSize?: number;
   };
-  /** Cron patterns (UTC) in place of the defaults: digest 09:00, reconciliation 23:59, redrive every 5 min, retention 03:00. */
+  /**
+   * Cron patterns (UTC) in place of the defaults: digest hourly (each user's digest goes at their
+   * local `digestHour`), reconciliation 23:59, redrive every 5 min, retention 03:00.
+   */
   schedules?: Partial<Record<ScheduledJobName, string>>;
   workers?: boolean;
   migrate?: boolean;
@@ -157,6 +170,7 @@ export interface ResolvedOptions {
     from: string;
     enabled: boolean;
     dailyLimit: number;
+    criticalReserve: number;
     perUserHourlyLimit: number;
     resolveRecipient: ((userId: string) => Promise<{ email: string; name?: string } | null>) | null;
     baseUrl: string;
@@ -193,6 +207,8 @@ export const DEFAULTS = {
   appUrl: 'http://localhost:3000',
   emailFrom: 'Tresta <notifications@tresta.app>',
   dailyEmailLimit: 200,
+  /** The critical reserve's default share of the daily limit. */
+  criticalReserveShare: 0.1,
   perUserHourlyEmailLimit: 10,
   apiRateLimitPerMinute: 100,
   resendBaseUrl: 'https://api.resend.com',
@@ -350,7 +366,7 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   };
 }
 
-const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required']);
+const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required', 'escalateAfterMinutes']);
 
 function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   const types: Record<string, NotificationTypeConfig> = { ...DEFAULT_NOTIFICATION_TYPES };
@@ -380,6 +396,7 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
         severity: (severity as Severity | undefined) ?? seed?.severity,
         required: (required as boolean | undefined) ?? seed?.required,
       }),
+      ...resolveEscalation(name, config),
     };
   }
   return types;
@@ -388,6 +405,15 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
 /** The object without its undefined fields (the resolved types compare and print cleanly). */
 function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** `escalateAfterMinutes`: a positive number of minutes, for a type emailed singly. */
+function resolveEscalation(name: string, config: Record<string, unknown>): Pick<NotificationTypeConfig, 'escalateAfterMinutes'> {
+  if (config.escalateAfterMinutes === undefined) return {};
+  const option = `types.${name}.escalateAfterMinutes`;
+  const minutes = positiveInteger(config.escalateAfterMinutes, option, 0);
+  if (config.email !== 'normal' && config.email !== 'immediate') fail(option, "needs email: 'normal' or 'immediate'");
+  return { escalateAfterMinutes: minutes };
 }
 
 function resolveRetention(value: unknown): ResolvedOptions['retention'] {
@@ -455,13 +481,23 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
-  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_'))
-    fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
+  const dailyLimit = positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit);
+  const criticalReserve = email.criticalReserve ?? Math.ceil(dailyLimit * DEFAULTS.criticalReserveShare);
+  if (
+    typeof criticalReserve !== 'number' ||
+    !Number.isInteger(criticalReserve) ||
+    criticalReserve < 0 ||
+    criticalReserve >= dailyLimit
+  ) {
+    fail('email.criticalReserve', 'must be an integer from 0 to email.dailyLimit − 1');
+  }
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
     enabled: optionalBoolean(email.enabled, 'email.enabled', true),
-    dailyLimit: positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit),
+    dailyLimit,
+    criticalReserve,
     perUserHourlyLimit: positiveInteger(email.perUserHourlyLimit, 'email.perUserHourlyLimit', DEFAULTS.perUserHourlyEmailLimit),
     resolveRecipient: optionalFunction(email.resolveRecipient, 'email.resolveRecipient'),
     baseUrl,

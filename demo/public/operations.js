@@ -5,16 +5,11 @@ import { $, el, timeOf } from './dom.js';
 import { api } from './session.js';
 
 function renderQuota(quota) {
-  const used = quota.budgetUsed ?? quota.used;
-  $('quota-used').textContent = String(used);
+  $('quota-used').textContent = String(quota.used);
   $('quota-limit').textContent = quota.locked ? `${quota.limit} (normal emails wait for tomorrow)` : String(quota.limit);
-  $('quota-meter').style.width = `${Math.min(100, (used / quota.limit) * 100)}%`;
-  // Critical emails bypass the limit but are still counted: say so, or the meter looks wrong.
-  const critical = quota.used - used;
-  $('quota-note').textContent =
-    critical > 0
-      ? `and ${critical} critical ${critical === 1 ? 'email' : 'emails'} outside the limit`
-      : 'critical emails go outside the limit';
+  $('quota-meter').style.width = `${Math.min(100, (quota.used / quota.limit) * 100)}%`;
+  // Every email counts, critical ones too; normal email stops where the critical reserve begins.
+  $('quota-note').textContent = `${quota.remaining} left for normal email; ${quota.reserve} kept for critical email`;
 }
 
 /** `digest (2026-11-27): completed — sent 1, skipped 2, carried 0` rather than raw JSON. */

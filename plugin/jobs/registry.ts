@@ -1,5 +1,4 @@
 import type { JobsOptions } from 'bullmq';
-import type { OutgoingEmail } from '../email/mailer.js';
 
 // The one registry of queues, job names and their payloads. Queued jobs outlive deploys, so each
 // processor still checks its payload at the boundary (see parse* below) instead of trusting it.
@@ -12,8 +11,8 @@ export type ScheduledJobPayload = Record<string, never>;
 export interface JobPayloads {
   'deliver-notification': { notificationId: string; userId: string };
   'send-email': { notificationId: string; userId: string };
-  /** One user's digest, rendered by the digest run: every attempt sends the same bytes. */
-  'send-digest': { digestRunId: string; userId: string; idempotencyKey: string; email: OutgoingEmail };
+  /** One user's digest, rendered by the digest run into its delivery log row: every attempt sends those bytes. */
+  'send-digest': { digestRunId: string; userId: string };
   digest: ScheduledJobPayload;
   reconciliation: ScheduledJobPayload;
   redrive: ScheduledJobPayload;
@@ -30,7 +29,7 @@ export const digestJobId = (digestRunId: string) => `digest-${digestRunId}`;
 /** BullMQ priorities: lower runs first. Critical emails go ahead of everything else. */
 export const EMAIL_PRIORITY = { high: 1, normal: 10 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Both jobs carry the same reference to a notification; checked the same way. */
 export function parseDeliverNotification(data: unknown): JobPayloads['deliver-notification'] | null {

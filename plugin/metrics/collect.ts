@@ -12,10 +12,18 @@ export interface SystemMetrics {
     lastDays: Array<{ date: string; sent: number; deferred: number; failed: number }>;
   };
   /**
-   * `used`: every email counted today; `budgetUsed`: the normal ones `limit` applies to; `locked` once
-   * normal emails wait for tomorrow; `nextRetryAt`: when they may go again.
+   * `used`: every email counted today, critical included; `limit`: the provider's daily cap;
+   * `reserve`: the part of it kept for critical email; `remaining`: what normal email may still
+   * use; `locked` once normal emails wait for tomorrow; `nextRetryAt`: when they may go again.
    */
-  quota: { used: number; budgetUsed: number; limit: number; locked: boolean; nextRetryAt: string | null };
+  quota: {
+    used: number;
+    limit: number;
+    reserve: number;
+    remaining: number;
+    locked: boolean;
+    nextRetryAt: string | null;
+  };
   realtime: { connections: number };
   queues: Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
   deadLetters: { total: number };

@@ -18,8 +18,9 @@ export async function toPrometheus(metrics: SystemMetrics): Promise<{ contentTyp
   gauge('tresta_email_quota_locked', '1 while normal emails wait for the next UTC day').set(metrics.quota.locked ? 1 : 0);
   gauge('tresta_emails_failed_today', 'Emails that failed for good today (UTC)').set(metrics.emails.failedToday);
   gauge('tresta_email_quota_used', 'Emails counted today, every priority, per recipient').set(metrics.quota.used);
-  gauge('tresta_email_budget_used', "Normal-priority emails counted against today's limit").set(metrics.quota.budgetUsed);
-  gauge('tresta_email_quota_limit', 'The daily email budget').set(metrics.quota.limit);
+  gauge('tresta_email_quota_limit', "The provider's daily cap on all email").set(metrics.quota.limit);
+  gauge('tresta_email_quota_reserve', 'Places of the daily limit kept for critical email').set(metrics.quota.reserve);
+  gauge('tresta_email_quota_remaining', 'Emails normal priority may still send today').set(metrics.quota.remaining);
   gauge('tresta_realtime_connections', 'Live WebSocket connections on this instance').set(metrics.realtime.connections);
   const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state', ['queue', 'state']);
   for (const [queue, counts] of Object.entries(metrics.queues)) {

@@ -4,18 +4,26 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
 import type { BudgetAlerts } from './budget-alerts.js';
 
-const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-6.lua', import.meta.url), 'utf8');
+const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-5.lua', import.meta.url), 'utf8');
 
-type ScriptReply = [code: number, budgetUsed: number, retryAfterSeconds: number];
+type ScriptReply = [code: number, used: number, retryAfterSeconds: number];
 interface WithReserveCommand {
   // Sent as EVALSHA (ioredis loads the script again by itself after a SCRIPT FLUSH or restart).
   trestaReserveEmailQuota(...keysThenArgs: Array<string | number>): Promise<ScriptReply>;
 }
 
 export type Reservation =
-  | { outcome: 'reserved' | 'already-reserved'; budgetUsed: number }
-  | { outcome: 'budget-spent'; budgetUsed: number }
+  | { outcome: 'reserved' | 'already-reserved'; used: number }
+  | { outcome: 'budget-spent'; used: number }
   | { outcome: 'user-limited'; retryAfterSeconds: number };
+
+/** The day's figures: `used` counts every email; `remaining` is what normal email may still use. */
+export interface QuotaUsage {
+  used: number;
+  limit: number;
+  reserve: number;
+  remaining: number;
+}
 
 export interface ReserveInput {
   /** Unique per email (the delivery's idempotency key): a retry never counts twice. */
@@ -31,21 +39,20 @@ const isLockedOn = (lock: string | null | undefined, day: string) => lock === da
 // Emails that took a place in a day's budget, by the delivery log: the source of truth when
 // Redis has lost the day's counter.
 const COUNTED_IN_POSTGRES = `
-  select coalesce(sum(recipients), 0)::int as total,
-         coalesce(sum(recipients) filter (where priority = 'normal'), 0)::int as normal
+  select coalesce(sum(recipients), 0)::int as total
   from tresta_email_deliveries
   where quota_date = ?::date and status in ('pending', 'sent')`;
 
 /**
- * The email budget: `dailyLimit` normal emails per UTC day (high priority always passes but is
- * counted in the day's total), `perUserHourlyLimit` per user. One Redis round trip per check in
- * the steady state.
+ * The email budget: `dailyLimit` emails of every priority per UTC day (the provider's cap), of
+ * which normal email may use all but `criticalReserve`; high priority always passes and is
+ * counted. `perUserHourlyLimit` per user. One Redis round trip per check in the steady state.
  */
 export class QuotaGuard {
   readonly #redis: Redis;
   readonly #orm: MikroORM;
   readonly #prefix: string;
-  readonly #limits: { dailyLimit: number; perUserHourlyLimit: number };
+  readonly #limits: { dailyLimit: number; criticalReserve: number; perUserHourlyLimit: number };
 
   readonly #alerts: BudgetAlerts | null;
 
@@ -54,17 +61,23 @@ export class QuotaGuard {
     orm: MikroORM;
     prefix: string;
     dailyLimit: number;
+    /** Places of `dailyLimit` held back from normal email for critical email (default none). */
+    criticalReserve?: number;
     perUserHourlyLimit: number;
-    /** Slack warnings at 80, 90 and 100 % of the budget. */
+    /** Slack warnings at 80, 90 and 100 % of the limit, and when normal email starts to wait. */
     alerts?: BudgetAlerts;
   }) {
     if (!('trestaReserveEmailQuota' in deps.redis)) {
-      deps.redis.defineCommand('trestaReserveEmailQuota', { numberOfKeys: 6, lua: RESERVE_SCRIPT });
+      deps.redis.defineCommand('trestaReserveEmailQuota', { numberOfKeys: 5, lua: RESERVE_SCRIPT });
     }
     this.#redis = deps.redis;
     this.#orm = deps.orm;
     this.#prefix = deps.prefix;
-    this.#limits = { dailyLimit: deps.dailyLimit, perUserHourlyLimit: deps.perUserHourlyLimit };
+    this.#limits = {
+      dailyLimit: deps.dailyLimit,
+      criticalReserve: deps.criticalReserve ?? 0,
+      perUserHourlyLimit: deps.perUserHourlyLimit,
+    };
     this.#alerts = deps.alerts ?? null;
   }
 
@@ -81,8 +94,8 @@ export class QuotaGuard {
   }
 
   /**
-   * The seed's quota lock, gone at midnight UTC: set when the day's budget is used up (the count
-   * then refuses normal email), or when Resend said its daily quota is exceeded (binding whatever
+   * The seed's quota lock, gone at midnight UTC: set when normal email has used the day's budget
+   * up to the critical reserve (the count then refuses normal email), or when Resend said its daily quota is exceeded (binding whatever
    * the count says: its value is `provider:<day>`).
    */
   async isLocked(now = new Date()): Promise<boolean> {
@@ -105,14 +118,11 @@ export class QuotaGuard {
       .exec();
   }
 
-  /**
-   * The day as Redis counted it (zeros before its first email): `used`, every email (what the
-   * provider bills); `budgetUsed`, the normal-priority ones the limit applies to.
-   */
-  async usage(now = new Date()): Promise<{ used: number; budgetUsed: number; limit: number }> {
-    const day = this.dayKey(utcDay(now));
-    const [total, normal] = await this.#redis.mget(day, `${day}:normal`);
-    return { used: Number(total ?? 0), budgetUsed: Number(normal ?? 0), limit: this.#limits.dailyLimit };
+  /** The day as Redis counted it (zero before its first email). */
+  async usage(now = new Date()): Promise<QuotaUsage> {
+    const used = Number((await this.#redis.get(this.dayKey(utcDay(now)))) ?? 0);
+    const { dailyLimit: limit, criticalReserve: reserve } = this.#limits;
+    return { used, limit, reserve, remaining: Math.max(0, limit - reserve - used) };
   }
 
   /**
@@ -122,8 +132,8 @@ export class QuotaGuard {
   async probe(): Promise<boolean> {
     const script = this.#redis as unknown as WithReserveCommand;
     const probeKey = `${this.#prefix}:health:quota-probe`;
-    const keys = ['', ':normal', ':email', ':user', ':lock', ':next'].map((suffix) => `${probeKey}${suffix}`);
-    const [code] = await script.trestaReserveEmailQuota(...keys, 0, 'normal', 1, 60, 1, '1970-01-01', 60, 0);
+    const keys = ['', ':email', ':user', ':lock', ':next'].map((suffix) => `${probeKey}${suffix}`);
+    const [code] = await script.trestaReserveEmailQuota(...keys, 0, 'normal', 1, 60, 1, '1970-01-01', 60, 0, 0);
     return code === -1;
   }
 
@@ -134,7 +144,6 @@ export class QuotaGuard {
     const ttl = toMidnight + 3_600;
     const keys = [
       this.dayKey(day),
-      `${this.dayKey(day)}:normal`,
       `${this.dayKey(day)}:email:${input.emailKey}`,
       `${this.#prefix}:ratelimit:email:${input.userId}`,
       this.#lockKey,
@@ -149,28 +158,25 @@ export class QuotaGuard {
       day,
       toMidnight,
       nextUtcMidnight(now).getTime(),
+      this.#limits.criticalReserve,
     ];
     const script = this.#redis as unknown as WithReserveCommand;
-    let [code, budgetUsed, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
+    let [code, used, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
     if (code === -1) {
       await this.#rebuildDay(day, ttl);
-      [code, budgetUsed, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
+      [code, used, retryAfter] = await script.trestaReserveEmailQuota(...keys, ...args);
     }
-    if (code === 2) return { outcome: 'already-reserved', budgetUsed };
+    if (code === 2) return { outcome: 'already-reserved', used };
     if (code === -2) return { outcome: 'user-limited', retryAfterSeconds: retryAfter };
     // A warning is never worth delaying (or failing) the email that crossed the threshold.
-    this.#alerts?.check(day, budgetUsed, code === 0, now).catch(() => undefined);
-    if (code === 1) return { outcome: 'reserved', budgetUsed };
-    return { outcome: 'budget-spent', budgetUsed };
+    this.#alerts?.check(day, used, code === 0, now).catch(() => undefined);
+    if (code === 1) return { outcome: 'reserved', used };
+    return { outcome: 'budget-spent', used };
   }
 
-  /** Today's counts from the delivery log, unless another process rebuilt them first (NX). */
+  /** Today's count from the delivery log, unless another process rebuilt it first (NX). */
   async #rebuildDay(day: string, ttl: number): Promise<void> {
-    const [row] = await this.#orm.em
-      .getConnection()
-      .execute<Array<{ total: number; normal: number }>>(COUNTED_IN_POSTGRES, [day]);
-    // The normal count first: the total is what the script checks for "missing", so it lands last.
-    await this.#redis.set(`${this.dayKey(day)}:normal`, String(row?.normal ?? 0), 'EX', ttl, 'NX');
+    const [row] = await this.#orm.em.getConnection().execute<Array<{ total: number }>>(COUNTED_IN_POSTGRES, [day]);
     await this.#redis.set(this.dayKey(day), String(row?.total ?? 0), 'EX', ttl, 'NX');
   }
 }

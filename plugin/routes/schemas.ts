@@ -72,11 +72,13 @@ const typePreference = {
 export const preferencesSchema = {
   $id: 'TrestaPreferences',
   type: 'object',
-  required: ['emailEnabled', 'inAppEnabled', 'digest', 'types'],
+  required: ['emailEnabled', 'inAppEnabled', 'digest', 'timeZone', 'digestHour', 'types'],
   properties: {
     emailEnabled: { type: 'boolean' },
     inAppEnabled: { type: 'boolean' },
     digest: { type: 'string', enum: ['daily', 'weekly', 'off'] },
+    timeZone: { type: 'string' },
+    digestHour: { type: 'integer', minimum: 0, maximum: 23 },
     types: {
       type: 'object',
       additionalProperties: {
@@ -96,6 +98,9 @@ export const preferencesUpdateSchema = {
     emailEnabled: { type: 'boolean' },
     inAppEnabled: { type: 'boolean' },
     digest: { type: 'string', enum: ['daily', 'weekly', 'off'] },
+    // An IANA name (checked against the time zone database by the service).
+    timeZone: { type: 'string', minLength: 1, maxLength: 64 },
+    digestHour: { type: 'integer', minimum: 0, maximum: 23 },
     types: { type: 'object', maxProperties: 100, additionalProperties: typePreference },
   },
 } as const;

@@ -1,6 +1,7 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { NotificationPreferenceSchema, type DigestFrequency, type TypePreferences } from '../db/entities/index.js';
 import { InvalidPreferencesError, RequiredTypeError } from '../errors.js';
+import { isTimeZone } from '../local-day.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 
 /** A type's effective setting, and whether it is required (always on, whatever is stored). */
@@ -10,6 +11,9 @@ export interface Preferences {
   emailEnabled: boolean;
   inAppEnabled: boolean;
   digest: DigestFrequency;
+  /** IANA time zone of the user's local day: the digest goes out at digestHour there. */
+  timeZone: string;
+  digestHour: number;
   types: TypePreferencesView;
 }
 
@@ -17,7 +21,7 @@ export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
   types?: Record<string, Partial<{ inApp: boolean; email: boolean }>>;
 };
 
-const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily' } as const;
+const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily', timeZone: 'UTC', digestHour: 9 } as const;
 
 /** Every registered type with its effective setting: what is stored, or on by default; a required type always on. */
 function withAllTypes(stored: TypePreferences, types: Record<string, NotificationTypeConfig>): TypePreferencesView {
@@ -51,6 +55,8 @@ export async function getPreferences(
     emailEnabled: row?.emailEnabled ?? DEFAULT_PREFERENCES.emailEnabled,
     inAppEnabled: row?.inAppEnabled ?? DEFAULT_PREFERENCES.inAppEnabled,
     digest: row?.digest ?? DEFAULT_PREFERENCES.digest,
+    timeZone: row?.timeZone ?? DEFAULT_PREFERENCES.timeZone,
+    digestHour: row?.digestHour ?? DEFAULT_PREFERENCES.digestHour,
     types: withAllTypes(row?.types ?? {}, types),
   };
 }
@@ -66,6 +72,9 @@ export async function updatePreferences(
   types: Record<string, NotificationTypeConfig>,
 ): Promise<Preferences> {
   checkTypeChanges(update, types);
+  if (update.timeZone !== undefined && !isTimeZone(update.timeZone)) {
+    throw new InvalidPreferencesError(`"timeZone" must be an IANA time zone such as "Europe/Paris", not "${update.timeZone}"`);
+  }
   return em.transactional(async (tx) => {
     const current = await tx.findOne(NotificationPreferenceSchema, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const merged: TypePreferences = { ...(current?.types ?? {}) };
@@ -78,6 +87,8 @@ export async function updatePreferences(
       emailEnabled: update.emailEnabled ?? current?.emailEnabled ?? DEFAULT_PREFERENCES.emailEnabled,
       inAppEnabled: update.inAppEnabled ?? current?.inAppEnabled ?? DEFAULT_PREFERENCES.inAppEnabled,
       digest: update.digest ?? current?.digest ?? DEFAULT_PREFERENCES.digest,
+      timeZone: update.timeZone ?? current?.timeZone ?? DEFAULT_PREFERENCES.timeZone,
+      digestHour: update.digestHour ?? current?.digestHour ?? DEFAULT_PREFERENCES.digestHour,
       types: merged,
       updatedAt: new Date(),
     };
@@ -86,6 +97,8 @@ export async function updatePreferences(
       emailEnabled: next.emailEnabled,
       inAppEnabled: next.inAppEnabled,
       digest: next.digest,
+      timeZone: next.timeZone,
+      digestHour: next.digestHour,
       types: withAllTypes(merged, types),
     };
   });

@@ -103,23 +103,28 @@ async function securityAlertReachesListAndMailbox(t: Test, base: string): Promis
 }
 
 /**
- * A fresh demo has a past (Ada's three testimonial notifications from two hours ago), so Grace's
- * "Run digest now" sends Ada a digest at once.
+ * A fresh demo has a past (Ada's three testimonial notifications) and nothing is back-dated: a
+ * testimonial fired a moment ago is in the digest Grace's "Run digest now" sends Ada at once.
  */
 async function digestRunsAtOnce(t: Test, base: string): Promise<void> {
+  const headers = { ...(await signIn(base, 'ada')), 'content-type': 'application/json' };
+  const fired = await json(
+    fetch(`${base}/demo/notify`, { method: 'POST', headers, body: JSON.stringify({ type: 'NEW_TESTIMONIAL' }) }),
+  );
+  t.same(fired, { written: 1 }, 'a testimonial fired just now');
   const { items } = await json<{ items: Array<{ type: string; createdAt: string }> }>(
     fetch(`${base}/api/notifications`, { headers: await signIn(base, 'ada') }),
   );
-  const history = items.filter((n) => n.type !== 'SECURITY_ALERT');
+  const testimonials = items.filter((n) => n.type !== 'SECURITY_ALERT');
   t.same(
     // One batch shares one timestamp, so the list orders them by id: compare as a multiset.
-    history.map((n) => n.type).sort(),
-    ['NEW_TESTIMONIAL', 'NEW_TESTIMONIAL', 'TESTIMONIAL_APPROVED'],
-    "Ada's history: three testimonial notifications",
+    testimonials.map((n) => n.type).sort(),
+    ['NEW_TESTIMONIAL', 'NEW_TESTIMONIAL', 'NEW_TESTIMONIAL', 'TESTIMONIAL_APPROVED'],
+    "Ada's history and the fresh one",
   );
   t.ok(
-    history.every((n) => Date.now() - Date.parse(n.createdAt) > 3_600_000),
-    'from well before the digest window closes',
+    testimonials.every((n) => Date.now() - Date.parse(n.createdAt) < 3_600_000),
+    'none of them back-dated',
   );
   const run = await json<Record<string, unknown>>(
     fetch(`${base}/admin/jobs/digest/run`, {
@@ -137,10 +142,11 @@ async function digestRunsAtOnce(t: Test, base: string): Promise<void> {
     mails.find((mail) => mail.subject.startsWith('Your daily digest')),
     {
       to: 'Ada Lovelace <ada@demo.tresta.local>',
-      subject: 'Your daily digest: 3 new notifications',
+      subject: 'Your daily digest: 4 new notifications',
+      text: /Exactly what we needed/,
       headers: { 'List-Unsubscribe': /^<http/ },
     },
-    "Ada's digest, listing the three, with its one-click unsubscribe",
+    "Ada's digest, listing the four (the one just fired too), with its one-click unsubscribe",
   );
 }
 
@@ -161,7 +167,7 @@ t.test('with nothing configured: an embedded database in the data folder and a p
     items.some((n) => n.id === id),
     'a restart finds the notification',
   );
-  t.equal(items.length, 4, 'and writes no second history: the alert and the three of the first start');
+  t.equal(items.length, 5, 'and writes no second history: the alert, the testimonial and the three of the first start');
   t.equal(await again.stop(), 0);
 });
 

@@ -508,7 +508,6 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
       {
         orm: app.notifications.orm,
         queues: { notifications: queue('notifications'), emails: queue('emails'), digests: queue('digests') },
-        digests: null,
         types: { ...DEFAULT_NOTIFICATION_TYPES, ...FAULT_TYPES },
       },
       new Date(Date.now() + 3 * 60_000),

@@ -184,7 +184,8 @@ function checkOnce(input: InvariantInput, notifications: Map<string, Notificatio
 }
 
 /**
- * Invariant 3: every email ends in exactly one of sent / deferred / suppressed / dead letter, and
+ * Invariant 3: every email ends in exactly one of sent / deferred / folded (into the user's digest) /
+ * suppressed / dead letter, and
  * the log agrees with the provider (sent here ⇔ accepted there, with the provider's id).
  */
 function checkFinal(
@@ -215,6 +216,7 @@ function checkFinal(
     const states: string[] = [];
     if (row.status === 'sent') states.push('sent');
     if (row.status === 'deferred') states.push('deferred');
+    if (row.status === 'folded') states.push('folded');
     if (row.status === 'suppressed') states.push('suppressed');
     if (deadLetterJobIds.has(jobId)) states.push('dead letter');
     if (states.length !== 1) {

@@ -13,3 +13,15 @@ export async function awayFromUtcMidnight(): Promise<void> {
   console.error(`# waiting ${Math.ceil((midnight - now) / 1000)} s for UTC midnight to pass`);
   await new Promise((resolve) => setTimeout(resolve, midnight - now + 1_000));
 }
+
+/**
+ * The digest's run fence is per UTC hour: a test that runs it twice "now" and expects the second
+ * run to be fenced waits, within three minutes of the next hour, for that hour to begin.
+ */
+export async function awayFromTheHour(): Promise<void> {
+  const now = Date.now();
+  const nextHour = new Date(now).setUTCMinutes(60, 0, 0);
+  if (nextHour - now > MARGIN_MS) return;
+  console.error(`# waiting ${Math.ceil((nextHour - now) / 1000)} s for the hour to pass`);
+  await new Promise((resolve) => setTimeout(resolve, nextHour - now + 1_000));
+}

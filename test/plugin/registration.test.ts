@@ -33,6 +33,8 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['jwks url not a URL', { auth: { jwt: { jwksUrl: 'not a url' } } }, /"auth\.jwt\.jwksUrl"/],
     ['appUrl not a URL', { appUrl: 'tresta' }, /"appUrl"/],
     ['daily limit zero', { email: { dailyLimit: 0 } }, /"email\.dailyLimit"/],
+    ['critical reserve the whole limit', { email: { dailyLimit: 20, criticalReserve: 20 } }, /"email\.criticalReserve"/],
+    ['critical reserve negative', { email: { criticalReserve: -1 } }, /"email\.criticalReserve"/],
     ['per-user limit fractional', { email: { perUserHourlyLimit: 2.5 } }, /"email\.perUserHourlyLimit"/],
     ['resolveRecipient not a function', { email: { resolveRecipient: 'x' } }, /"email\.resolveRecipient"/],
     ['ably key malformed', { realtime: { ablyApiKey: 'nope' } }, /"realtime\.ablyApiKey"/],
@@ -43,6 +45,16 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['type with a category of punctuation', { types: { WEEKLY: { email: 'none', category: '<b>' } } }, /"types\.WEEKLY\.category"/],
     ['type with required not a boolean', { types: { WEEKLY: { email: 'none', required: 'yes' } } }, /"types\.WEEKLY\.required"/],
     ['type with a misspelt option', { types: { WEEKLY: { email: 'none', severty: 'info' } } }, /"types\.WEEKLY\.severty"/],
+    [
+      'escalation of zero minutes',
+      { types: { PAY: { email: 'normal', escalateAfterMinutes: 0 } } },
+      /"types\.PAY\.escalateAfterMinutes"/,
+    ],
+    [
+      'escalation of a digest type',
+      { types: { PAY: { email: 'digest', escalateAfterMinutes: 5 } } },
+      /"types\.PAY\.escalateAfterMinutes"/,
+    ],
     ['workers not a boolean', { workers: 'yes' }, /"workers"/],
   ];
   for (const [name, override, message] of cases) {

@@ -6,7 +6,10 @@ import { buildTestApp } from '../helpers/app.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { REDIS_URL } from '../helpers/services.js';
 
-async function guardFor(t: Test, options: { dailyLimit?: number; perUserHourlyLimit?: number; redisUrl?: string } = {}) {
+async function guardFor(
+  t: Test,
+  options: { dailyLimit?: number; criticalReserve?: number; perUserHourlyLimit?: number; redisUrl?: string } = {},
+) {
   const { app } = await buildTestApp(t);
   const redis = new Redis(options.redisUrl ?? REDIS_URL);
   t.teardown(() => redis.disconnect());
@@ -16,6 +19,7 @@ async function guardFor(t: Test, options: { dailyLimit?: number; perUserHourlyLi
     orm: app.notifications.orm,
     prefix,
     dailyLimit: options.dailyLimit ?? 200,
+    criticalReserve: options.criticalReserve ?? 0,
     perUserHourlyLimit: options.perUserHourlyLimit ?? 1_000_000,
   });
   return { guard, redis, prefix, orm: app.notifications.orm };
@@ -26,8 +30,8 @@ async function guardWithPrefix(t: Test, redis: Redis, prefix: string, dailyLimit
   return { guard: new QuotaGuard({ redis, orm: app.notifications.orm, prefix, dailyLimit, perUserHourlyLimit: 1_000 }) };
 }
 
-t.test('1,000 concurrent normal reservations on a budget of 200, with 50 high-priority ones in the burst', async (t) => {
-  const { guard } = await guardFor(t);
+t.test('1,000 concurrent normal reservations, limit 250 with a reserve of 50, 50 high-priority ones in the burst', async (t) => {
+  const { guard } = await guardFor(t, { dailyLimit: 250, criticalReserve: 50 });
   const attempts = [
     ...Array.from({ length: 1_000 }, (_, i) =>
       guard.reserve({ emailKey: `normal-${i}`, userId: `u${i}`, priority: 'normal', recipients: 1 }),
@@ -39,39 +43,59 @@ t.test('1,000 concurrent normal reservations on a budget of 200, with 50 high-pr
   const results = await Promise.all(attempts);
   const normal = results.slice(0, 1_000);
   const high = results.slice(1_000);
-  t.equal(normal.filter((r) => r.outcome === 'reserved').length, 200, 'exactly the budget');
-  t.equal(normal.filter((r) => r.outcome === 'budget-spent').length, 800, 'the rest told to wait, none lost');
+  const normalReserved = normal.filter((r) => r.outcome === 'reserved').length;
+  // The critical ones count in the same total: normal email got what they left of limit − reserve.
+  t.ok(normalReserved >= 150 && normalReserved <= 200, `normal email within limit − reserve (${normalReserved})`);
+  t.equal(normal.filter((r) => r.outcome === 'budget-spent').length, 1_000 - normalReserved, 'the rest told to wait, none lost');
   t.ok(
     high.every((r) => r.outcome === 'reserved'),
     'every high-priority email passes',
   );
   const again = await guard.reserve({ emailKey: 'high-0', userId: 'h0', priority: 'high', recipients: 1 });
-  t.match(again, { outcome: 'already-reserved', budgetUsed: 200 }, 'a retry counts nothing');
-  t.match(
+  t.match(again, { outcome: 'already-reserved', used: normalReserved + 50 }, 'a retry counts nothing');
+  t.same(
     await guard.usage(),
-    { used: 250, budgetUsed: 200, limit: 200 },
-    'high priority is counted in the total, not the budget',
+    { used: normalReserved + 50, limit: 250, reserve: 50, remaining: 0 },
+    'every email is counted in one total',
   );
   t.equal(await guard.isLocked(), true, 'the budget spent: the day is locked for normal email');
+});
+
+t.test('limit 20, reserve 4: 5 critical then 30 normal → 11 normal; then critical fills the reserve and beyond', async (t) => {
+  const { guard } = await guardFor(t, { dailyLimit: 20, criticalReserve: 4 });
+  const reserve = (key: string, priority: 'high' | 'normal') =>
+    guard.reserve({ emailKey: key, userId: key, priority, recipients: 1 });
+  for (let i = 0; i < 5; i++) t.equal((await reserve(`c${i}`, 'high')).outcome, 'reserved');
+  const normal = [];
+  for (let i = 0; i < 30; i++) normal.push((await reserve(`n${i}`, 'normal')).outcome);
+  t.equal(normal.filter((outcome) => outcome === 'reserved').length, 11, '16 − 5 critical = 11 normal');
+  t.same(normal.slice(11), Array(19).fill('budget-spent'), 'then every normal one waits');
+  t.match(await guard.usage(), { used: 16, remaining: 0 });
+  for (let i = 5; i < 10; i++) t.equal((await reserve(`c${i}`, 'high')).outcome, 'reserved', `critical #${i + 1} goes out`);
+  t.match(
+    await guard.usage(),
+    { used: 21, limit: 20, reserve: 4, remaining: 0 },
+    'critical email is never refused, even past the cap',
+  );
 });
 
 t.test('each recipient counts, and a retry of the same email never counts twice', async (t) => {
   const { guard } = await guardFor(t, { dailyLimit: 5 });
   t.match(await guard.reserve({ emailKey: 'a', userId: 'u', priority: 'normal', recipients: 3 }), {
     outcome: 'reserved',
-    budgetUsed: 3,
+    used: 3,
   });
   t.match(await guard.reserve({ emailKey: 'a', userId: 'u', priority: 'normal', recipients: 3 }), {
     outcome: 'already-reserved',
-    budgetUsed: 3,
+    used: 3,
   });
   t.match(await guard.reserve({ emailKey: 'b', userId: 'u', priority: 'normal', recipients: 3 }), {
     outcome: 'budget-spent',
-    budgetUsed: 3,
+    used: 3,
   });
   t.match(await guard.reserve({ emailKey: 'c', userId: 'u', priority: 'normal', recipients: 2 }), {
     outcome: 'reserved',
-    budgetUsed: 5,
+    used: 5,
   });
 });
 

@@ -44,6 +44,10 @@ export interface Preferences {
   emailEnabled: boolean;
   inAppEnabled: boolean;
   digest: DigestFrequency;
+  /** IANA time zone of the user's day: the digest goes out at digestHour there. */
+  timeZone: string;
+  /** The local hour (0–23) of the digest. */
+  digestHour: number;
   types: Record<string, { inApp: boolean; email: boolean; required: boolean }>;
 }
 

@@ -2,15 +2,15 @@ import { EntitySchema } from '@mikro-orm/core';
 
 /**
  * pending: claimed and handed to the sender; sent; skipped (no address, or a suppressed one);
- * carried (the budget was spent: the next run sends it, its window still open); failed (refused for good).
+ * carried (the budget was spent: its notifications stay untaken for the next run); failed (refused for good).
  */
 export type DigestRunStatus = 'pending' | 'sent' | 'skipped' | 'carried' | 'failed';
 
 /**
- * One digest per user per period (periodKey: the UTC date of the run, daily and weekly alike).
- * The unique row is the fence that keeps a re-run or a second scheduler from sending twice; its
- * window [windowStart, windowEnd) is fixed by the first attempt, so a resumed run renders the
- * same email. The next window starts at the windowEnd of the user's last sent digest.
+ * One digest per user per period (periodKey: the user's local date of the run, daily and weekly
+ * alike). The unique row is the fence that keeps a re-run or a second scheduler from sending
+ * twice. What it lists is recorded on the notifications it took (their digest_run_id), and its
+ * rendered email in its delivery log row, so a resumed run sends the same bytes.
  */
 export interface DigestRun {
   id: string;
@@ -19,7 +19,9 @@ export interface DigestRun {
   periodKey: string;
   status: DigestRunStatus;
   notificationCount: number;
+  /** Set on digests sent before digests took notifications by id: where their time window began. */
   windowStart: Date | null;
+  /** The tick of the run that made the row (for digests sent before: where their window ended). */
   windowEnd: Date;
   createdAt: Date;
   sentAt: Date | null;
@@ -41,10 +43,4 @@ export const DigestRunSchema = new EntitySchema<DigestRun>({
     sentAt: { type: 'datetime', length: 3, nullable: true },
   },
   uniques: [{ name: 'tresta_digest_runs_user_period_unique', properties: ['userId', 'periodKey'] }],
-  indexes: [
-    {
-      name: 'tresta_digest_runs_last_sent_idx',
-      expression: `create index "tresta_digest_runs_last_sent_idx" on "tresta_digest_runs" ("user_id", "window_end") where "status" = 'sent'`,
-    },
-  ],
 });

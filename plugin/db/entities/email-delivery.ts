@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 
-export type EmailDeliveryStatus = 'pending' | 'sent' | 'deferred' | 'suppressed' | 'failed';
+/** folded: the budget was spent and the user has a digest: the notification goes in that digest instead. */
+export type EmailDeliveryStatus = 'pending' | 'sent' | 'deferred' | 'folded' | 'suppressed' | 'failed';
 export type EmailPriority = 'high' | 'normal';
 
 /**
@@ -29,6 +30,8 @@ export interface EmailDelivery {
   /** The provider's last word on the email after sending (its webhooks): delivered, bounced, complained. */
   providerEvent: string | null;
   providerEventAt: Date | null;
+  /** The email as rendered by its first attempt (an OutgoingEmail): every retry sends these bytes. */
+  content: unknown;
   createdAt: Date;
   updatedAt: Date;
   sentAt: Date | null;
@@ -55,6 +58,7 @@ export const EmailDeliverySchema = new EntitySchema<EmailDelivery>({
     deferredUntil: { type: 'datetime', length: 3, nullable: true },
     providerEvent: { type: 'text', nullable: true },
     providerEventAt: { type: 'datetime', length: 3, nullable: true },
+    content: { type: 'json', columnType: 'json', nullable: true },
     createdAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
     updatedAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
     sentAt: { type: 'datetime', length: 3, nullable: true },

@@ -9,6 +9,10 @@ export interface NotificationPreference {
   inAppEnabled: boolean;
   digest: DigestFrequency;
   types: TypePreferences;
+  /** IANA time zone of the user's local day (the digest's hour and date). */
+  timeZone: string;
+  /** The local hour (0–23) the digest goes out at. */
+  digestHour: number;
   updatedAt: Date;
 }
 
@@ -21,6 +25,8 @@ export const NotificationPreferenceSchema = new EntitySchema<NotificationPrefere
     inAppEnabled: { type: 'boolean', default: true },
     digest: { type: 'text', default: 'daily' },
     types: { type: 'jsonb', defaultRaw: "'{}'" },
+    timeZone: { type: 'text', default: 'UTC' },
+    digestHour: { type: 'integer', default: 9 },
     updatedAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
   },
 });

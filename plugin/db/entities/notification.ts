@@ -32,6 +32,8 @@ export interface Notification {
   createdAt: Date;
   /** When a worker finished delivering it (published, or in-app off): the re-drive sweeper skips it from then on. */
   deliveredAt?: Date | null;
+  /** The digest that took it (digest types, and deferred email folded into a digest); null until then. */
+  digestRunId?: string | null;
 }
 
 // Timestamps are kept at millisecond precision (timestamptz(3)) so that a JavaScript Date
@@ -59,6 +61,7 @@ export const NotificationSchema = new EntitySchema<Notification>({
     groupId: { type: 'uuid', nullable: true },
     createdAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
     deliveredAt: { type: 'datetime', length: 3, nullable: true },
+    digestRunId: { type: 'uuid', nullable: true },
   },
   indexes: [
     { name: 'tresta_notifications_user_id_is_read_idx', properties: ['userId', 'isRead'] },
@@ -84,5 +87,10 @@ export const NotificationSchema = new EntitySchema<Notification>({
       name: 'tresta_notifications_group_idx',
       expression: `create index "tresta_notifications_group_idx" on "tresta_notifications" ("group_id", "created_at") where "group_id" is not null`,
     },
+    {
+      name: 'tresta_notifications_undigested_idx',
+      expression: `create index "tresta_notifications_undigested_idx" on "tresta_notifications" ("user_id", "created_at") where "digest_run_id" is null`,
+    },
+    { name: 'tresta_notifications_digest_run_id_idx', properties: ['digestRunId'] },
   ],
 });

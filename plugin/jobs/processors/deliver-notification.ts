@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Queue } from 'bullmq';
-import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
+import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
@@ -80,7 +80,8 @@ export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
  * Effects: one real-time message `new-notification` (id = the notification's id), unless the
  * user turned in-app notifications off, globally or for this type; the day's sent counter; for a
  * type emailed one by one, a send-email job at its priority (one per notification: its job id is
- * derived from it); delivered_at stamped once.
+ * derived from it), delayed until escalateAfterMinutes after the notification for a type that
+ * escalates; delivered_at stamped once.
  * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
@@ -90,12 +91,14 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
   // Deleted since (retention, or the user's account): nothing left to show.
   if (!row || row.user_id !== payload.userId) return 'gone';
   // Email first: a retried job must not keep re-publishing while its email is never queued.
-  const emailPriority = SINGLE_EMAIL_PRIORITY[deps.types[row.type]?.email ?? 'none'];
+  const type = deps.types[row.type];
+  const emailPriority = singleEmailPriority(type);
   if (deps.emailQueue && row.email_on && emailPriority) {
     await deps.emailQueue.add('send-email', payload, {
       ...JOB_OPTIONS['send-email'],
       priority: EMAIL_PRIORITY[emailPriority],
       jobId: emailJobId(row.id),
+      delay: escalationDelay(type, row.created_at),
     });
   }
   if (!row.in_app) {

@@ -1,14 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { SINGLE_EMAIL_PRIORITY, type NotificationTypeConfig } from '../../notification-types.js';
+import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import { deliverJobId, digestJobId, EMAIL_PRIORITY, emailJobId, JOB_OPTIONS } from '../registry.js';
-import { composeDigestJobs, type DigestComposer } from './digest-compose.js';
 
 export interface RedriveDeps {
   orm: MikroORM;
+  /** `emails` and `digests` are null when the email channel is off. */
   queues: { notifications: Queue; emails: Queue | null; digests: Queue | null };
-  /** Renders a lost digest again (null when the email channel is off). */
-  digests: DigestComposer | null;
   /** Which types are emailed one by one, and at what priority: their lost send-email jobs are put back. */
   types?: Record<string, NotificationTypeConfig>;
 }
@@ -56,8 +54,11 @@ const DEFERRED_DUE = `
   select notification_id, user_id from tresta_email_deliveries
   where status = 'deferred' and deferred_until <= ?::timestamptz and notification_id is not null`;
 
+// Rendered (their bytes are in the delivery log row) and not sent yet.
 const DIGESTS_IN_FLIGHT = `
-  select id from tresta_digest_runs where status = 'pending' and created_at < ?::timestamptz and created_at >= ?::timestamptz`;
+  select d.id, d.user_id from tresta_digest_runs d
+  join tresta_email_deliveries e on e.digest_run_id = d.id and e.status = 'pending' and e.content is not null
+  where d.status = 'pending' and d.created_at < ?::timestamptz and d.created_at >= ?::timestamptz`;
 
 /** The ids among these whose job is gone from the queue (BullMQ keeps a job's hash while it exists). */
 async function missingJobs(queue: Queue, jobIds: string[]): Promise<Set<string>> {
@@ -73,7 +74,7 @@ async function missingJobs(queue: Queue, jobIds: string[]): Promise<Set<string>>
  * but never delivered, older than 2 minutes; a send-email job (same job id) for each delivered
  * notification of a type emailed singly whose email job vanished unfinished (no delivery row, or
  * one still pending, and no dead letter); a send-email job for each deferred email due; a
- * send-digest job, rendered again from its row, for each digest handed over whose job is gone.
+ * send-digest job (ids only: the bytes are in its delivery log row) for each rendered digest whose job is gone.
  * Output: how many of each. Safe to run twice: job ids are deterministic (adding an existing id is
  * a no-op), delivered notifications carry delivered_at, and sends are idempotent downstream.
  */
@@ -116,9 +117,10 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
     // run: the notification carries delivered_at, so the pass above leaves it alone (found by
     // test/faults/redis.fault.ts: FLUSHALL and a restart mid-flood lost emails for good).
     const emailQueue = deps.queues.emails;
+    const types = deps.types;
     const priorities = new Map(
-      Object.entries(deps.types).flatMap(([type, config]) => {
-        const priority = SINGLE_EMAIL_PRIORITY[config.email];
+      Object.entries(types).flatMap(([type, config]) => {
+        const priority = singleEmailPriority(config);
         return priority ? [[type, EMAIL_PRIORITY[priority]] as const] : [];
       }),
     );
@@ -139,7 +141,13 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
         lost.map((row) => ({
           name: 'send-email',
           data: { notificationId: row.id, userId: row.user_id },
-          opts: { ...JOB_OPTIONS['send-email'], priority: priorities.get(row.type), jobId: emailJobId(row.id) },
+          opts: {
+            ...JOB_OPTIONS['send-email'],
+            priority: priorities.get(row.type),
+            jobId: emailJobId(row.id),
+            // An escalation still waits for its time: it is due only if still unread then.
+            delay: escalationDelay(types[row.type], row.created_at, now.getTime()),
+          },
         })),
       );
       outcome.lostEmails += lost.length;
@@ -162,14 +170,20 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
     outcome.deferredEmails = due.length;
   }
 
-  if (deps.queues.digests && deps.digests) {
-    const inFlight = await connection.execute<Array<{ id: string }>>(DIGESTS_IN_FLIGHT, [settled, oldest]);
+  if (deps.queues.digests) {
+    const inFlight = await connection.execute<Array<{ id: string; user_id: string }>>(DIGESTS_IN_FLIGHT, [settled, oldest]);
     const missing = await missingJobs(
       deps.queues.digests,
       inFlight.map((row) => digestJobId(row.id)),
     );
-    const lost = inFlight.filter((row) => missing.has(digestJobId(row.id))).map((row) => row.id);
-    if (lost.length > 0) await deps.queues.digests.addBulk(await composeDigestJobs(deps.digests, lost));
+    const lost = inFlight.filter((row) => missing.has(digestJobId(row.id)));
+    await deps.queues.digests.addBulk(
+      lost.map((row) => ({
+        name: 'send-digest',
+        data: { digestRunId: row.id, userId: row.user_id },
+        opts: { ...JOB_OPTIONS['send-digest'], jobId: digestJobId(row.id) },
+      })),
+    );
     outcome.digests = lost.length;
   }
   return outcome;

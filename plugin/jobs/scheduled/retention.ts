@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 
 export interface RetentionSettings {
-  /** Delivery log rows (sent, suppressed, failed), old digest rows and job-run rows are kept this long. */
+  /** Delivery log rows (sent, suppressed, folded, failed), old digest rows and job-run rows are kept this long. */
   deliveryLogDays: number;
   /** Read notifications older than this are deleted; null keeps them (the default). */
   readNotificationsDays: number | null;
@@ -29,15 +29,12 @@ const DELETE = {
   deliveryLogs: `
     delete from tresta_email_deliveries where id in (
       select id from tresta_email_deliveries
-      where status in ('sent', 'suppressed', 'failed') and created_at < ?::timestamptz limit ?)`,
-  // Each user's last sent digest stays: the next window starts where it ended.
+      where status in ('sent', 'suppressed', 'folded', 'failed') and created_at < ?::timestamptz limit ?)`,
+  // A notification keeps the id of the digest that took it, so it is never taken again once the
+  // digest's row is gone.
   digestRuns: `
     delete from tresta_digest_runs where id in (
-      select d.id from tresta_digest_runs d
-      where d.created_at < ?::timestamptz
-        and not (d.status = 'sent' and d.window_end = (
-          select max(l.window_end) from tresta_digest_runs l where l.user_id = d.user_id and l.status = 'sent'))
-      limit ?)`,
+      select id from tresta_digest_runs where created_at < ?::timestamptz limit ?)`,
   // Finished runs only: the running row of this very run (or of one that died recently) stays.
   jobRuns: `
     delete from tresta_job_runs where (job, period_key) in (
@@ -62,7 +59,7 @@ async function deleteInBatches(orm: MikroORM, sql: string, cutoff: Date, batchSi
  * retention — purpose: keep the tables to what is still useful.
  * Input: the tick (`now`, 03:00 UTC by default) and the `retention` option.
  * Effects: deletes, batch by batch, published outbox rows older than an hour; delivery log rows
- * in a final state, digest rows (except each user's last sent one) and finished job-run rows
+ * in a final state, digest rows and finished job-run rows
  * older than deliveryLogDays; read notifications older than readNotificationsDays when that is set.
  * Output: how many rows of each. Safe to run twice: a delete of what is already gone deletes nothing.
  */

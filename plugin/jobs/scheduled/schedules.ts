@@ -18,9 +18,11 @@ export interface Schedule {
 
 /** The minute of an instant (YYYY-MM-DDTHH:MM): the sweeper may run as often as every minute. */
 const utcMinute = (at: Date) => at.toISOString().slice(0, 16);
+/** The hour of an instant (YYYY-MM-DDTHH): the digest ticks hourly, each user's digest at their local hour. */
+const utcHour = (at: Date) => at.toISOString().slice(0, 13);
 
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledJobName, Schedule>> = {
-  digest: { pattern: '0 9 * * *', periodOf: utcDay, lockSeconds: 3_600 },
+  digest: { pattern: '0 * * * *', periodOf: utcHour, lockSeconds: 3_600 },
   reconciliation: { pattern: '59 23 * * *', periodOf: utcDay, lockSeconds: 600 },
   redrive: { pattern: '*/5 * * * *', periodOf: utcMinute, lockSeconds: 300 },
   retention: { pattern: '0 3 * * *', periodOf: utcDay, lockSeconds: 3_600 },

@@ -3,9 +3,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { EmailChannel } from '../../email/channel.js';
 import type { OutgoingEmail, SendOutcome } from '../../email/mailer.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
-import { nextUtcMidnight } from '../../utc-day.js';
 import type { ProviderDetails } from '../dead-letters.js';
-import type { JobPayloads } from '../registry.js';
+import { UUID } from '../registry.js';
 
 export interface SendDigestDeps {
   orm: MikroORM;
@@ -54,60 +53,65 @@ const MARK_FAILED = `
   with digest as (update tresta_digest_runs set status = 'failed' where id = ? and status = 'pending')
   update tresta_email_deliveries set status = 'failed', updated_at = now() where idempotency_key = ? and status = 'pending'`;
 
-// The provider's daily quota is spent: the digest goes with the next run (its window stays open);
-// its log row waits for the next day, out of today's count.
+// The provider's daily quota is spent: the digest goes with the next run. Its notifications are
+// released (the next digest takes them, with whatever came since) and its log row, never sent
+// nor counted, makes way for the next one.
 const MARK_CARRIED = `
-  with digest as (update tresta_digest_runs set status = 'carried' where id = ? and status = 'pending')
-  update tresta_email_deliveries set status = 'deferred', deferred_until = ?, quota_date = null, updated_at = now()
-  where idempotency_key = ? and status = 'pending'`;
+  with digest as (update tresta_digest_runs set status = 'carried' where id = ? and status = 'pending'),
+  released as (update tresta_notifications set digest_run_id = null where digest_run_id = ?)
+  delete from tresta_email_deliveries where idempotency_key = ? and status = 'pending'`;
 
-function parseSendDigest(data: unknown): JobPayloads['send-digest'] | null {
+// The digest's row, and the bytes the digest run rendered into its delivery log row.
+const LOAD = `
+  select d.status, e.idempotency_key, e.content from tresta_digest_runs d
+  left join tresta_email_deliveries e on e.digest_run_id = d.id and e.channel = 'email'
+  where d.id = ?`;
+
+interface Rendered {
+  digestRunId: string;
+  idempotencyKey: string;
+  email: OutgoingEmail;
+}
+
+function parseSendDigest(data: unknown): { digestRunId: string; userId: string } | null {
   if (typeof data !== 'object' || data === null) return null;
-  const { digestRunId, userId, idempotencyKey, email } = data as Record<string, unknown>;
-  if (typeof digestRunId !== 'string' || typeof userId !== 'string' || typeof idempotencyKey !== 'string') return null;
-  const candidate = email as Partial<OutgoingEmail> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.to !== 'string' ||
-    typeof candidate.html !== 'string'
-  ) {
-    return null;
-  }
-  return { digestRunId, userId, idempotencyKey, email: candidate as OutgoingEmail };
+  const { digestRunId, userId } = data as Record<string, unknown>;
+  if (typeof digestRunId !== 'string' || !UUID.test(digestRunId) || typeof userId !== 'string') return null;
+  return { digestRunId, userId };
 }
 
 /**
  * send-digest — purpose: send one digest the digest run rendered.
- * Input: { digestRunId, userId, idempotencyKey, email } (the bytes fixed by the run).
+ * Input: { digestRunId, userId } (ids only: the bytes and the address live in the delivery log row).
  * Effects: one email through the Mailer under `digest/<userId>/<date>`; the digest row and its
  * delivery log row end sent (or failed when refused for good; carried when the provider's daily
- * quota is spent, which also sets the quota lock: the next run sends it, with the window still open).
+ * quota is spent, which also sets the quota lock and releases its notifications to the next run).
  * Output: what happened. Safe to run twice: a sent row is not sent again, and every attempt sends
- * the same bytes under the same Idempotency-Key, which the provider drops.
+ * the bytes stored once under the same Idempotency-Key, which the provider drops.
  */
 export async function sendDigest(deps: SendDigestDeps, job: Job): Promise<SendDigestOutcome> {
   const payload = parseSendDigest(job.data);
   if (!payload) throw new UnrecoverableError('send-digest: malformed payload');
   const connection = deps.orm.em.getConnection();
-  const [digest] = await connection.execute<Array<{ status: string }>>('select status from tresta_digest_runs where id = ?', [
-    payload.digestRunId,
-  ]);
-  if (!digest) return 'gone';
+  const [digest] = await connection.execute<
+    Array<{ status: string; idempotency_key: string | null; content: OutgoingEmail | null }>
+  >(LOAD, [payload.digestRunId]);
+  if (!digest?.idempotency_key || !digest.content) return 'gone';
   if (digest.status === 'sent') return 'already-sent';
+  const rendered: Rendered = { digestRunId: payload.digestRunId, idempotencyKey: digest.idempotency_key, email: digest.content };
 
-  const outcome = await deps.channel.mailer.send(payload.email, payload.idempotencyKey);
+  const outcome = await deps.channel.mailer.send(rendered.email, rendered.idempotencyKey);
   if (outcome.kind === 'sent') {
-    await connection.execute(MARK_SENT, [payload.digestRunId, outcome.providerId, payload.idempotencyKey], 'run');
+    await connection.execute(MARK_SENT, [rendered.digestRunId, outcome.providerId, rendered.idempotencyKey], 'run');
     deps.counters.increment('emails_sent').catch(() => undefined);
     return 'sent';
   }
-  return handleDigestFailure(deps, payload, outcome);
+  return handleDigestFailure(deps, rendered, outcome);
 }
 
 async function handleDigestFailure(
   deps: SendDigestDeps,
-  payload: JobPayloads['send-digest'],
+  payload: Rendered,
   outcome: Exclude<SendOutcome, { kind: 'sent' }>,
 ): Promise<'carried'> {
   const connection = deps.orm.em.getConnection();
@@ -130,11 +134,7 @@ async function handleDigestFailure(
       );
       const now = deps.now?.() ?? new Date();
       await deps.channel.quota.lockUntilNextDay(now);
-      await connection.execute(
-        MARK_CARRIED,
-        [payload.digestRunId, nextUtcMidnight(now).toISOString(), payload.idempotencyKey],
-        'run',
-      );
+      await connection.execute(MARK_CARRIED, [payload.digestRunId, payload.digestRunId, payload.idempotencyKey], 'run');
       return 'carried';
     }
     case 'permanent':

@@ -42,16 +42,24 @@ export async function setPreferences(
   preferences: {
     emailEnabled?: boolean;
     digest?: 'daily' | 'weekly' | 'off';
+    timeZone?: string;
+    digestHour?: number;
     types?: Record<string, { inApp: boolean; email: boolean }>;
   },
 ): Promise<void> {
-  await app.notifications.orm.em
-    .getConnection()
-    .execute(
-      `insert into tresta_notification_preferences (user_id, email_enabled, digest, types) values (?, ?, ?, ?::jsonb)`,
-      [userId, preferences.emailEnabled ?? true, preferences.digest ?? 'daily', JSON.stringify(preferences.types ?? {})],
-      'run',
-    );
+  await app.notifications.orm.em.getConnection().execute(
+    `insert into tresta_notification_preferences (user_id, email_enabled, digest, time_zone, digest_hour, types)
+       values (?, ?, ?, ?, ?, ?::jsonb)`,
+    [
+      userId,
+      preferences.emailEnabled ?? true,
+      preferences.digest ?? 'daily',
+      preferences.timeZone ?? 'UTC',
+      preferences.digestHour ?? 9,
+      JSON.stringify(preferences.types ?? {}),
+    ],
+    'run',
+  );
 }
 
 export const at = (iso: string) => new Date(iso);

@@ -64,17 +64,33 @@ t.test('Redis wiped mid-day: the sweeper re-delivers what was lost, and nothing 
     [randomUUID(), deferred, `notification-email/${deferred}`, minutesAgo(1)],
     'run',
   );
+  // A digest the digest run took and rendered (its bytes in the delivery log row) whose job was lost.
   const digestRunId = randomUUID();
   await connection.execute(
-    `insert into tresta_digest_runs (id, user_id, period, period_key, status, notification_count, window_start, window_end, created_at)
-     values (?, 'dan', 'daily', '2026-01-05', 'pending', 1, ?, ?, ?)`,
-    [digestRunId, minutesAgo(120), minutesAgo(30), minutesAgo(10)],
+    `insert into tresta_digest_runs (id, user_id, period, period_key, status, notification_count, window_end, created_at)
+     values (?, 'dan', 'daily', '2026-01-05', 'pending', 1, ?, ?)`,
+    [digestRunId, minutesAgo(10), minutesAgo(10)],
     'run',
   );
   await connection.execute(
-    `insert into tresta_notifications (id, user_id, type, title, message, created_at, delivered_at)
-     values (?, 'dan', 'TESTIMONIAL_APPROVED', 'Approved', 'm', ?, ?)`,
-    [randomUUID(), minutesAgo(60), minutesAgo(60)],
+    `insert into tresta_notifications (id, user_id, type, title, message, created_at, delivered_at, digest_run_id)
+     values (?, 'dan', 'TESTIMONIAL_APPROVED', 'Approved', 'm', ?, ?, ?)`,
+    [randomUUID(), minutesAgo(60), minutesAgo(60), digestRunId],
+    'run',
+  );
+  const rendered = {
+    from: 'Tresta <notifications@tresta.app>',
+    to: 'dan@example.test',
+    subject: 'Your daily digest: 1 new notification',
+    html: '<p>Approved</p>',
+    text: 'Approved',
+    headers: { 'X-Entity-Ref-ID': digestRunId },
+    tags: [{ name: 'category', value: 'digest' }],
+  };
+  await connection.execute(
+    `insert into tresta_email_deliveries (id, digest_run_id, user_id, recipient, priority, status, idempotency_key, quota_date, content)
+     values (?, ?, 'dan', 'dan@example.test', 'normal', 'pending', 'digest/dan/2026-01-05', '2026-01-05', ?::json)`,
+    [randomUUID(), digestRunId, JSON.stringify(rendered)],
     'run',
   );
   const admin = new Redis(redis.url);

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { Queue } from 'bullmq';
 import { buildTestApp } from '../../helpers/app.js';
-import { recipientOf, seedNotifications, until } from './helpers.js';
-import { awayFromUtcMidnight } from '../../helpers/utc-midnight.js';
+import { recipientOf, seedNotifications, setPreferences, until } from './helpers.js';
+import { awayFromTheHour } from '../../helpers/utc-midnight.js';
 
-// Counts today's emails: one UTC day per run.
-await awayFromUtcMidnight();
+// Runs the digest twice in one fenced hour (and so counts one UTC day's emails).
+await awayFromTheHour();
 
 t.test('POST /admin/jobs/:name/run: admins only, unknown names 404, the outcome once finished, fenced', async (t) => {
   const { app, authFor, redisPrefix } = await buildTestApp(t, {
@@ -33,17 +33,20 @@ t.test('POST /admin/jobs/:name/run: admins only, unknown names 404, the outcome 
   t.equal(noWorker.statusCode, 503, 'an API-only instance with no worker process anywhere says so at once');
   t.equal(noWorker.json().code, 'TRESTA_ERR_JOB_NO_WORKER');
 
-  // Old enough to be in today's window (a digest lists what is at least 5 minutes old).
+  // Their digest hour is midnight (their local day's first hour): due whenever the test runs.
+  await setPreferences(app, 'ada', { digestHour: 0 });
+  await setPreferences(app, 'bob', { digestHour: 0, timeZone: 'Pacific/Kiritimati' });
+  // Written a moment ago: a digest takes whatever no digest has taken, however recent.
   await seedNotifications(app, [
-    { userId: 'ada', createdAt: new Date(Date.now() - 3_600_000) },
-    { userId: 'bob', createdAt: new Date(Date.now() - 3_600_000) },
+    { userId: 'ada', createdAt: new Date() },
+    { userId: 'bob', createdAt: new Date() },
   ]);
-  const today = new Date().toISOString().slice(0, 10);
+  const hour = new Date().toISOString().slice(0, 13);
   const digest = await run('digest');
   t.equal(digest.statusCode, 200);
-  t.same(digest.json(), { job: 'digest', period: today, status: 'completed', sent: 2, skipped: 0, carried: 0 });
+  t.same(digest.json(), { job: 'digest', period: hour, status: 'completed', sent: 2, skipped: 0, carried: 0 });
   const again = await run('digest');
-  t.same(again.json(), { job: 'digest', period: today, status: 'already-completed', sent: 2, skipped: 0, carried: 0 });
+  t.same(again.json(), { job: 'digest', period: hour, status: 'already-completed', sent: 2, skipped: 0, carried: 0 });
 
   for (const name of ['reconciliation', 'redrive', 'retention']) {
     const response = await run(name);
@@ -68,7 +71,7 @@ t.test('POST /admin/jobs/:name/run: admins only, unknown names 404, the outcome 
   t.same(
     Object.fromEntries(schedulers.map((s) => [s.key, { pattern: s.pattern, tz: s.tz }])),
     {
-      digest: { pattern: '0 9 * * *', tz: 'UTC' },
+      digest: { pattern: '0 * * * *', tz: 'UTC' },
       reconciliation: { pattern: '59 23 * * *', tz: 'UTC' },
       redrive: { pattern: '0 0 1 1 *', tz: 'UTC' },
       retention: { pattern: '0 3 * * *', tz: 'UTC' },
