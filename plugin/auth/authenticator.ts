@@ -53,8 +53,12 @@ const USER_ID_MAX_LENGTH = 255;
  * scheme). Found by fuzzing: a subject with a NUL made every query fail, and one with an unpaired
  * surrogate reaches Postgres as U+FFFD, so two different subjects would share one user's rows.
  */
+export function isUsableUserId(userId: string): boolean {
+  return userId.length <= USER_ID_MAX_LENGTH && isStorableText(userId);
+}
+
 function checkedUser(user: AuthenticatedUser): AuthenticatedUser {
-  if (user.userId.length > USER_ID_MAX_LENGTH || !isStorableText(user.userId)) {
+  if (!isUsableUserId(user.userId)) {
     throw new UnauthorizedError('the subject cannot be used as a user id');
   }
   return user;
