@@ -19,12 +19,13 @@ export interface WorkerProcess {
 export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger = pino()): Promise<WorkerProcess> {
   const options = resolveWorkerOptions(rawOptions);
   const database = await connectDatabase(options);
-  const { redis, close: closeRedis } = await connectRedis(options.redis);
+  const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
   const runtime = await startWorkerRuntime({
     options,
     orm: database.orm,
-    databaseUrl: database.url,
+    direct: database.direct,
     redis,
+    openRedis,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
     counters: new DailyCounters(redis, options.redis.prefix),
     unsubscribe: createUnsubscribeLinks(options.email, log),
