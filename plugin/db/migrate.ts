@@ -5,7 +5,7 @@ import { directConnectionOf, type DirectConnection } from './direct-connection.j
 import { openOrm } from './orm.js';
 
 // Any constant works; it only has to be the same for every instance of the plugin.
-const MIGRATION_LOCK_KEY = 741_058_231;
+export const MIGRATION_LOCK_KEY = 741_058_231;
 
 /** How long an instance waits for another one's migrations before start-up fails. */
 export const MIGRATION_LOCK_WAIT_MS = 30_000;
