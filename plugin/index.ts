@@ -40,6 +40,8 @@ export interface NotificationsApi {
   readonly realtimeConnections: number;
   /** The relay and workers running in this process (`workers: true`), else null. */
   readonly workers: WorkerRuntime | null;
+  /** The plugin's BullMQ queues by name, for dashboards (bull-board); on a cluster their prefixes carry hash tags. */
+  readonly queues: Readonly<Record<string, Queue>>;
 }
 
 declare module 'fastify' {
@@ -109,6 +111,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       return hub.connectionCount;
     },
     workers,
+    queues,
   } satisfies NotificationsApi);
 
   const realtime = { ably, ablyPublishing, pollIntervalMs: options.realtime.pollIntervalMs };

@@ -184,17 +184,18 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     scheduled: scheduled.runner,
     close: async () => {
       stopMonitor();
-      // Pausing stops claiming and waits for the active jobs; past the deadline the workers close
-      // without them. Their locks then lapse and another worker runs them again (the processors
-      // are idempotent; an email keeps its provider idempotency key, so it is still sent once).
+      // Closing stops claiming and waits for the active jobs; past the deadline the workers'
+      // connections are cut without them. Their locks then lapse and another worker runs them
+      // again (the processors are idempotent; an email keeps its provider idempotency key, so it
+      // is still sent once).
       const drained = await answersWithin(async () => {
         await relay.stop();
-        await Promise.all(workers.map((worker) => worker.pause()));
+        await Promise.all(workers.map((worker) => worker.close()));
       }, options.shutdownTimeoutMs);
       if (!drained) {
         log.warn({ shutdownTimeoutMs: options.shutdownTimeoutMs }, 'shutdown: jobs still running at the deadline; closing anyway');
+        await Promise.all(workers.map((worker) => worker.disconnect().catch(() => undefined)));
       }
-      await Promise.all(workers.map((worker) => worker.close(!drained)));
       await notificationsQueue.close();
       await emailQueue?.close();
       await scheduled.close();
