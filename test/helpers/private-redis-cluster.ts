@@ -36,7 +36,16 @@ export async function startPrivateRedisCluster(): Promise<PrivateRedisCluster> {
       const dir = join(folder, `node-${i}`);
       await run('mkdir', ['-p', dir]);
       servers.push(
-        await startPrivateRedis(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000', '--dir', dir]),
+        await startPrivateRedis([
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '5000',
+          '--dir',
+          dir,
+        ]),
       );
     }
     const addresses = servers.map((server) => new URL(server.url).host);

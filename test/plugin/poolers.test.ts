@@ -30,7 +30,10 @@ interface Deployment {
 }
 
 /** Registers INSTANCES apps on one fresh database at the same moment, each with workers and a log to read. */
-async function startTogether(t: Test, database: (db: TestDatabase) => TrestaNotificationsOptions['database']): Promise<Deployment> {
+async function startTogether(
+  t: Test,
+  database: (db: TestDatabase) => TrestaNotificationsOptions['database'],
+): Promise<Deployment> {
   const db = await createTestDatabase();
   const tokens = await createTokenKit();
   const prefix = `tresta-test-${randomBytes(4).toString('hex')}`;
@@ -98,21 +101,32 @@ async function medianDeliveryMs(deployment: Deployment): Promise<number> {
   return Math.round(samples[Math.floor(samples.length / 2)] as number);
 }
 
-t.test('three instances start at once behind a transaction pooler, without directUrl: all ready, each migration once, LISTEN found deaf', async (t) => {
-  const deployment = await startTogether(t, (db) => ({ url: pooler.urlFor(db.url) }));
-  t.same(
-    await appliedMigrations(deployment.db),
-    migrationsList.map(({ name }) => ({ name, times: 1 })).sort((a, b) => a.name.localeCompare(b.name)),
-    'every migration is recorded exactly once',
-  );
-  for (const [i, app] of deployment.apps.entries()) {
-    t.equal(await app.notifications.workers?.relay.listening, false, `instance ${i + 1}: LISTEN through the pooler hears nothing`);
-    t.equal(app.notifications.workers?.relay.pollMs, DEAF_LISTEN_POLL_MS, `instance ${i + 1}: the relay polls at the faster floor`);
-  }
-  const named = deployment.warnings.filter((message) => message.includes('database.directUrl'));
-  t.equal(named.length, INSTANCES, 'each instance logs one warning naming database.directUrl');
-  t.comment(`notify → WebSocket through the pooler without directUrl: median ${await medianDeliveryMs(deployment)} ms`);
-});
+t.test(
+  'three instances start at once behind a transaction pooler, without directUrl: all ready, each migration once, LISTEN found deaf',
+  async (t) => {
+    const deployment = await startTogether(t, (db) => ({ url: pooler.urlFor(db.url) }));
+    t.same(
+      await appliedMigrations(deployment.db),
+      migrationsList.map(({ name }) => ({ name, times: 1 })).sort((a, b) => a.name.localeCompare(b.name)),
+      'every migration is recorded exactly once',
+    );
+    for (const [i, app] of deployment.apps.entries()) {
+      t.equal(
+        await app.notifications.workers?.relay.listening,
+        false,
+        `instance ${i + 1}: LISTEN through the pooler hears nothing`,
+      );
+      t.equal(
+        app.notifications.workers?.relay.pollMs,
+        DEAF_LISTEN_POLL_MS,
+        `instance ${i + 1}: the relay polls at the faster floor`,
+      );
+    }
+    const named = deployment.warnings.filter((message) => message.includes('database.directUrl'));
+    t.equal(named.length, INSTANCES, 'each instance logs one warning naming database.directUrl');
+    t.comment(`notify → WebSocket through the pooler without directUrl: median ${await medianDeliveryMs(deployment)} ms`);
+  },
+);
 
 t.test('three instances start at once with the pooler as url and a directUrl: each migration once, LISTEN hears', async (t) => {
   const deployment = await startTogether(t, (db) => ({ url: pooler.urlFor(db.url), directUrl: db.url }));
@@ -122,8 +136,16 @@ t.test('three instances start at once with the pooler as url and a directUrl: ea
     'every migration is recorded exactly once',
   );
   for (const [i, app] of deployment.apps.entries()) {
-    t.equal(await app.notifications.workers?.relay.listening, true, `instance ${i + 1}: LISTEN on the direct connection hears NOTIFY`);
+    t.equal(
+      await app.notifications.workers?.relay.listening,
+      true,
+      `instance ${i + 1}: LISTEN on the direct connection hears NOTIFY`,
+    );
   }
-  t.same(deployment.warnings.filter((message) => message.includes('database.directUrl')), [], 'no warning');
+  t.same(
+    deployment.warnings.filter((message) => message.includes('database.directUrl')),
+    [],
+    'no warning',
+  );
   t.comment(`notify → WebSocket through the pooler with directUrl: median ${await medianDeliveryMs(deployment)} ms`);
 });

@@ -56,43 +56,50 @@ async function keysByMaster(prefix: string): Promise<string[][]> {
   );
 }
 
-t.test('on a cluster: queues, fan-out between instances, an immediate email through the quota script, the shared rate limit', async (t) => {
-  const { a, b, wsUrl } = await onTheCluster(t, { apiRateLimitPerMinute: 4 });
-  const client = await connectAuthenticated(wsUrl, await a.tokens.sign('ada', { expiresIn: '1h' }), APP_ORIGIN);
+t.test(
+  'on a cluster: queues, fan-out between instances, an immediate email through the quota script, the shared rate limit',
+  async (t) => {
+    const { a, b, wsUrl } = await onTheCluster(t, { apiRateLimitPerMinute: 4 });
+    const client = await connectAuthenticated(wsUrl, await a.tokens.sign('ada', { expiresIn: '1h' }), APP_ORIGIN);
 
-  // Made on B, queued and delivered by A's workers, published on one master, heard by B's subscriber.
-  const sent = await b.notifications.notify({ userId: 'ada', type: 'SECURITY_ALERT', title: 'New sign-in', message: 'm' });
-  t.match(await client.waitFor((frame) => frame.name === 'new-notification'), { data: { id: sent.id, title: 'New sign-in' } });
+    // Made on B, queued and delivered by A's workers, published on one master, heard by B's subscriber.
+    const sent = await b.notifications.notify({ userId: 'ada', type: 'SECURITY_ALERT', title: 'New sign-in', message: 'm' });
+    t.match(await client.waitFor((frame) => frame.name === 'new-notification'), { data: { id: sent.id, title: 'New sign-in' } });
 
-  const emails = await until(
-    () => resend.sent.filter((email) => email.idempotencyKey === `notification-email/${sent.id}`),
-    (found) => found.length === 1,
-    'the security alert email',
-  );
-  t.equal(emails[0]?.body.to, 'ada@example.test', 'the critical email went out once');
-  await until(
-    async () => {
-      const rows = await a.app.notifications.orm.em
-        .getConnection()
-        .execute<Array<{ status: string }>>('select status from tresta_email_deliveries where notification_id = ?', [sent.id]);
-      return rows[0]?.status;
-    },
-    (status) => status === 'sent',
-    'the delivery recorded sent',
-  );
-  t.pass('the quota script reserved the email and its delivery is recorded sent');
-  const metrics = await a.app.inject({ method: 'GET', url: '/admin/metrics', headers: await a.authFor('root', { role: 'admin' }) });
-  t.equal(metrics.statusCode, 200, 'the admin metrics read the counters and queues on the cluster');
+    const emails = await until(
+      () => resend.sent.filter((email) => email.idempotencyKey === `notification-email/${sent.id}`),
+      (found) => found.length === 1,
+      'the security alert email',
+    );
+    t.equal(emails[0]?.body.to, 'ada@example.test', 'the critical email went out once');
+    await until(
+      async () => {
+        const rows = await a.app.notifications.orm.em
+          .getConnection()
+          .execute<Array<{ status: string }>>('select status from tresta_email_deliveries where notification_id = ?', [sent.id]);
+        return rows[0]?.status;
+      },
+      (status) => status === 'sent',
+      'the delivery recorded sent',
+    );
+    t.pass('the quota script reserved the email and its delivery is recorded sent');
+    const metrics = await a.app.inject({
+      method: 'GET',
+      url: '/admin/metrics',
+      headers: await a.authFor('root', { role: 'admin' }),
+    });
+    t.equal(metrics.statusCode, 200, 'the admin metrics read the counters and queues on the cluster');
 
-  // Four requests per minute, counted once for both instances.
-  const headers = await a.authFor('bea');
-  const statuses: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const app = i % 2 === 0 ? a.app : b;
-    statuses.push((await app.inject({ method: 'GET', url: '/api/notifications', headers })).statusCode);
-  }
-  t.same(statuses, [200, 200, 200, 200, 429], 'the fifth request, on either instance, is limited');
-});
+    // Four requests per minute, counted once for both instances.
+    const headers = await a.authFor('bea');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const app = i % 2 === 0 ? a.app : b;
+      statuses.push((await app.inject({ method: 'GET', url: '/api/notifications', headers })).statusCode);
+    }
+    t.same(statuses, [200, 200, 200, 200, 429], 'the fifth request, on either instance, is limited');
+  },
+);
 
 t.test('on a cluster: a digest run sends each user one digest', async (t) => {
   const { a } = await onTheCluster(t);
@@ -121,15 +128,22 @@ t.test("on a cluster the plugin's keys spread over the masters, each queue's key
     Array.from({ length: 20 }, (_, i) => ({ userId: `user_${i}`, type: 'SECURITY_ALERT', title: 't', message: 'm' })),
   );
   await until(
-    () => a.app.notifications.queues[QUEUES.notifications]!.getJobCounts("completed"),
+    () => a.app.notifications.queues[QUEUES.notifications]!.getJobCounts('completed'),
     (counts) => (counts.completed ?? 0) >= 20,
     'twenty deliveries completed',
   );
   t.comment(`20 deliveries in ${Date.now() - started} ms`);
-  await until(() => resend.sent.filter((e) => e.body.to.toString().startsWith('user_')).length, (n) => n >= 20, 'emails');
+  await until(
+    () => resend.sent.filter((e) => e.body.to.toString().startsWith('user_')).length,
+    (n) => n >= 20,
+    'emails',
+  );
   t.comment(`20 emails in ${Date.now() - started} ms`);
   const byMaster = await keysByMaster(prefix);
-  t.ok(byMaster.filter((keys) => keys.length > 0).length >= 2, `keys on more than one master (${byMaster.map((k) => k.length).join(', ')})`);
+  t.ok(
+    byMaster.filter((keys) => keys.length > 0).length >= 2,
+    `keys on more than one master (${byMaster.map((k) => k.length).join(', ')})`,
+  );
   for (const queue of [QUEUES.notifications, QUEUES.emails, QUEUES.scheduled]) {
     const holders = byMaster.filter((keys) => keys.some((key) => key.startsWith(`${prefix}:{${queue}}:`)));
     t.equal(holders.length, 1, `the ${queue} queue's keys sit on one master`);
