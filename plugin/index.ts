@@ -171,7 +171,7 @@ export { plugin as trestaNotifications };
 export { optionsFromEnv } from './env.js';
 export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
-export { trestaEntities } from './db/entities/index.js';
+export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
 export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig } from './notification-types.js';
 export type {
