@@ -1,4 +1,5 @@
-// `npm run start:workers`: the worker process, configured from the environment (see the README).
+#!/usr/bin/env node
+// `npx tresta-notifications-worker` (or `npm run start:workers`): the worker process, configured from the environment (see the README).
 // SIGTERM or SIGINT drains and exits; a second signal exits at once.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

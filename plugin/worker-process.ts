@@ -8,8 +8,9 @@ import { DailyCounters } from './metrics/daily-counters.js';
 import { connectRedis } from './redis.js';
 
 export interface WorkerProcess {
-  /** Stops claiming, drains active jobs, then closes the relay, queues and connections. */
+  /** Stops claiming, drains active jobs (until `shutdownTimeoutMs`), then closes the relay, queues and connections. */
   close: () => Promise<void>;
+  readonly shutdownTimeoutMs: number;
 }
 
 /**
@@ -33,6 +34,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
   });
   log.info('tresta workers started');
   return {
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
     close: async () => {
       await runtime.close();
       await closeRedis();
