@@ -1,11 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './private-redis.js';
 import { POSTGRES_ADMIN_URL } from './services.js';
+
+// Debian installs it in /usr/sbin, which is not on every user's PATH.
+const PGBOUNCER = existsSync('/usr/sbin/pgbouncer') ? '/usr/sbin/pgbouncer' : 'pgbouncer';
 
 export interface PrivatePgBouncer {
   /** `url`'s database, reached through the pooler. */
@@ -40,7 +44,7 @@ async function waitUntilAnswering(url: string, exited: Promise<never>): Promise<
 export async function startPrivatePgBouncer(poolSize = 4): Promise<PrivatePgBouncer> {
   const upstream = new URL(POSTGRES_ADMIN_URL);
   const folder = await mkdtemp(join(tmpdir(), 'tresta-pgbouncer-'));
-  // PgBouncer refuses to run as root; as root it runs as postgres, which must read the config.
+  // PgBouncer refuses to run as root; as root it runs as nobody, which must read the config.
   const asRoot = process.getuid?.() === 0;
   await chmod(folder, 0o755);
   for (let attempt = 1; ; attempt++) {
@@ -64,7 +68,7 @@ export async function startPrivatePgBouncer(poolSize = 4): Promise<PrivatePgBoun
       ].join('\n'),
     );
     await chmod(ini, 0o644);
-    const child: ChildProcess = spawn('pgbouncer', [...(asRoot ? ['-u', 'postgres'] : []), ini], { stdio: 'ignore' });
+    const child: ChildProcess = spawn(PGBOUNCER, [...(asRoot ? ['-u', 'nobody'] : []), ini], { stdio: 'ignore' });
     const exited = once(child, 'exit').then(([code]) => {
       throw new Error(`pgbouncer exited (${code}) on port ${port}`);
     });
