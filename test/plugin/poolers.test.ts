@@ -149,3 +149,9 @@ t.test('three instances start at once with the pooler as url and a directUrl: ea
   );
   t.comment(`notify → WebSocket through the pooler with directUrl: median ${await medianDeliveryMs(deployment)} ms`);
 });
+
+t.test('the same three instances straight on Postgres: the baseline for the figures above', async (t) => {
+  const deployment = await startTogether(t, (db) => ({ url: db.url }));
+  t.equal(await deployment.apps[0]?.notifications.workers?.relay.listening, true, 'LISTEN hears on a direct connection');
+  t.comment(`notify → WebSocket straight on Postgres: median ${await medianDeliveryMs(deployment)} ms`);
+});
