@@ -308,7 +308,6 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
   if (!isObject(value)) fail('redis', 'is required: { url }, { connection }, { cluster } or { sentinel }');
   const prefix = optionalString(value.prefix, 'redis.prefix') ?? DEFAULTS.redisPrefix;
   if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
-  if (/[{}]/.test(prefix)) fail('redis.prefix', 'must not contain "{" or "}": on a cluster the plugin adds hash tags itself');
   const given = REDIS_SOURCES.filter((source) => value[source] !== undefined);
   if (given.length === 0) fail('redis', 'needs `url`, `connection`, `cluster` or `sentinel`');
   if (given.length > 1) fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);

@@ -5,14 +5,21 @@
  * email budget, one alert), so a group stays in one slot while different groups (and users) spread
  * over the masters. The keys of a single Redis are left as they were.
  */
+// What Redis Cluster takes for a hash tag: the first `{…}` with something between the braces.
+const HASH_TAG = /\{[^}]+\}/;
+
 export class RedisKeys {
   readonly prefix: string;
   readonly cluster: boolean;
 
-  /** The keys under `prefix` on `redis`: tagged when `redis` is a cluster. */
+  /**
+   * The keys under `prefix` on `redis`: tagged when `redis` is a cluster, unless the prefix carries
+   * a hash tag of its own (`{tresta}`, the usual way to run BullMQ on a cluster by hand): then every
+   * key stays in that one slot, named as before.
+   */
   constructor(prefix: string, redis: { readonly isCluster: boolean }) {
     this.prefix = prefix;
-    this.cluster = redis.isCluster;
+    this.cluster = redis.isCluster && !HASH_TAG.test(prefix);
   }
 
   /** `<prefix>:<group><rest>`; on a cluster `<prefix>:{<group>}<rest>`: every key of the group in one slot. */

@@ -47,7 +47,6 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['cluster node not a URL', { redis: { cluster: { nodes: ['10.0.0.1:6379'] } } }, /"redis\.cluster\.nodes\[0\]"/],
     ['sentinel without a name', { redis: { sentinel: { sentinels: [{ host: 'h', port: 26379 }] } } }, /"redis\.sentinel\.name"/],
     ['sentinels not addresses', { redis: { sentinel: { sentinels: ['h:1'], name: 'm' } } }, /"redis\.sentinel\.sentinels"/],
-    ['prefix with a hash tag', { redis: { url: REDIS_URL, prefix: '{tresta}' } }, /"redis\.prefix"/],
     ['shutdown timeout negative', { shutdownTimeoutMs: -1 }, /"shutdownTimeoutMs"/],
   ];
   for (const [name, override, message] of cases) {
