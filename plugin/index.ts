@@ -59,7 +59,12 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const prefix = options.redis.prefix;
   // API instances publish read-state changes; workers publish new notifications.
   const { publisher, ably, ablyPublishing } = createRealtimeTransports(redis, prefix, options.realtime);
-  const hub = await WebSocketHub.start(redis, prefix, openRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null }));
+  const hub = await WebSocketHub.start(
+    redis,
+    prefix,
+    openRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+    options.realtime,
+  );
 
   const counters = new DailyCounters(redis, prefix);
   const unsubscribe = createUnsubscribeLinks(options.email, app.log);
@@ -144,6 +149,10 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       auth,
       hub,
       allowedOrigins: options.realtime.allowedOrigins,
+      maxPendingSocketsPerIp: options.realtime.maxPendingSocketsPerIp,
+      upgradesPerMinutePerIp: options.realtime.upgradesPerMinutePerIp,
+      redis,
+      redisPrefix: prefix,
     });
     await scope.register(unsubscribeRoutes, {
       prefix: '/api/notifications',

@@ -103,6 +103,27 @@ export interface TrestaNotificationsOptions {
     ablyClientOptions?: Record<string, unknown>;
     /** How often the widget polls when no real-time transport connects. */
     pollIntervalMs?: number;
+    /**
+     * Built-in WebSockets one user may hold on one instance; one more is closed with 4429.
+     * @defaultValue 10
+     */
+    maxSocketsPerUser?: number;
+    /**
+     * WebSockets one client address may hold before they authenticate (each has 5 s to do so);
+     * one more is closed with 4429. Behind a proxy, set Fastify's `trustProxy` so the address is the client's.
+     * @defaultValue 50
+     */
+    maxPendingSocketsPerIp?: number;
+    /**
+     * WebSocket upgrades one client address may request a minute, across instances (Redis); more → 429.
+     * @defaultValue 120
+     */
+    upgradesPerMinutePerIp?: number;
+    /**
+     * Bytes queued for one socket that has stopped reading before it is cut (the client reconnects and refetches).
+     * @defaultValue 1048576 (1 MiB)
+     */
+    maxBufferedBytes?: number;
   };
   alerts?: {
     slackWebhookUrl?: string;
@@ -174,6 +195,10 @@ export interface ResolvedOptions {
     allowedOrigins: string[];
     ablyClientOptions: Record<string, unknown>;
     pollIntervalMs: number;
+    maxSocketsPerUser: number;
+    maxPendingSocketsPerIp: number;
+    upgradesPerMinutePerIp: number;
+    maxBufferedBytes: number;
   };
   alerts: { slackWebhookUrl: string | null; checkIntervalMs: number };
   types: Record<string, NotificationTypeConfig>;
@@ -205,6 +230,10 @@ export const DEFAULTS = {
   adminRole: 'admin',
   clockToleranceSeconds: 5,
   pollIntervalMs: 30_000,
+  maxSocketsPerUser: 10,
+  maxPendingSocketsPerIp: 50,
+  upgradesPerMinutePerIp: 120,
+  maxBufferedBytes: 1024 * 1024,
   jobConcurrency: 50,
   jobLockDurationMs: 30_000,
   relayClaimSize: 500,
@@ -253,6 +282,16 @@ function httpUrl(value: string, option: string): string {
     fail(option, 'must be an absolute URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') fail(option, 'must be an http(s) URL');
+  return value;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Keys fetched over plain http could be swapped by anyone on the path: only a local server may use it. */
+function httpsUnlessLoopback(value: string, option: string): string {
+  const url = new URL(httpUrl(value, option));
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname))
+    fail(option, 'must be an https URL (http only for localhost)');
   return value;
 }
 
@@ -355,7 +394,7 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   const jwksUrl = optionalString(jwt.jwksUrl, 'auth.jwt.jwksUrl');
   const publicKey = optionalString(jwt.publicKey, 'auth.jwt.publicKey');
   if (!jwksUrl && !publicKey) fail('auth.jwt', 'needs `jwksUrl` or `publicKey`');
-  if (jwksUrl) httpUrl(jwksUrl, 'auth.jwt.jwksUrl');
+  if (jwksUrl) httpsUnlessLoopback(jwksUrl, 'auth.jwt.jwksUrl');
   if (publicKey && !publicKey.includes('-----BEGIN PUBLIC KEY-----')) {
     fail('auth.jwt.publicKey', 'must be a PEM (SPKI) public key');
   }
@@ -456,13 +495,15 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
   const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.resendBaseUrl;
   httpUrl(baseUrl, 'email.baseUrl');
   const unsubscribeSecret = optionalString(email.unsubscribeSecret, 'email.unsubscribeSecret') ?? null;
-  if (unsubscribeSecret !== null && unsubscribeSecret.length < 32) fail('email.unsubscribeSecret', 'must be at least 32 characters');
+  if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
+    fail('email.unsubscribeSecret', 'must be at least 32 characters');
   const unsubscribeUrl = httpUrl(
     optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL('/api/notifications/unsubscribe', appUrl).toString(),
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
-  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_'))
+    fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
@@ -499,6 +540,18 @@ function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realt
     allowedOrigins: allowedOrigins as string[],
     ablyClientOptions,
     pollIntervalMs: positiveInteger(realtime.pollIntervalMs, 'realtime.pollIntervalMs', DEFAULTS.pollIntervalMs),
+    maxSocketsPerUser: positiveInteger(realtime.maxSocketsPerUser, 'realtime.maxSocketsPerUser', DEFAULTS.maxSocketsPerUser),
+    maxPendingSocketsPerIp: positiveInteger(
+      realtime.maxPendingSocketsPerIp,
+      'realtime.maxPendingSocketsPerIp',
+      DEFAULTS.maxPendingSocketsPerIp,
+    ),
+    upgradesPerMinutePerIp: positiveInteger(
+      realtime.upgradesPerMinutePerIp,
+      'realtime.upgradesPerMinutePerIp',
+      DEFAULTS.upgradesPerMinutePerIp,
+    ),
+    maxBufferedBytes: positiveInteger(realtime.maxBufferedBytes, 'realtime.maxBufferedBytes', DEFAULTS.maxBufferedBytes),
   };
 }
 

@@ -1,8 +1,18 @@
-import { createRemoteJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors as joseErrors,
+  importSPKI,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { AuthenticatedUser, AuthenticateFunction, ResolvedOptions } from '../options.js';
 import { UnauthorizedError } from '../errors.js';
+import { isStorableText } from '../services/validate-notification.js';
+import { fetchWithSizeLimit } from './bounded-fetch.js';
 
 type JwtSettings = Extract<ResolvedOptions['auth'], { kind: 'jwt' }>['jwt'];
 
@@ -32,15 +42,35 @@ function bearerToken(request: FastifyRequest): string | null {
 const VERIFIED_TOKENS_MAX = 10_000;
 const VERIFIED_TOKEN_MAX_TTL_MS = 60_000;
 
+/** A JWKS document is a few kilobytes; a larger answer is refused before it fills memory. */
+export const JWKS_MAX_BYTES = 128 * 1024;
+
+/** The longest a user id may be: the notification tables store it as varchar(255). */
+const USER_ID_MAX_LENGTH = 255;
+
+/**
+ * One rule for every way a user arrives (bearer token, WebSocket auth frame, the host's own
+ * scheme). Found by fuzzing: a subject with a NUL made every query fail, and one with an unpaired
+ * surrogate reaches Postgres as U+FFFD, so two different subjects would share one user's rows.
+ */
+function checkedUser(user: AuthenticatedUser): AuthenticatedUser {
+  if (user.userId.length > USER_ID_MAX_LENGTH || !isStorableText(user.userId)) {
+    throw new UnauthorizedError('the subject cannot be used as a user id');
+  }
+  return user;
+}
+
 /**
  * Verifies Clerk-compatible session tokens: RS256 only (so `alg: none` and HS256 are refused),
- * exp/nbf with a small skew, the issuer, and `azp` against the allowed origins when present.
+ * exp required and nbf checked with a small skew, an `iat` no later than now (same skew), the
+ * issuer, and `azp` (a string) against the allowed origins when present — the checks Clerk's own
+ * SDK makes.
  */
 export type TokenVerifier = (token: string) => Promise<AuthenticatedUser>;
 
 async function createJwtVerifier(settings: JwtSettings): Promise<TokenVerifier> {
   const key: JWTVerifyGetKey | CryptoKey = settings.jwksUrl
-    ? createRemoteJWKSet(new URL(settings.jwksUrl))
+    ? createRemoteJWKSet(new URL(settings.jwksUrl), { [customFetch]: fetchWithSizeLimit(JWKS_MAX_BYTES) })
     : await importSPKI(settings.publicKey as string, 'RS256');
 
   const verified = new LRUCache<string, { user: AuthenticatedUser; expiresAt: number }>({ max: VERIFIED_TOKENS_MAX });
@@ -60,20 +90,25 @@ async function createJwtVerifier(settings: JwtSettings): Promise<TokenVerifier> 
         algorithms: ['RS256'],
         issuer: settings.issuer,
         clockTolerance: settings.clockToleranceSeconds,
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       const reason = error instanceof joseErrors.JWTExpired ? 'the token has expired' : 'the token is invalid';
       throw new UnauthorizedError(reason);
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new UnauthorizedError('the token has no subject');
+    // jose checks iat's type but not that it lies in the past: a token "issued" a year ahead is forged or from a broken clock.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + settings.clockToleranceSeconds) {
+      throw new UnauthorizedError('the token was issued in the future');
+    }
     const azp = payload.azp;
-    if (settings.authorizedParties && azp !== undefined && !settings.authorizedParties.includes(String(azp))) {
+    if (azp !== undefined && typeof azp !== 'string') throw new UnauthorizedError('the token has a malformed azp claim');
+    if (settings.authorizedParties && azp !== undefined && !settings.authorizedParties.includes(azp)) {
       throw new UnauthorizedError('the token was issued for another origin');
     }
     const email = typeof payload.email === 'string' ? payload.email : undefined;
-    // exp is optional in JWTs; a token without one is still re-verified at least once a minute.
-    const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + VERIFIED_TOKEN_MAX_TTL_MS;
-    return { user: { userId: payload.sub, email, isAdmin: isAdmin(payload, settings), expiresAt }, expiresAt };
+    const expiresAt = (payload.exp as number) * 1000;
+    return { user: checkedUser({ userId: payload.sub, email, isAdmin: isAdmin(payload, settings), expiresAt }), expiresAt };
   }
 }
 
@@ -86,7 +121,15 @@ export interface Authenticator {
 
 /** The one way the plugin learns who is calling, whichever `auth` option the host chose. */
 export async function createAuthenticator(auth: ResolvedOptions['auth']): Promise<Authenticator> {
-  if (auth.kind === 'custom') return { fromRequest: auth.authenticate, fromToken: null };
+  if (auth.kind === 'custom') {
+    return {
+      fromRequest: async (request) => {
+        const user = await auth.authenticate(request);
+        return user && checkedUser(user);
+      },
+      fromToken: null,
+    };
+  }
   const verify = await createJwtVerifier(auth.jwt);
   return {
     fromRequest: async (request) => {

@@ -5,6 +5,18 @@ import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
 /** Close code asking a client to reconnect and catch up (the standard "service restart"). */
 export const CLOSE_RECONNECT = 1012;
 
+/** What one user, or one slow reader, may hold of an instance. */
+export interface HubLimits {
+  /** Sockets one user may keep open on this instance; one more is refused. */
+  maxSocketsPerUser: number;
+  /**
+   * Bytes waiting to be written to one socket before it is dropped: a reader that stops reading
+   * would otherwise hold every frame sent to it in this process's memory. The client reconnects
+   * and refetches, which brings back what it missed.
+   */
+  maxBufferedBytes: number;
+}
+
 /**
  * This instance's WebSocket clients, by user, fed by the Redis fan-out channel. It owns one
  * subscriber connection (a subscribed ioredis connection can do nothing else).
@@ -18,10 +30,12 @@ export class WebSocketHub {
   readonly #sockets = new Map<string, Set<WebSocket>>();
   readonly #subscriber: RedisClient;
   readonly #channel: string;
+  readonly #limits: HubLimits;
 
-  private constructor(subscriber: RedisClient, channel: string) {
+  private constructor(subscriber: RedisClient, channel: string, limits: HubLimits) {
     this.#subscriber = subscriber;
     this.#channel = channel;
+    this.#limits = limits;
   }
 
   /**
@@ -29,8 +43,8 @@ export class WebSocketHub {
    * resubscribes by itself afterwards). On a cluster this is classic pub/sub: a PUBLISH on any
    * master reaches the subscribers of every node.
    */
-  static async start(redis: RedisClient, prefix: string, subscriber: RedisClient): Promise<WebSocketHub> {
-    const hub = new WebSocketHub(subscriber, fanoutChannel(prefix));
+  static async start(redis: RedisClient, prefix: string, subscriber: RedisClient, limits: HubLimits): Promise<WebSocketHub> {
+    const hub = new WebSocketHub(subscriber, fanoutChannel(prefix), limits);
     subscriber.on('message', (channel: string, payload: string) => {
       if (channel === hub.#channel) hub.#deliver(payload);
     });
@@ -58,10 +72,17 @@ export class WebSocketHub {
     return count;
   }
 
-  add(userId: string, socket: WebSocket): void {
+  /**
+   * Takes an open socket into the user's set; false (and nothing kept) when it already closed —
+   * a socket can close while its credentials are being verified — or when the user has their cap.
+   */
+  add(userId: string, socket: WebSocket): boolean {
+    if (socket.readyState !== socket.OPEN) return false;
     let sockets = this.#sockets.get(userId);
+    if (sockets && sockets.size >= this.#limits.maxSocketsPerUser) return false;
     if (!sockets) this.#sockets.set(userId, (sockets = new Set()));
     sockets.add(socket);
+    return true;
   }
 
   remove(userId: string, socket: WebSocket): void {
@@ -99,6 +120,11 @@ export class WebSocketHub {
     const sockets = this.#sockets.get(envelope.userId);
     if (!sockets) return;
     const frame = JSON.stringify(envelope.message);
-    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(frame);
+    for (const socket of sockets) {
+      if (socket.readyState !== socket.OPEN) continue;
+      // A close frame would wait behind the same full buffer: the connection is cut instead.
+      if (socket.bufferedAmount > this.#limits.maxBufferedBytes) socket.terminate();
+      else socket.send(frame);
+    }
   }
 }

@@ -1,20 +1,32 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
+import rateLimit from '@fastify/rate-limit';
+import type { RedisClient } from '../redis.js';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
+import { RateLimitedError } from '../errors.js';
 import type { AuthenticatedUser } from '../options.js';
 import type { WebSocketHub } from '../realtime/websocket-hub.js';
+import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
 
 export interface WebSocketRouteOptions {
   auth: Authenticator;
   hub: WebSocketHub;
   allowedOrigins: string[];
+  /** Sockets one client address may hold before they authenticate. */
+  maxPendingSocketsPerIp: number;
+  /** Upgrade requests one client address may make a minute, counted in Redis across instances. */
+  upgradesPerMinutePerIp: number;
+  redis: RedisClient;
+  redisPrefix: string;
   heartbeatMs?: number;
 }
 
 // Close codes in the private range (4000–4999), so the client can tell "sign in again" from a drop.
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_AUTH_TIMEOUT = 4408;
+/** This user (or, before authentication, this address) holds as many sockets as it may. */
+export const CLOSE_TOO_MANY_SOCKETS = 4429;
 const AUTH_TIMEOUT_MS = 5_000;
 const MAX_FRAME_BYTES = 4_096;
 const DEFAULT_HEARTBEAT_MS = 30_000;
@@ -41,6 +53,23 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
     await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   }
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  // The upgrade is a plain GET until the handler runs: the limit answers 429 before any socket exists.
+  await app.register(rateLimit, {
+    max: options.upgradesPerMinutePerIp,
+    timeWindow: 60_000,
+    redis: options.redis,
+    nameSpace: `${options.redisPrefix}:ratelimit:ws:ip:`,
+    keyGenerator: (request) => request.ip,
+    skipOnError: true,
+    errorResponseBuilder: (_request, context) => new RateLimitedError(Math.ceil(context.ttl / 1000)),
+  });
+  const pendingByIp = new Map<string, number>();
+  const countPending = (ip: string, delta: number) => {
+    const count = (pendingByIp.get(ip) ?? 0) + delta;
+    if (count > 0) pendingByIp.set(ip, count);
+    else pendingByIp.delete(ip);
+    return count;
+  };
 
   const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
@@ -53,10 +82,18 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
 
   app.get('/ws', { websocket: true, preValidation: checkOrigin }, (socket: WebSocket, request: FastifyRequest) => {
     let user: AuthenticatedUser | null = null;
-    let expiryTimer: NodeJS.Timeout | undefined;
+    let expiryTimer: LongTimeout | undefined;
     let alive = true;
+    let pending = true;
+    const settlePending = () => {
+      if (pending) countPending(request.ip, -1);
+      pending = false;
+    };
 
     const close = (code: number, reason: string) => socket.close(code, reason);
+    if (countPending(request.ip, 1) > options.maxPendingSocketsPerIp) {
+      close(CLOSE_TOO_MANY_SOCKETS, 'too many unauthenticated sockets from this address');
+    }
     const authTimer = setTimeout(() => close(CLOSE_AUTH_TIMEOUT, 'no credentials in time'), AUTH_TIMEOUT_MS);
     const heartbeat = setInterval(() => {
       if (!alive) return socket.terminate();
@@ -69,15 +106,16 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
 
     const admit = (next: AuthenticatedUser) => {
       if (user && user.userId !== next.userId) return close(CLOSE_UNAUTHORIZED, 'a socket belongs to one user');
-      clearTimeout(authTimer);
-      clearTimeout(expiryTimer);
-      if (next.expiresAt !== undefined) {
-        expiryTimer = setTimeout(
-          () => close(CLOSE_UNAUTHORIZED, 'credentials expired'),
-          Math.max(0, next.expiresAt - Date.now()),
-        );
+      if (!user && !options.hub.add(next.userId, socket)) {
+        // Closed while its credentials were checked (nothing to do), or the user is at the cap.
+        return close(CLOSE_TOO_MANY_SOCKETS, 'too many sockets for this user');
       }
-      if (!user) options.hub.add(next.userId, socket);
+      settlePending();
+      clearTimeout(authTimer);
+      expiryTimer?.clear();
+      if (next.expiresAt !== undefined) {
+        expiryTimer = setLongTimeout(() => close(CLOSE_UNAUTHORIZED, 'credentials expired'), next.expiresAt);
+      }
       user = next;
       socket.send(JSON.stringify({ type: 'ready', expiresAt: next.expiresAt ?? null }));
     };
@@ -93,8 +131,9 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
     });
 
     socket.on('close', () => {
+      settlePending();
       clearTimeout(authTimer);
-      clearTimeout(expiryTimer);
+      expiryTimer?.clear();
       clearInterval(heartbeat);
       if (user) options.hub.remove(user.userId, socket);
     });

@@ -8,6 +8,8 @@ export interface TokenKit {
   jwks: { keys: Record<string, unknown>[] };
   /** A valid session token for `sub`, with claims overridable per test. */
   sign: (sub: string, claims?: JWTPayload & { expiresIn?: string | number; issuer?: string }) => Promise<string>;
+  /** Exactly these claims, nothing added (no exp, no iat unless given): for tokens Clerk would never issue. */
+  signRaw: (claims: JWTPayload) => Promise<string>;
 }
 
 /** An RS256 key pair standing in for Clerk's, and tokens signed the way Clerk signs them. */
@@ -25,5 +27,6 @@ export async function createTokenKit(): Promise<TokenKit> {
         .setIssuedAt()
         .setExpirationTime(expiresIn)
         .sign(privateKey),
+    signRaw: async (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-key-1' }).sign(privateKey),
   };
 }
