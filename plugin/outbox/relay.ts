@@ -90,7 +90,7 @@ export class OutboxRelay {
     this.#pollMs = this.#options.pollMs;
   }
 
-  /** Whether LISTEN hears NOTIFY (checked at start); false until the check is done. */
+  /** Resolves, once the start-up check is done, whether LISTEN hears NOTIFY (false before start). */
   get listening(): Promise<boolean> {
     return this.#listening;
   }
@@ -143,6 +143,7 @@ export class OutboxRelay {
       // PGlite runs in this process and has no server to open a second connection to; its own
       // listen() hears the same pg_notify as soon as the notifying transaction commits.
       this.#unlistenEmbedded = await embedded.listen(OUTBOX_CHANNEL, () => this.#poke());
+      this.#listening = Promise.resolve(true);
       this.#running = this.#loop();
       return;
     }
