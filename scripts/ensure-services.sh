@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is running on this machine: PostgreSQL on 127.0.0.1:5432,
-# Redis on 127.0.0.1:6379, Debian's Chromium (for the widget's browser tests), and Debian's
-# PgBouncer and redis-sentinel (the tests start private instances of them, and of redis-server in
-# cluster mode, on free ports). It starts or installs each exactly as .ci/run does, or says in one
+# Redis on 127.0.0.1:6379, Debian's Chromium (for the widget's browser tests) and Debian's PgBouncer
+# (the tests start private instances of it on free ports, as they do of redis-server, in cluster
+# and in sentinel mode too). It starts or installs each exactly as .ci/run does, or says in one
 # line what is missing and exits 1.
 set -uo pipefail
 
@@ -30,7 +30,6 @@ fi
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
-command -v redis-sentinel >/dev/null || missing+=(redis-sentinel)
 if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}: run 'apt-get update && apt-get install -y ${missing[*]}' as root"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 \

@@ -59,7 +59,7 @@ export async function startPrivateRedisSentinel(): Promise<PrivateRedisSentinel>
         '',
       ].join('\n'),
     );
-    sentinel = spawn('redis-sentinel', [config], { stdio: 'ignore' });
+    sentinel = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
     const connection = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100 });
     connection.on('error', () => {});
     admin.push(connection);
