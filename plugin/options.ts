@@ -60,8 +60,11 @@ export interface TrestaNotificationsOptions {
   };
   redis: (
     | { url: string }
+    /** The host's ioredis `Redis` or `Cluster`, left open on close. */
     | { connection: Redis | Cluster }
+    /** A Redis Cluster: seed nodes as redis:// URLs (env `REDIS_CLUSTER_NODES`), and ioredis' cluster options. */
     | { cluster: { nodes: string[]; options?: ClusterOptions } }
+    /** Sentinel: where the sentinels are and the master's name (env `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`), plus ioredis options. */
     | { sentinel: { sentinels: Array<Partial<SentinelAddress>>; name: string } & Omit<RedisOptions, 'sentinels' | 'name'> }
   ) & {
     /**
