@@ -7,15 +7,38 @@ function flag(value: string | undefined): boolean | undefined {
   return value === 'true' || value === '1';
 }
 
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** REDIS_CLUSTER_NODES (comma-separated URLs), else REDIS_SENTINELS (`host:port,…`) with REDIS_SENTINEL_NAME, else REDIS_URL. */
+function redisFromEnv(env: Env): TrestaNotificationsOptions['redis'] {
+  const nodes = list(env.REDIS_CLUSTER_NODES);
+  if (nodes.length > 0) return { cluster: { nodes } };
+  const sentinels = list(env.REDIS_SENTINELS);
+  if (sentinels.length > 0) {
+    return {
+      sentinel: {
+        sentinels: sentinels.map((address) => {
+          const [host, port] = address.split(':');
+          return { host, port: port ? Number(port) : 26_379 };
+        }),
+        name: env.REDIS_SENTINEL_NAME ?? '',
+      },
+    };
+  }
+  return { url: env.REDIS_URL ?? '' };
+}
+
 /**
  * The options from the seed's environment variables. `auth` is not among them: the host adds it.
- * DATABASE_URL and REDIS_URL are required here; the demo supplies embedded defaults of its own.
+ * DATABASE_URL and one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS are required here; the demo supplies embedded defaults of its own.
  */
 export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotificationsOptions, 'auth'> {
   const production = env.NODE_ENV === 'production';
   return {
-    database: { url: env.DATABASE_URL ?? '' },
-    redis: { url: env.REDIS_URL ?? '' },
+    database: { url: env.DATABASE_URL ?? '', directUrl: env.DIRECT_URL || undefined },
+    redis: redisFromEnv(env),
     appUrl: env.APP_URL || undefined,
     email: {
       resendApiKey: env.RESEND_API_KEY || undefined,

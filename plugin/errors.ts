@@ -49,6 +49,12 @@ export const DatabaseUnavailableError = createError(
   503,
 );
 
+export const MigrationLockTimeoutError = createError<[number]>(
+  'TRESTA_ERR_DB_MIGRATION_LOCK_TIMEOUT',
+  "Another instance held the plugin's migration lock for more than %d ms; start again once its migrations are done",
+  500,
+);
+
 export const NotReadyError = createError<[string]>('TRESTA_ERR_NOT_READY', 'Not ready: %s unavailable', 503);
 
 export const AblyNotConfiguredError = createError(

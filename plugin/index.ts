@@ -2,7 +2,6 @@ import fp from 'fastify-plugin';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createUnsubscribeLinks } from './email/unsubscribe.js';
 import { connectDatabase } from './db/connect.js';
@@ -14,7 +13,8 @@ import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
 import { WebSocketHub } from './realtime/websocket-hub.js';
-import { connectRedis } from './redis.js';
+import { connectRedis, type RedisClient } from './redis.js';
+import { RedisKeys } from './redis-keys.js';
 import { healthRoutes } from './routes/health.js';
 import { openapiDocument, openapiRoute } from './routes/openapi.js';
 import { userRoutes } from './routes/index.js';
@@ -35,11 +35,13 @@ export interface NotificationsApi {
   notify(input: NotifyInput, options?: NotifyOptions): Promise<NotificationView>;
   notifyMany(inputs: readonly NotifyInput[], options?: NotifyOptions): Promise<NotificationView[]>;
   readonly orm: MikroORM;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Live WebSocket clients connected to this instance. */
   readonly realtimeConnections: number;
   /** The relay and workers running in this process (`workers: true`), else null. */
   readonly workers: WorkerRuntime | null;
+  /** The plugin's BullMQ queues by name, for dashboards (bull-board); on a cluster their prefixes carry hash tags. */
+  readonly queues: Readonly<Record<string, Queue>>;
 }
 
 declare module 'fastify' {
@@ -52,23 +54,39 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const options = resolveOptions(rawOptions);
   const auth = await createAuthenticator(options.auth);
   const database = await connectDatabase(options);
-  const { redis, close: closeRedis } = await connectRedis(options.redis);
+  const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
   const { orm } = database;
   const prefix = options.redis.prefix;
   // API instances publish read-state changes; workers publish new notifications.
   const { publisher, ably, ablyPublishing } = createRealtimeTransports(redis, prefix, options.realtime);
-  const hub = await WebSocketHub.start(redis, prefix, options.realtime);
+  const hub = await WebSocketHub.start(
+    redis,
+    prefix,
+    openRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
+    options.realtime,
+  );
 
   const counters = new DailyCounters(redis, prefix);
   const unsubscribe = createUnsubscribeLinks(options.email, app.log);
   const workers = options.workers
-    ? await startWorkerRuntime({ options, orm, databaseUrl: database.url, redis, publisher, counters, unsubscribe, log: app.log })
+    ? await startWorkerRuntime({
+        options,
+        orm,
+        direct: database.direct,
+        redis,
+        openRedis,
+        publisher,
+        counters,
+        unsubscribe,
+        log: app.log,
+      })
     : null;
 
   // This instance's handles on the queues: the admin API reads their depths and requeues dead letters.
+  const keys = new RedisKeys(prefix, redis);
   const queues = Object.fromEntries(
     Object.values(QUEUES).map((name) => {
-      const queue = new Queue(name, { connection: redis, prefix });
+      const queue = new Queue(name, { connection: redis, prefix: keys.queuePrefix(name) });
       queue.on('error', () => {});
       return [name, queue];
     }),
@@ -98,6 +116,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       return hub.connectionCount;
     },
     workers,
+    queues,
   } satisfies NotificationsApi);
 
   const realtime = { ably, ablyPublishing, pollIntervalMs: options.realtime.pollIntervalMs };
@@ -163,7 +182,7 @@ export { plugin as trestaNotifications };
 export { optionsFromEnv } from './env.js';
 export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
-export { trestaEntities } from './db/entities/index.js';
+export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
 export {
   DEFAULT_NOTIFICATION_TYPES,

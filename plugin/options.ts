@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
 import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
@@ -42,8 +42,40 @@ export interface JwtAuthOptions {
 export type AuthenticateFunction = (request: FastifyRequest) => Promise<AuthenticatedUser | null>;
 
 export interface TrestaNotificationsOptions {
-  database: { url: string } | { orm: MikroORM };
-  redis: { url: string; prefix?: string } | { connection: Redis; prefix?: string };
+  database: (
+    | {
+        /** Postgres URL; may be a transaction pooler (PgBouncer, Supabase, Neon's `-pooler` host). */
+        url: string;
+        /**
+         * The plugin's own pool of connections to `url`, per process.
+         * @defaultValue `{ max: 5 }`
+         */
+        pool?: { max?: number };
+      }
+    | { orm: MikroORM }
+  ) & {
+    /**
+     * A direct session connection (not through a transaction pooler) for migrations and the
+     * outbox relay's LISTEN (env `DIRECT_URL`).
+     * @defaultValue the connection of `url` (or of the host's ORM)
+     */
+    directUrl?: string;
+  };
+  redis: (
+    | { url: string }
+    /** The host's ioredis `Redis` or `Cluster`, left open on close. */
+    | { connection: Redis | Cluster }
+    /** A Redis Cluster: seed nodes as redis:// URLs (env `REDIS_CLUSTER_NODES`), and ioredis' cluster options. */
+    | { cluster: { nodes: string[]; options?: ClusterOptions } }
+    /** Sentinel: where the sentinels are and the master's name (env `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`), plus ioredis options. */
+    | { sentinel: { sentinels: Array<Partial<SentinelAddress>>; name: string } & Omit<RedisOptions, 'sentinels' | 'name'> }
+  ) & {
+    /**
+     * First segment of every key and queue; on a cluster the plugin adds hash tags itself.
+     * @defaultValue `'tresta'`
+     */
+    prefix?: string;
+  };
   auth: { jwt: JwtAuthOptions } | { authenticate: AuthenticateFunction };
   appUrl?: string;
   email?: {
@@ -155,12 +187,18 @@ export interface TrestaNotificationsOptions {
   migrate?: boolean;
   /** Requests per user per minute on the notification routes. */
   apiRateLimitPerMinute?: number;
+  /**
+   * How long `app.close()` (and a worker process on SIGTERM) waits for active jobs before closing
+   * anyway; their jobs are then taken over by another worker. Fits a 30 s termination grace period.
+   * @defaultValue `25000`
+   */
+  shutdownTimeoutMs?: number;
 }
 
 /** The options once validated and defaulted: what the rest of the plugin reads. */
 export interface ResolvedOptions {
-  database: { kind: 'url'; url: string } | { kind: 'orm'; orm: MikroORM };
-  redis: { kind: 'url'; url: string; prefix: string } | { kind: 'connection'; connection: Redis; prefix: string };
+  database: ({ kind: 'url'; url: string; poolMax: number } | { kind: 'orm'; orm: MikroORM }) & { directUrl: string | null };
+  redis: ResolvedRedis;
   auth:
     | { kind: 'jwt'; jwt: Required<Pick<JwtAuthOptions, 'adminClaim' | 'adminRole' | 'clockToleranceSeconds'>> & JwtAuthOptions }
     | { kind: 'custom'; authenticate: AuthenticateFunction };
@@ -201,7 +239,15 @@ export interface ResolvedOptions {
   workers: boolean;
   migrate: boolean;
   apiRateLimitPerMinute: number;
+  shutdownTimeoutMs: number;
 }
+
+export type ResolvedRedis = (
+  | { kind: 'url'; url: string }
+  | { kind: 'connection'; connection: Redis | Cluster }
+  | { kind: 'cluster'; nodes: string[]; options: ClusterOptions }
+  | { kind: 'sentinel'; options: RedisOptions }
+) & { prefix: string };
 
 export const DEFAULTS = {
   appUrl: 'http://localhost:3000',
@@ -230,6 +276,8 @@ export const DEFAULTS = {
   emailRequestsPerSecond: 10,
   emailConcurrency: 5,
   unsubscribeLinkDays: 60,
+  databasePoolMax: 5,
+  shutdownTimeoutMs: 25_000,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'normal', 'digest', 'none'];
@@ -287,8 +335,15 @@ function optionalFunction<T>(value: unknown, option: string): T | null {
   return value as T;
 }
 
+function postgresUrl(value: unknown, option: string): string | undefined {
+  const url = optionalString(value, option);
+  if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) fail(option, 'must be a postgresql:// URL');
+  return url;
+}
+
 function resolveDatabase(value: unknown): ResolvedOptions['database'] {
   if (!isObject(value)) fail('database', 'is required: { url } or { orm }');
+  const directUrl = postgresUrl(value.directUrl, 'database.directUrl') ?? null;
   if (value.orm !== undefined) {
     const orm = value.orm as MikroORM;
     if (!isObject(orm) || typeof orm.em !== 'object' || typeof orm.getMetadata !== 'function') {
@@ -297,33 +352,69 @@ function resolveDatabase(value: unknown): ResolvedOptions['database'] {
     if (!orm.getMetadata().has('TrestaNotification')) {
       fail('database.orm', "does not know the plugin's entities: add `trestaEntities` to its `entities`");
     }
-    return { kind: 'orm', orm };
+    if (value.pool !== undefined) fail('database.pool', "is the plugin's own pool: with `orm` the host's pool serves");
+    return { kind: 'orm', orm, directUrl };
   }
   const url = optionalString(value.url, 'database.url') ?? fail('database', 'needs `url` or `orm`');
+  if (value.pool !== undefined && !isObject(value.pool)) fail('database.pool', 'must be an object: { max }');
+  const poolMax = positiveInteger((value.pool as { max?: unknown } | undefined)?.max, 'database.pool.max', DEFAULTS.databasePoolMax);
   if (isEmbeddedUrl(url)) {
     if (embeddedDataDir(url) === undefined) fail('database.url', 'must name a folder: pglite://<folder>, or pglite://memory');
-    return { kind: 'url', url };
+    if (directUrl !== null) fail('database.directUrl', 'does not apply to an embedded database');
+    return { kind: 'url', url, poolMax, directUrl };
   }
   if (!/^postgres(ql)?:\/\//.test(url)) {
     fail('database.url', 'must be a postgresql:// URL, or pglite://<folder> for an embedded database');
   }
-  return { kind: 'url', url };
+  return { kind: 'url', url, poolMax, directUrl };
+}
+
+const REDIS_SOURCES = ['url', 'connection', 'cluster', 'sentinel'] as const;
+
+function redisUrl(value: unknown, option: string): string {
+  const url = optionalString(value, option) ?? fail(option, 'must be a redis:// or rediss:// URL');
+  if (!/^rediss?:\/\//.test(url)) fail(option, 'must be a redis:// or rediss:// URL');
+  return url;
 }
 
 function resolveRedis(value: unknown): ResolvedOptions['redis'] {
-  if (!isObject(value)) fail('redis', 'is required: { url } or { connection }');
+  if (!isObject(value)) fail('redis', 'is required: { url }, { connection }, { cluster } or { sentinel }');
   const prefix = optionalString(value.prefix, 'redis.prefix') ?? DEFAULTS.redisPrefix;
   if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
+  const given = REDIS_SOURCES.filter((source) => value[source] !== undefined);
+  if (given.length === 0) fail('redis', 'needs `url`, `connection`, `cluster` or `sentinel`');
+  if (given.length > 1) fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
   if (value.connection !== undefined) {
-    const connection = value.connection as Redis;
+    const connection = value.connection as Redis | Cluster;
     if (!isObject(connection) || typeof connection.duplicate !== 'function') {
-      fail('redis.connection', 'must be an ioredis instance');
+      fail('redis.connection', 'must be an ioredis Redis or Cluster instance');
     }
     return { kind: 'connection', connection, prefix };
   }
-  const url = optionalString(value.url, 'redis.url') ?? fail('redis', 'needs `url` or `connection`');
-  if (!/^rediss?:\/\//.test(url)) fail('redis.url', 'must be a redis:// or rediss:// URL');
-  return { kind: 'url', url, prefix };
+  if (value.cluster !== undefined) {
+    const cluster = value.cluster;
+    if (!isObject(cluster) || !Array.isArray(cluster.nodes) || cluster.nodes.length === 0) {
+      fail('redis.cluster.nodes', 'must be a non-empty array of redis:// URLs');
+    }
+    const nodes = cluster.nodes.map((node: unknown, i: number) => redisUrl(node, `redis.cluster.nodes[${i}]`));
+    if (cluster.options !== undefined && !isObject(cluster.options)) fail('redis.cluster.options', 'must be an object');
+    return { kind: 'cluster', nodes, options: (cluster.options ?? {}) as ClusterOptions, prefix };
+  }
+  if (value.sentinel !== undefined) {
+    const sentinel = value.sentinel;
+    if (!isObject(sentinel)) fail('redis.sentinel', 'must be an object: { sentinels, name }');
+    const { sentinels } = sentinel;
+    if (
+      !Array.isArray(sentinels) ||
+      sentinels.length === 0 ||
+      !sentinels.every((s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)))
+    ) {
+      fail('redis.sentinel.sentinels', 'must be a non-empty array of { host, port }');
+    }
+    optionalString(sentinel.name, 'redis.sentinel.name') ?? fail('redis.sentinel.name', "is required: the master's name");
+    return { kind: 'sentinel', options: sentinel as RedisOptions, prefix };
+  }
+  return { kind: 'url', url: redisUrl(value.url, 'redis.url'), prefix };
 }
 
 function resolveAuth(value: unknown): ResolvedOptions['auth'] {
@@ -572,6 +663,7 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     retention: resolveRetention(options.retention),
     schedules: resolveSchedules(options.schedules),
     migrate: optionalBoolean(options.migrate, 'migrate', true),
+    shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
   };
 }
 

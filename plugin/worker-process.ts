@@ -8,8 +8,9 @@ import { DailyCounters } from './metrics/daily-counters.js';
 import { connectRedis } from './redis.js';
 
 export interface WorkerProcess {
-  /** Stops claiming, drains active jobs, then closes the relay, queues and connections. */
+  /** Stops claiming, drains active jobs (until `shutdownTimeoutMs`), then closes the relay, queues and connections. */
   close: () => Promise<void>;
+  readonly shutdownTimeoutMs: number;
 }
 
 /**
@@ -19,12 +20,13 @@ export interface WorkerProcess {
 export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger = pino()): Promise<WorkerProcess> {
   const options = resolveWorkerOptions(rawOptions);
   const database = await connectDatabase(options);
-  const { redis, close: closeRedis } = await connectRedis(options.redis);
+  const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
   const runtime = await startWorkerRuntime({
     options,
     orm: database.orm,
-    databaseUrl: database.url,
+    direct: database.direct,
     redis,
+    openRedis,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
     counters: new DailyCounters(redis, options.redis.prefix),
     unsubscribe: createUnsubscribeLinks(options.email, log),
@@ -32,6 +34,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
   });
   log.info('tresta workers started');
   return {
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
     close: async () => {
       await runtime.close();
       await closeRedis();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is running on this machine: PostgreSQL on 127.0.0.1:5432,
-# Redis on 127.0.0.1:6379 and Debian's Chromium (for the widget's browser tests). It starts or
-# installs each exactly as .ci/run does, or says in one line what is missing and exits 1.
+# Redis on 127.0.0.1:6379, Debian's Chromium (for the widget's browser tests) and Debian's PgBouncer
+# (the tests start private instances of it on free ports, as they do of redis-server, in cluster
+# and in sentinel mode too). It starts or installs each exactly as .ci/run does, or says in one
+# line what is missing and exits 1.
 set -uo pipefail
 
 fail() { echo "tresta: $1" >&2; exit 1; }
@@ -24,9 +26,13 @@ if ! redis_up; then
   wait_for redis_up || fail "Redis did not start on 127.0.0.1:6379"
 fi
 
-if ! command -v chromium >/dev/null; then
-  [ "$(id -u)" = 0 ] || fail "Chromium is missing: run 'apt-get update && apt-get install -y chromium' as root"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
-    || fail "Chromium could not be installed from Debian's packages (apt-get install chromium)"
+# Debian packages the tests run, installed once (one apt-get for all that are missing).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+if [ "${#missing[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}: run 'apt-get update && apt-get install -y ${missing[*]}' as root"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 \
+    || fail "${missing[*]} could not be installed from Debian's packages (apt-get install ${missing[*]})"
 fi
 exit 0

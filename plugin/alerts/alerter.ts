@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
+import { RedisKeys } from '../redis-keys.js';
 import type { Alert, SendAlert } from './slack.js';
 
 /*
@@ -28,15 +29,16 @@ interface WithClaimIncident {
  * background: raising an alert never waits on Slack.
  */
 export class Alerter {
-  readonly #redis: Redis & WithClaimIncident;
-  readonly #prefix: string;
+  readonly #redis: RedisClient & WithClaimIncident;
+  readonly #keys: RedisKeys;
   readonly #send: SendAlert | null;
   readonly #sentLocally = new Map<string, number>();
 
-  constructor(redis: Redis, prefix: string, send: SendAlert | null) {
+  constructor(redis: RedisClient, prefix: string, send: SendAlert | null) {
     if (!('trestaClaimIncident' in redis)) redis.defineCommand('trestaClaimIncident', { numberOfKeys: 2, lua: CLAIM_INCIDENT });
-    this.#redis = redis as Redis & WithClaimIncident;
-    this.#prefix = prefix;
+    this.#redis = redis as RedisClient & WithClaimIncident;
+    // An incident's two keys go to claimIncident together: one group, one slot on a cluster.
+    this.#keys = new RedisKeys(prefix, redis);
     this.#send = send;
   }
 
@@ -64,11 +66,11 @@ export class Alerter {
   }
 
   #key(incident: string): string {
-    return `${this.#prefix}:alerts:${incident}`;
+    return this.#keys.inGroup(`alerts:${incident}`);
   }
 
   #endedKey(incident: string): string {
-    return `${this.#prefix}:alerts:${incident}:ended`;
+    return this.#keys.inGroup(`alerts:${incident}`, ':ended');
   }
 
   async #claim(incident: string, cooldownSeconds: number, seenSince?: number): Promise<boolean> {

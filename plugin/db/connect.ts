@@ -1,4 +1,5 @@
 import type { ResolvedWorkerOptions } from '../options.js';
+import { directConnectionOf, directConnectionOfHostOrm, type DirectConnection } from './direct-connection.js';
 import { isEmbeddedUrl } from './embedded-url.js';
 import { applyMigrations } from './migrate.js';
 import { openOrm, type MikroORM } from './orm.js';
@@ -6,21 +7,23 @@ import { openEmbeddedDatabase } from './pglite.js';
 
 export interface DatabaseHandle {
   orm: MikroORM;
-  /** Where the database is, for connections of their own (the relay's LISTEN, migrations); `pglite://…` when embedded. */
-  url: string;
+  /** Where the relay's LISTEN connects (`database.directUrl`, else where the ORM connects); unused when embedded. */
+  direct: DirectConnection;
   /** Closes what the plugin opened; a host's ORM is left alone. */
   close: () => Promise<void>;
 }
 
 export async function connectDatabase(options: Pick<ResolvedWorkerOptions, 'database' | 'migrate'>): Promise<DatabaseHandle> {
-  if (options.database.kind === 'orm') {
-    const { orm } = options.database;
-    const url = orm.config.getClientUrl();
+  const { database } = options;
+  const directUrl = database.directUrl === null ? null : directConnectionOf(database.directUrl);
+  if (database.kind === 'orm') {
+    const { orm } = database;
+    const direct = directUrl ?? directConnectionOfHostOrm(orm);
     // The host's ORM runs the host's migrations; ours run on a short-lived ORM of our own.
-    if (options.migrate) await applyMigrations(url);
-    return { orm, url, close: async () => {} };
+    if (options.migrate) await applyMigrations(direct);
+    return { orm, direct, close: async () => {} };
   }
-  const { url } = options.database;
+  const { url } = database;
   if (isEmbeddedUrl(url)) {
     const embedded = await openEmbeddedDatabase(url);
     try {
@@ -31,14 +34,10 @@ export async function connectDatabase(options: Pick<ResolvedWorkerOptions, 'data
       await embedded.close();
       throw error;
     }
-    return { orm: embedded.orm, url, close: embedded.close };
+    return { orm: embedded.orm, direct: directConnectionOf(url), close: embedded.close };
   }
-  const orm = await openOrm(url);
-  try {
-    if (options.migrate) await applyMigrations(url, orm);
-  } catch (error) {
-    await orm.close();
-    throw error;
-  }
-  return { orm, url, close: () => orm.close() };
+  const direct = directUrl ?? directConnectionOf(url);
+  if (options.migrate) await applyMigrations(direct);
+  const orm = await openOrm(url, database.poolMax);
+  return { orm, direct, close: () => orm.close() };
 }

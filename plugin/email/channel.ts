@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Alerter } from '../alerts/alerter.js';
 import type { ResolvedWorkerOptions } from '../options.js';
 import { BudgetAlerts } from '../quota/budget-alerts.js';
@@ -32,7 +32,7 @@ export interface EmailChannel {
 export function createEmailChannel(deps: {
   options: Pick<ResolvedWorkerOptions, 'email' | 'appUrl' | 'redis'>;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
   alerter: Alerter;
   unsubscribe: UnsubscribeLinks;
 }): EmailChannel | null {

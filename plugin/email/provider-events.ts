@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 
 /** The Resend webhook events this service acts on (see Resend's webhook payloads). */
 export interface ProviderEvent {
@@ -44,7 +44,7 @@ const TRACKED = new Map([
  * the key spares the work and keeps the answer honest.
  */
 export async function applyProviderEvent(
-  deps: { orm: MikroORM; redis: Redis; prefix: string },
+  deps: { orm: MikroORM; redis: RedisClient; prefix: string },
   webhookId: string,
   event: ProviderEvent,
 ): Promise<ProviderEventOutcome> {

@@ -1,5 +1,4 @@
 import { Queue, Worker, type Processor } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
 import { Alerter } from '../alerts/alerter.js';
@@ -12,6 +11,10 @@ import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { ResolvedWorkerOptions } from '../options.js';
 import { OutboxRelay } from '../outbox/relay.js';
 import type { Publisher } from '../realtime/messages.js';
+import type { DirectConnection } from '../db/direct-connection.js';
+import type { RedisClient, RedisRole } from '../redis.js';
+import { RedisKeys } from '../redis-keys.js';
+import { answersWithin } from '../within-deadline.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
 import { createDeliveredMarker, createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
 import { sendEmail } from './processors/send-email.js';
@@ -24,11 +27,17 @@ const MAX_STALLS = 3;
 
 /** What the API process and a worker process both have when they start workers. */
 export interface WorkerRuntimeOptions {
-  options: Pick<ResolvedWorkerOptions, 'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules'>;
+  options: Pick<
+    ResolvedWorkerOptions,
+    'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules' | 'shutdownTimeoutMs'
+  >;
   orm: MikroORM;
-  databaseUrl: string;
+  /** The session connection the relay LISTENs on. */
+  direct: DirectConnection;
   /** The process's connection for plain commands; workers block, so they open their own. */
-  redis: Redis;
+  redis: RedisClient;
+  /** Opens another connection to the same Redis (connectRedis's `open`). */
+  openRedis: (role: RedisRole) => RedisClient;
   publisher: Publisher;
   counters: DailyCounters;
   /** Made once per process: the API's unsubscribe route verifies what this process's emails carry. */
@@ -40,34 +49,28 @@ export interface WorkerRuntime {
   relay: OutboxRelay;
   /** Runs a scheduled job now (digest, reconciliation, redrive, retention), fenced like its scheduled run. */
   scheduled: ScheduledJobRunner;
-  /** Stops claiming, lets active jobs finish, then closes queues and connections. */
+  /**
+   * Stops claiming, lets active jobs finish until `shutdownTimeoutMs`, then closes queues and
+   * connections anyway (another worker takes over what was unfinished once its lock lapses).
+   */
   close: () => Promise<void>;
 }
 
-function blockingConnection(redis: ResolvedWorkerOptions['redis']): Redis {
-  const connection =
-    redis.kind === 'url'
-      ? new Redis(redis.url, { maxRetriesPerRequest: null })
-      : redis.connection.duplicate({ maxRetriesPerRequest: null });
-  connection.on('error', () => {});
-  return connection;
-}
+/** What BullMQ's workers need: commands wait out a reconnect instead of failing. */
+const WORKER_ROLE: RedisRole = { enableOfflineQueue: true, maxRetriesPerRequest: null };
 
 /** The outbox relay and the workers (notifications, emails), as run by `workers: true` or a worker process. */
 export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise<WorkerRuntime> {
   const { options, log, orm } = runtime;
   const prefix = options.redis.prefix;
+  const keys = new RedisKeys(prefix, runtime.redis);
   const slack = options.alerts.slackWebhookUrl ? createSlackSender(options.alerts.slackWebhookUrl, log) : null;
   const alerter = new Alerter(runtime.redis, prefix, slack);
-  const connections: Redis[] = [];
-  const open = () => {
-    const connection = blockingConnection(options.redis);
-    connections.push(connection);
-    return connection;
-  };
-  const producer = open();
+  // One connection carries the commands of every queue and worker here; each worker adds the one
+  // connection it blocks on (BullMQ opens it), which can serve nothing else.
+  const shared = runtime.openRedis(WORKER_ROLE);
   const queueFor = (name: string) => {
-    const queue = new Queue(name, { connection: producer, prefix });
+    const queue = new Queue(name, { connection: shared, prefix: keys.queuePrefix(name) });
     queue.on('error', () => {});
     return queue;
   };
@@ -75,8 +78,8 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   /** A worker with the house rules: the seed's backoff, failures logged, counted and dead-lettered. */
   const startWorker = (name: string, processor: Processor, concurrency: number, limiter?: { max: number; duration: number }) => {
     const worker = new Worker(name, processor, {
-      connection: open(),
-      prefix,
+      connection: shared,
+      prefix: keys.queuePrefix(name),
       concurrency,
       limiter,
       // A killed worker's jobs come back after the lock lapses, found by a check run as often.
@@ -168,9 +171,10 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
 
   const relay = new OutboxRelay({
     orm,
-    databaseUrl: runtime.databaseUrl,
+    direct: runtime.direct,
     queue: notificationsQueue,
     claimSize: options.jobs.relayClaimSize,
+    log,
   });
   await relay.start();
   const stopMonitor = startDependencyMonitor({ orm, redis: runtime.redis, alerter, intervalMs: options.alerts.checkIntervalMs });
@@ -180,12 +184,22 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     scheduled: scheduled.runner,
     close: async () => {
       stopMonitor();
-      await relay.stop();
-      await Promise.all(workers.map((worker) => worker.close()));
+      // Closing stops claiming and waits for the active jobs; past the deadline the workers'
+      // connections are cut without them. Their locks then lapse and another worker runs them
+      // again (the processors are idempotent; an email keeps its provider idempotency key, so it
+      // is still sent once).
+      const drained = await answersWithin(async () => {
+        await relay.stop();
+        await Promise.all(workers.map((worker) => worker.close()));
+      }, options.shutdownTimeoutMs);
+      if (!drained) {
+        log.warn({ shutdownTimeoutMs: options.shutdownTimeoutMs }, 'shutdown: jobs still running at the deadline; closing anyway');
+        await Promise.all(workers.map((worker) => worker.disconnect().catch(() => undefined)));
+      }
       await notificationsQueue.close();
       await emailQueue?.close();
       await scheduled.close();
-      for (const connection of connections) connection.disconnect();
+      shared.disconnect();
     },
   };
 }

@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
+import { RedisKeys } from '../redis-keys.js';
 import { utcDay } from '../utc-day.js';
 
 const KEEP_DAYS = 7;
@@ -9,16 +10,17 @@ const KEEP_DAYS = 7;
  * increment costs a figure on a dashboard, never a delivery.
  */
 export class DailyCounters {
-  readonly #redis: Redis;
-  readonly #prefix: string;
+  readonly #redis: RedisClient;
+  readonly #keys: RedisKeys;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
-    this.#prefix = prefix;
+    // One counter's days are read together (MGET): one group, one slot on a cluster.
+    this.#keys = new RedisKeys(prefix, redis);
   }
 
   #key(name: string, date: string): string {
-    return `${this.#prefix}:metrics:${name}:${date}`;
+    return this.#keys.inGroup(`metrics:${name}`, `:${date}`);
   }
 
   async increment(name: string, at = new Date()): Promise<void> {

@@ -2,14 +2,27 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { DirectConnection } from '../db/direct-connection.js';
 import { embeddedPGlite } from '../db/pglite.js';
 import { deliverJobId, JOB_OPTIONS, type JobPayloads } from '../jobs/registry.js';
+import { answersWithin } from '../within-deadline.js';
 
 export const OUTBOX_CHANNEL = 'tresta_outbox';
 
+/** The poll when LISTEN is deaf (a transaction pooler without `database.directUrl`): latency stays near a direct LISTEN's. */
+export const DEAF_LISTEN_POLL_MS = 250;
+
+/** How long the start-up check waits to hear its own NOTIFY. */
+const LISTEN_CHECK_MS = 5_000;
+
+interface RelayLog {
+  warn: (details: Record<string, unknown>, message: string) => void;
+}
+
 export interface RelayOptions {
   orm: MikroORM;
-  databaseUrl: string;
+  /** A session connection for LISTEN: through a transaction pooler it would hear nothing. */
+  direct: DirectConnection;
   queue: Queue<JobPayloads['deliver-notification']>;
   claimSize?: number;
   leaseSeconds?: number;
@@ -18,6 +31,7 @@ export interface RelayOptions {
   keepPublishedSeconds?: number;
   cleanupBatchSize?: number;
   cleanupEveryMs?: number;
+  log?: RelayLog;
 }
 
 // Claims a batch of pending rows nobody holds (or whose holder's lease ran out), oldest first.
@@ -51,7 +65,10 @@ const DELETE_PUBLISHED = `
  * and the deterministic job id makes the second enqueue a no-op while the job exists.
  */
 export class OutboxRelay {
-  readonly #options: Required<RelayOptions>;
+  readonly #options: Required<Omit<RelayOptions, 'log'>>;
+  readonly #log: RelayLog | undefined;
+  #pollMs: number;
+  #listening: Promise<boolean> = Promise.resolve(false);
   #listener: pg.Client | null = null;
   #unlistenEmbedded: (() => Promise<void>) | null = null;
   #running: Promise<void> | null = null;
@@ -69,6 +86,18 @@ export class OutboxRelay {
       cleanupEveryMs: 60_000,
       ...options,
     };
+    this.#log = options.log;
+    this.#pollMs = this.#options.pollMs;
+  }
+
+  /** Resolves, once the start-up check is done, whether LISTEN hears NOTIFY (false before start). */
+  get listening(): Promise<boolean> {
+    return this.#listening;
+  }
+
+  /** The poll interval in use: `pollMs`, or DEAF_LISTEN_POLL_MS when LISTEN hears nothing. */
+  get pollMs(): number {
+    return this.#pollMs;
   }
 
   /** Deletes published rows older than keepPublishedSeconds, batch by batch; answers how many. */
@@ -114,20 +143,55 @@ export class OutboxRelay {
       // PGlite runs in this process and has no server to open a second connection to; its own
       // listen() hears the same pg_notify as soon as the notifying transaction commits.
       this.#unlistenEmbedded = await embedded.listen(OUTBOX_CHANNEL, () => this.#poke());
+      this.#listening = Promise.resolve(true);
       this.#running = this.#loop();
       return;
     }
-    this.#listener = new pg.Client({ connectionString: this.#options.databaseUrl });
-    this.#listener.on('notification', () => this.#poke());
+    const listener = new pg.Client(this.#options.direct);
+    this.#listener = listener;
+    const probes = new Map<string, () => void>();
+    listener.on('notification', (message) => {
+      probes.get(message.payload ?? '')?.();
+      this.#poke();
+    });
     // A lost LISTEN connection only costs latency: the poll keeps the relay going.
-    this.#listener.on('error', () => {});
+    listener.on('error', () => {});
+    let connected = true;
     try {
-      await this.#listener.connect();
-      await this.#listener.query(`listen ${OUTBOX_CHANNEL}`);
+      await listener.connect();
+      await listener.query(`listen ${OUTBOX_CHANNEL}`);
     } catch {
-      this.#listener = null;
+      connected = false;
     }
     this.#running = this.#loop();
+    // Through a transaction pooler LISTEN succeeds, but its server session goes back to the pool
+    // and nothing is ever delivered: check that a NOTIFY sent the usual way (through the pool)
+    // comes back, in the background so start-up does not wait for it.
+    this.#listening = (connected ? this.#hearsOwnNotify(probes) : Promise.resolve(false)).then((heard) => {
+      if (!heard && !this.#stopping) this.#becomeDeaf();
+      return heard;
+    });
+  }
+
+  async #hearsOwnNotify(probes: Map<string, () => void>): Promise<boolean> {
+    const token = `listen-check-${randomUUID()}`;
+    const heard = new Promise<void>((resolve) => probes.set(token, resolve));
+    try {
+      return await answersWithin(async () => {
+        await this.#options.orm.em.fork().execute('select pg_notify(?, ?)', [OUTBOX_CHANNEL, token]);
+        await heard;
+      }, LISTEN_CHECK_MS);
+    } finally {
+      probes.delete(token);
+    }
+  }
+
+  #becomeDeaf(): void {
+    this.#pollMs = Math.min(this.#pollMs, DEAF_LISTEN_POLL_MS);
+    this.#log?.warn(
+      { pollMs: this.#pollMs },
+      'outbox relay: LISTEN does not hear NOTIFY (a transaction pooler?); set database.directUrl to a direct connection. Polling meanwhile',
+    );
   }
 
   async stop(): Promise<void> {
@@ -159,7 +223,7 @@ export class OutboxRelay {
       }
       if (moved === this.#options.claimSize || this.#wakeRequested) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#options.pollMs);
+        const timer = setTimeout(resolve, this.#pollMs);
         this.#wake = () => {
           clearTimeout(timer);
           resolve();

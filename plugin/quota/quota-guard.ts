@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
+import { RedisKeys } from '../redis-keys.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
 import type { BudgetAlerts } from './budget-alerts.js';
@@ -34,6 +35,8 @@ export interface ReserveInput {
   now?: Date;
 }
 
+const QUOTA_GROUP = 'email:quota';
+
 const isLockedOn = (lock: string | null | undefined, day: string) => lock === day || lock === `provider:${day}`;
 
 // Emails that took a place in a day's budget, by the delivery log: the source of truth when
@@ -49,15 +52,15 @@ const COUNTED_IN_POSTGRES = `
  * counted. `perUserHourlyLimit` per user. One Redis round trip per check in the steady state.
  */
 export class QuotaGuard {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #orm: MikroORM;
-  readonly #prefix: string;
+  readonly #keys: RedisKeys;
   readonly #limits: { dailyLimit: number; criticalReserve: number; perUserHourlyLimit: number };
 
   readonly #alerts: BudgetAlerts | null;
 
   constructor(deps: {
-    redis: Redis;
+    redis: RedisClient;
     orm: MikroORM;
     prefix: string;
     dailyLimit: number;
@@ -72,7 +75,8 @@ export class QuotaGuard {
     }
     this.#redis = deps.redis;
     this.#orm = deps.orm;
-    this.#prefix = deps.prefix;
+    // The reservation script touches all of its keys at once: one group, one slot on a cluster.
+    this.#keys = new RedisKeys(deps.prefix, deps.redis);
     this.#limits = {
       dailyLimit: deps.dailyLimit,
       criticalReserve: deps.criticalReserve ?? 0,
@@ -82,15 +86,15 @@ export class QuotaGuard {
   }
 
   dayKey(day: string): string {
-    return `${this.#prefix}:email:quota:${day}`;
+    return this.#keys.inGroup(QUOTA_GROUP, `:${day}`);
   }
 
   get #lockKey(): string {
-    return `${this.#prefix}:email:quota:locked`;
+    return this.#keys.inGroup(QUOTA_GROUP, ':locked');
   }
 
   get #nextRetryKey(): string {
-    return `${this.#prefix}:email:quota:next-retry`;
+    return this.#keys.inGroup(QUOTA_GROUP, ':next-retry');
   }
 
   /**
@@ -131,7 +135,7 @@ export class QuotaGuard {
    */
   async probe(): Promise<boolean> {
     const script = this.#redis as unknown as WithReserveCommand;
-    const probeKey = `${this.#prefix}:health:quota-probe`;
+    const probeKey = this.#keys.inGroup('health:quota-probe');
     const keys = ['', ':email', ':user', ':lock', ':next'].map((suffix) => `${probeKey}${suffix}`);
     const [code] = await script.trestaReserveEmailQuota(...keys, 0, 'normal', 1, 60, 1, '1970-01-01', 60, 0, 0);
     return code === -1;
@@ -145,7 +149,7 @@ export class QuotaGuard {
     const keys = [
       this.dayKey(day),
       `${this.dayKey(day)}:email:${input.emailKey}`,
-      `${this.#prefix}:ratelimit:email:${input.userId}`,
+      this.#keys.besideGroup(QUOTA_GROUP, `ratelimit:email:${input.userId}`),
       this.#lockKey,
       this.#nextRetryKey,
     ];

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Publisher, RealtimeMessage } from './messages.js';
 
 /** What travels on the Redis channel: the user it is for and the message itself. */
@@ -14,7 +14,7 @@ export const fanoutChannel = (prefix: string) => `${prefix}:realtime:fanout`;
  * forwards the message to its own sockets of that user. A worker in another process (or on
  * another machine) reaches a client connected anywhere.
  */
-export function createRedisFanoutPublisher(redis: Redis, prefix: string): Publisher {
+export function createRedisFanoutPublisher(redis: RedisClient, prefix: string): Publisher {
   const channel = fanoutChannel(prefix);
   return {
     publish: async (userId, message) => {

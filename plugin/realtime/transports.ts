@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { ResolvedWorkerOptions } from '../options.js';
 import { combinePublishers, createAblyAdapter, type AblyAdapter } from './ably.js';
 import type { Publisher } from './messages.js';
@@ -14,7 +14,7 @@ export interface RealtimeTransports {
 }
 
 export function createRealtimeTransports(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   realtime: ResolvedWorkerOptions['realtime'],
 ): RealtimeTransports {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { WebSocket } from 'ws';
 import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
 
@@ -28,20 +28,22 @@ export interface HubLimits {
  */
 export class WebSocketHub {
   readonly #sockets = new Map<string, Set<WebSocket>>();
-  readonly #subscriber: Redis;
+  readonly #subscriber: RedisClient;
   readonly #channel: string;
   readonly #limits: HubLimits;
 
-  private constructor(subscriber: Redis, channel: string, limits: HubLimits) {
+  private constructor(subscriber: RedisClient, channel: string, limits: HubLimits) {
     this.#subscriber = subscriber;
     this.#channel = channel;
     this.#limits = limits;
   }
 
-  static async start(redis: Redis, prefix: string, limits: HubLimits): Promise<WebSocketHub> {
-    // A subscriber may queue commands while reconnecting: it resubscribes by itself afterwards.
-    const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-    subscriber.on('error', () => {});
+  /**
+   * `subscriber`: a connection of the hub's own, one that queues commands while reconnecting (it
+   * resubscribes by itself afterwards). On a cluster this is classic pub/sub: a PUBLISH on any
+   * master reaches the subscribers of every node.
+   */
+  static async start(redis: RedisClient, prefix: string, subscriber: RedisClient, limits: HubLimits): Promise<WebSocketHub> {
     const hub = new WebSocketHub(subscriber, fanoutChannel(prefix), limits);
     subscriber.on('message', (channel: string, payload: string) => {
       if (channel === hub.#channel) hub.#deliver(payload);
@@ -90,9 +92,14 @@ export class WebSocketHub {
     if (sockets.size === 0) this.#sockets.delete(userId);
   }
 
-  /** Closes every client socket (going away) and the subscriber connection. */
+  /**
+   * Closes every client socket and the subscriber connection. The close code is "service restart":
+   * a client reconnects at once, and a load balancer sends it to an instance still running.
+   */
   async close(): Promise<void> {
-    for (const sockets of this.#sockets.values()) for (const socket of sockets) socket.close(1001, 'server shutting down');
+    for (const sockets of this.#sockets.values()) {
+      for (const socket of sockets) socket.close(CLOSE_RECONNECT, 'server shutting down: reconnect');
+    }
     this.#sockets.clear();
     this.#subscriber.disconnect();
   }

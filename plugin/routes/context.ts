@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AuthenticatedUser } from '../options.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
@@ -12,7 +12,7 @@ import type { RealtimeRouteOptions } from './realtime.js';
 /** What the routes need from the plugin, handed to them at registration. */
 export interface RouteContext {
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
   auth: Authenticator;
   types: Record<string, NotificationTypeConfig>;
   publisher: Publisher;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import { Webhook } from 'standardwebhooks';
 import { applyProviderEvent, type ProviderEvent } from '../email/provider-events.js';
 import { WebhookNotConfiguredError, WebhookSignatureError } from '../errors.js';
@@ -8,7 +8,7 @@ import { handleRouteError } from './error-handler.js';
 
 export interface ResendWebhookOptions {
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   webhookSecret: string | null;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis.js';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
 import { RateLimitedError } from '../errors.js';
@@ -17,7 +17,7 @@ export interface WebSocketRouteOptions {
   maxPendingSocketsPerIp: number;
   /** Upgrade requests one client address may make a minute, counted in Redis across instances. */
   upgradesPerMinutePerIp: number;
-  redis: Redis;
+  redis: RedisClient;
   redisPrefix: string;
   heartbeatMs?: number;
 }

@@ -34,7 +34,7 @@ t.test('two relays over one outbox enqueue every row exactly once', async (t) =>
     );
   }
   // Small claims, so the two relays interleave many times over the same rows.
-  const relays = [0, 1].map(() => new OutboxRelay({ orm: app.notifications.orm, databaseUrl: db.url, queue, claimSize: 37 }));
+  const relays = [0, 1].map(() => new OutboxRelay({ orm: app.notifications.orm, direct: { connectionString: db.url }, queue, claimSize: 37 }));
   const moved = [0, 0];
   await Promise.all(
     relays.map(async (relay, index) => {
@@ -61,7 +61,7 @@ t.test('a claim whose lease expired is taken over by the next relay', async (t) 
   const em = app.notifications.orm.em.fork();
   // A relay claimed the row, then died (its claim is older than the lease).
   await em.execute("update tresta_outbox set claimed_at = now() - interval '1 hour', claim_token = gen_random_uuid()");
-  const relay = new OutboxRelay({ orm: app.notifications.orm, databaseUrl: db.url, queue, leaseSeconds: 30 });
+  const relay = new OutboxRelay({ orm: app.notifications.orm, direct: { connectionString: db.url }, queue, leaseSeconds: 30 });
   t.equal(await relay.relayOnce(), 1, 'the expired claim is taken over');
   const [row] = await em.execute('select status, attempts from tresta_outbox');
   t.match(row, { status: 'published', attempts: 1 });
@@ -79,7 +79,7 @@ t.test('published rows are deleted in batches once old enough; pending and recen
                     where id in (select id from tresta_outbox order by id limit 20)`);
   await em.execute(`update tresta_outbox set status = 'published', published_at = now()
                     where id in (select id from tresta_outbox where status = 'pending' order by id limit 2)`);
-  const relay = new OutboxRelay({ orm: app.notifications.orm, databaseUrl: db.url, queue, cleanupBatchSize: 7 });
+  const relay = new OutboxRelay({ orm: app.notifications.orm, direct: { connectionString: db.url }, queue, cleanupBatchSize: 7 });
   t.equal(await relay.deletePublished(), 20, 'the 20 old published rows, in batches of 7');
   const rows = await em.execute<Array<{ status: string; count: number }>>(
     'select status, count(*)::int as count from tresta_outbox group by status order by status',

@@ -1,5 +1,6 @@
+import pg from 'pg';
 import t from 'tap';
-import { applyMigrations } from '../../plugin/db/migrate.js';
+import { applyMigrations, MIGRATION_LOCK_KEY } from '../../plugin/db/migrate.js';
 import { openOrm } from '../../plugin/db/orm.js';
 import { createTestDatabase } from '../helpers/database.js';
 
@@ -73,4 +74,20 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'tresta_outbox_status_created_at_idx',
     ],
   );
+});
+
+t.test('an instance that waits too long for the migration lock fails with a code that says so', async (t) => {
+  const db = await createTestDatabase();
+  t.teardown(() => db.drop());
+  await applyMigrations(db.url);
+  // Another instance in the middle of its migrations: the lock held by an open transaction.
+  const other = new pg.Client({ connectionString: db.url });
+  await other.connect();
+  t.teardown(() => other.end());
+  await other.query('begin');
+  await other.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+
+  await t.rejects(applyMigrations(db.url, 300), { code: 'TRESTA_ERR_DB_MIGRATION_LOCK_TIMEOUT' });
+  await other.query('rollback');
+  await t.resolves(applyMigrations(db.url, 300), 'once the lock is free, start-up goes on');
 });

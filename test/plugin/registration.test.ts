@@ -56,6 +56,14 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
       /"types\.PAY\.escalateAfterMinutes"/,
     ],
     ['workers not a boolean', { workers: 'yes' }, /"workers"/],
+    ['directUrl not postgres', { database: { url: db.url, directUrl: 'mysql://x' } }, /"database\.directUrl"/],
+    ['pool max zero', { database: { url: db.url, pool: { max: 0 } } }, /"database\.pool\.max"/],
+    ['two redis sources', { redis: { url: REDIS_URL, cluster: { nodes: [REDIS_URL] } } }, /"redis"/],
+    ['cluster without nodes', { redis: { cluster: { nodes: [] } } }, /"redis\.cluster\.nodes"/],
+    ['cluster node not a URL', { redis: { cluster: { nodes: ['10.0.0.1:6379'] } } }, /"redis\.cluster\.nodes\[0\]"/],
+    ['sentinel without a name', { redis: { sentinel: { sentinels: [{ host: 'h', port: 26379 }] } } }, /"redis\.sentinel\.name"/],
+    ['sentinels not addresses', { redis: { sentinel: { sentinels: ['h:1'], name: 'm' } } }, /"redis\.sentinel\.sentinels"/],
+    ['shutdown timeout negative', { shutdownTimeoutMs: -1 }, /"shutdownTimeoutMs"/],
   ];
   for (const [name, override, message] of cases) {
     const app = Fastify();
@@ -148,6 +156,22 @@ t.test('optionsFromEnv reads the seed’s variables', async (t) => {
     email: { resendApiKey: 're_123', from: 'Acme <n@acme.test>', enabled: true },
     realtime: { ablyApiKey: 'app.key:secret', enabled: false },
     alerts: { slackWebhookUrl: 'https://hooks.slack.test/T/B/X' },
+  });
+  t.match(optionsFromEnv({ DATABASE_URL: 'postgresql://pooler/app', DIRECT_URL: 'postgresql://db/app' }).database, {
+    url: 'postgresql://pooler/app',
+    directUrl: 'postgresql://db/app',
+  });
+  t.same(optionsFromEnv({ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:6379, redis://10.0.0.2:6379' }).redis, {
+    cluster: { nodes: ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379'] },
+  });
+  t.same(optionsFromEnv({ REDIS_SENTINELS: '10.0.0.1:26379,10.0.0.2', REDIS_SENTINEL_NAME: 'mymaster' }).redis, {
+    sentinel: {
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '10.0.0.2', port: 26379 },
+      ],
+      name: 'mymaster',
+    },
   });
   t.equal(
     optionsFromEnv({ RESEND_API_KEY: 're_1', NODE_ENV: 'development' }).email?.enabled,

@@ -45,3 +45,10 @@ export const trestaEntities = [
   EmailSuppressionSchema,
   JobRunSchema,
 ];
+
+/**
+ * The plugin's tables (its migrations table included), for the `schemaGenerator.skipTables` of a
+ * host sharing its MikroORM: the host's schema tooling (`migration:create`, `schema:update`) then
+ * leaves them to the plugin's own migrations instead of creating or dropping them.
+ */
+export const trestaSkipTables: RegExp[] = [/^tresta_/];

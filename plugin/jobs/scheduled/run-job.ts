@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
 import { runDigest, type DigestDeps, type DigestOutcome } from './digest.js';
 import { JobRunFence } from './fence.js';
@@ -13,7 +13,7 @@ import type { Schedule, ScheduledJobName } from './schedules.js';
 export interface ScheduledJobsDeps {
   orm: MikroORM;
   /** Plain commands (the run lock). */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   schedules: Record<ScheduledJobName, Schedule>;
   quota: QuotaGuard;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis.js';
 
 /*
   acquireRunLock — takes `<prefix>:lock:<job>:running` for a run, or gives it back to the same run.
@@ -36,15 +36,15 @@ interface WithRunLockCommands {
  * guarantee: the lock only saves duplicate work, and Redis may lose it.
  */
 export class RunLock {
-  readonly #redis: Redis & WithRunLockCommands;
+  readonly #redis: RedisClient & WithRunLockCommands;
   readonly #prefix: string;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     if (!('trestaAcquireRunLock' in redis)) {
       redis.defineCommand('trestaAcquireRunLock', { numberOfKeys: 1, lua: ACQUIRE });
       redis.defineCommand('trestaReleaseRunLock', { numberOfKeys: 1, lua: RELEASE });
     }
-    this.#redis = redis as Redis & WithRunLockCommands;
+    this.#redis = redis as RedisClient & WithRunLockCommands;
     this.#prefix = prefix;
   }
 

@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job, type Processor, type Queue, type Worker } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmailChannel } from '../../email/channel.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
@@ -15,7 +15,7 @@ import { sendDigest } from './send-digest.js';
 export interface ScheduledJobsStartOptions {
   options: Pick<ResolvedWorkerOptions, 'redis' | 'email' | 'types' | 'retention' | 'schedules'>;
   orm: MikroORM;
-  redis: Redis;
+  redis: RedisClient;
   counters: DailyCounters;
   emailChannel: EmailChannel | null;
   notificationsQueue: Queue;
