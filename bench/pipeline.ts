@@ -46,6 +46,9 @@ async function resetState(): Promise<void> {
   await db.end();
 }
 
+/** Every bench client connects from 127.0.0.1: the per-address limits would refuse most of them. */
+const ONE_ADDRESS_MANY_CLIENTS = { maxPendingSocketsPerIp: 100_000, upgradesPerMinutePerIp: 100_000 };
+
 async function startApp(tokens: TokenKit): Promise<{ app: FastifyInstance; wsUrl: string }> {
   const app = Fastify();
   await app.register(trestaNotifications, {
@@ -54,6 +57,7 @@ async function startApp(tokens: TokenKit): Promise<{ app: FastifyInstance; wsUrl
     auth: { jwt: { publicKey: tokens.publicKeyPem } },
     workers: true,
     migrate: false,
+    realtime: ONE_ADDRESS_MANY_CLIENTS,
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, wsUrl: `${address.replace('http', 'ws')}/api/notifications/ws` };
@@ -202,6 +206,7 @@ async function hubFanout(tokens: TokenKit): Promise<number> {
     auth: { jwt: { publicKey: tokens.publicKeyPem } },
     workers: false,
     migrate: false,
+    realtime: ONE_ADDRESS_MANY_CLIENTS,
   });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   let received = 0;
