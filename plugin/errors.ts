@@ -1,7 +1,22 @@
-import createError from '@fastify/error';
+import createFastifyError, { type FastifyErrorConstructor } from '@fastify/error';
 
 // The one catalog of the plugin's errors. Each code is listed in the README; every error a route
 // answers with has Fastify's shape { statusCode, code, error, message }.
+
+/**
+ * The constructor of one of the plugin's errors. Named here, so the declarations emitted for this
+ * module read the same under every module resolution: the `createError.FastifyErrorConstructor`
+ * spelling TypeScript would otherwise emit does not resolve under `bundler`.
+ */
+export interface TrestaErrorConstructor<Arg extends unknown[]> extends FastifyErrorConstructor<
+  { code: string; statusCode: number },
+  Arg
+> {}
+
+/** @fastify/error's own factory, typed with the named constructor above. */
+function createError<Arg extends unknown[] = []>(code: string, message: string, statusCode: number): TrestaErrorConstructor<Arg> {
+  return createFastifyError<Arg>(code, message, statusCode) as TrestaErrorConstructor<Arg>;
+}
 
 export const InvalidOptionError = createError<[string, string]>(
   'TRESTA_ERR_OPTIONS_INVALID',
