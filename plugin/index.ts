@@ -119,7 +119,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     queues,
   } satisfies NotificationsApi);
 
-  const realtime = { ably, ablyPublishing, pollIntervalMs: options.realtime.pollIntervalMs };
+  const realtime = { ably, ablyPublishing, pollIntervalMs: options.realtime.pollIntervalMs, routePrefix: options.routePrefix };
   const ctx = {
     orm,
     redis,
@@ -142,7 +142,8 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     realtimeConnections: () => hub.connectionCount,
     allowedOrigins: options.realtime.allowedOrigins,
   };
-  // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else.
+  // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else;
+  // the `prefix` option moves them all at once.
   await app.register(async (scope) => {
     await openapiDocument(scope);
     await scope.register(userRoutes, ctx);
@@ -170,9 +171,9 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       redisPrefix: prefix,
       webhookSecret: options.email.webhookSecret,
     });
-    await scope.register(healthRoutes, ctx);
+    if (options.healthRoutes) await scope.register(healthRoutes, ctx);
     openapiRoute(scope);
-  });
+  }, { prefix: options.routePrefix });
 }
 
 const plugin = fp(trestaNotifications, { fastify: '5.x', name: 'tresta-notifications' });

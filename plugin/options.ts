@@ -193,6 +193,18 @@ export interface TrestaNotificationsOptions {
    * @defaultValue `25000`
    */
   shutdownTimeoutMs?: number;
+  /**
+   * A path every route of the plugin moves under (`/v1` → `/v1/api/notifications`, `/v1/health/live`,
+   * `/v1/admin/metrics`), and the links in emails with them. Fastify's own `prefix` does not reach
+   * into this plugin's routes (it shares the host's scope, to decorate it), so it is an option.
+   * @defaultValue `''` (none)
+   */
+  prefix?: string;
+  /**
+   * Serve `/health/live` and `/health/ready`; false for a host that serves its own.
+   * @defaultValue `true`
+   */
+  healthRoutes?: boolean;
 }
 
 /** The options once validated and defaulted: what the rest of the plugin reads. */
@@ -240,6 +252,9 @@ export interface ResolvedOptions {
   migrate: boolean;
   apiRateLimitPerMinute: number;
   shutdownTimeoutMs: number;
+  /** `prefix`: '' or a path such as `/v1`. */
+  routePrefix: string;
+  healthRoutes: boolean;
 }
 
 export type ResolvedRedis = (
@@ -559,7 +574,7 @@ function resolveBrand(value: unknown): Brand {
   return { name: optionalString(brand.name, 'email.brand.name') ?? DEFAULT_BRAND.name, logoUrl: logoUrl ?? null, primaryColor };
 }
 
-function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] {
+function resolveEmail(value: unknown, appUrl: string, routePrefix: string): ResolvedOptions['email'] {
   if (value !== undefined && !isObject(value)) fail('email', 'must be an object');
   const email = value ?? {};
   const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.resendBaseUrl;
@@ -568,7 +583,7 @@ function resolveEmail(value: unknown, appUrl: string): ResolvedOptions['email'] 
   if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
     fail('email.unsubscribeSecret', 'must be at least 32 characters');
   const unsubscribeUrl = httpUrl(
-    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL('/api/notifications/unsubscribe', appUrl).toString(),
+    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
@@ -637,8 +652,8 @@ function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realt
 }
 
 /** The options of a standalone worker process: the plugin's, less what only HTTP needs. */
-export type WorkerProcessOptions = Omit<TrestaNotificationsOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute'>;
-export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute'>;
+export type WorkerProcessOptions = Omit<TrestaNotificationsOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes'>;
+export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes'>;
 
 /** Validates what a worker process needs; the same rules and messages as at `register`. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
@@ -648,11 +663,12 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
   if (alerts !== undefined && !isObject(alerts)) fail('alerts', 'must be an object');
   const slackWebhookUrl = optionalString(alerts?.slackWebhookUrl, 'alerts.slackWebhookUrl') ?? null;
   if (slackWebhookUrl) httpUrl(slackWebhookUrl, 'alerts.slackWebhookUrl');
+  const routePrefix = resolveRoutePrefix(options.prefix);
   return {
     database: resolveDatabase(options.database),
     redis: resolveRedis(options.redis),
     appUrl,
-    email: resolveEmail(options.email, appUrl),
+    email: resolveEmail(options.email, appUrl, routePrefix),
     realtime: resolveRealtime(options.realtime, appUrl),
     alerts: {
       slackWebhookUrl,
@@ -664,7 +680,17 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     schedules: resolveSchedules(options.schedules),
     migrate: optionalBoolean(options.migrate, 'migrate', true),
     shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
+    routePrefix,
   };
+}
+
+/** '' or `/segment[/segment…]`: no trailing slash, nothing a URL path would have to escape. */
+function resolveRoutePrefix(value: unknown): string {
+  if (value === undefined || value === '') return '';
+  if (typeof value !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) {
+    fail('prefix', 'must be a path such as "/v1" (starting with "/", no trailing "/")');
+  }
+  return value;
 }
 
 /** Validates and defaults every option, once, at register time; a bad option names itself. */
@@ -676,5 +702,6 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     auth: resolveAuth(raw.auth),
     workers: optionalBoolean(raw.workers, 'workers', true),
     apiRateLimitPerMinute: positiveInteger(raw.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
+    healthRoutes: optionalBoolean(raw.healthRoutes, 'healthRoutes', true),
   };
 }

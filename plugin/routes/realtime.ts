@@ -8,12 +8,14 @@ export interface RealtimeRouteOptions {
   /** Ably is offered to widgets only when publishing to it is on (ENABLE_REAL_NOTIFICATIONS). */
   ablyPublishing: boolean;
   pollIntervalMs: number;
+  /** The `prefix` option: the widget is told the routes' real paths. */
+  routePrefix: string;
 }
 
 /** Where and how the widget subscribes; client options only when the server points Ably elsewhere. */
-function ablyOffer(userId: string, browserOptions: Record<string, unknown>) {
+function ablyOffer(userId: string, browserOptions: Record<string, unknown>, routePrefix: string) {
   const clientOptions = Object.keys(browserOptions).length > 0 ? { clientOptions: browserOptions } : {};
-  return { tokenUrl: '/api/ably/token', channel: userChannel(userId), ...clientOptions };
+  return { tokenUrl: `${routePrefix}/api/ably/token`, channel: userChannel(userId), ...clientOptions };
 }
 
 /** Registered inside the authenticated notification routes (/api/notifications/realtime). */
@@ -56,8 +58,8 @@ export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOption
       const offerAbly = options.ably !== null && options.ablyPublishing && isChannelSafeUserId(userId);
       return {
         transports: offerAbly ? ['ably', 'websocket', 'polling'] : ['websocket', 'polling'],
-        websocket: { url: '/api/notifications/ws' },
-        ...(offerAbly ? { ably: ablyOffer(userId, options.ably!.browserOptions) } : {}),
+        websocket: { url: `${options.routePrefix}/api/notifications/ws` },
+        ...(offerAbly ? { ably: ablyOffer(userId, options.ably!.browserOptions, options.routePrefix) } : {}),
         pollIntervalMs: options.pollIntervalMs,
       };
     },
