@@ -1,8 +1,8 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { setupServer } from 'msw/node';
 import { Queue } from 'bullmq';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../../fakes/resend.js';
+import type { TestApp } from '../../helpers/app.js';
+import { createResendFake } from '../../fakes/resend.js';
 import { Alerter } from '../../../plugin/alerts/alerter.js';
 import type { EmailChannel } from '../../../plugin/email/channel.js';
 import { createMailboxMailer } from '../../../plugin/email/mailbox-mailer.js';
@@ -10,7 +10,7 @@ import { DEFAULT_BRAND } from '../../../plugin/email/templates/brand.js';
 import { UnsubscribeLinks } from '../../../plugin/email/unsubscribe.js';
 import { takeAndRender } from '../../../plugin/jobs/scheduled/digest-compose.js';
 import { QuotaGuard } from '../../../plugin/quota/quota-guard.js';
-import { recipientOf, setPreferences, until } from './helpers.js';
+import { digestApp, recipientOf, setPreferences, until } from './helpers.js';
 
 // A digest takes notifications by id (each records the digest that took it), not by a window of
 // time: nothing is too recent for it, and nothing committed late falls between two runs.
@@ -20,19 +20,6 @@ const server = setupServer(resend.handler);
 server.listen({ onUnhandledRequest: 'error' });
 t.teardown(() => server.close());
 
-async function digestApp(t: Test): Promise<TestApp> {
-  return buildTestApp(t, {
-    workers: true,
-    appUrl: 'https://tresta.test',
-    email: {
-      resendApiKey: RESEND_KEY,
-      enabled: true,
-      baseUrl: RESEND_BASE_URL,
-      resolveRecipient: recipientOf,
-      unsubscribeSecret: 'digest-test-secret-0123456789abcdefghij',
-    },
-  });
-}
 
 const digestsTo = (userId: string) => resend.sent.filter((email) => email.body.to === `${userId}@example.test`);
 const runner = (app: TestApp['app']) => app.notifications.workers!.scheduled;

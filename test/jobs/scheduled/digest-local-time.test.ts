@@ -1,8 +1,8 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { setupServer } from 'msw/node';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../../fakes/resend.js';
-import { at, recipientOf, seedNotifications, setPreferences, until } from './helpers.js';
+import type { TestApp } from '../../helpers/app.js';
+import { createResendFake } from '../../fakes/resend.js';
+import { at, digestApp, seedNotifications, setPreferences, until } from './helpers.js';
 
 // Each user's digest goes out at their local digestHour (weekly ones on their local Monday), keyed
 // by their local date; the schedule ticks hourly. The ticks here are the hourly ticks of real
@@ -13,19 +13,6 @@ const server = setupServer(resend.handler);
 server.listen({ onUnhandledRequest: 'error' });
 t.teardown(() => server.close());
 
-async function digestApp(t: Test): Promise<TestApp> {
-  return buildTestApp(t, {
-    workers: true,
-    appUrl: 'https://tresta.test',
-    email: {
-      resendApiKey: RESEND_KEY,
-      enabled: true,
-      baseUrl: RESEND_BASE_URL,
-      resolveRecipient: recipientOf,
-      unsubscribeSecret: 'digest-test-secret-0123456789abcdefghij',
-    },
-  });
-}
 
 const HOUR_MS = 3_600_000;
 

@@ -1,8 +1,8 @@
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { setupServer } from 'msw/node';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../../fakes/resend.js';
-import { at, recipientOf, seedNotifications, setPreferences, until } from './helpers.js';
+import type { TestApp } from '../../helpers/app.js';
+import { createResendFake } from '../../fakes/resend.js';
+import { at, digestApp, seedNotifications, setPreferences, until } from './helpers.js';
 
 const resend = createResendFake();
 const server = setupServer(resend.handler);
@@ -13,20 +13,6 @@ t.teardown(() => server.close());
 const TUESDAY = at('2030-01-08T09:00:00Z');
 const MONDAY = at('2030-01-14T09:00:00Z');
 
-async function digestApp(t: Test, email: Record<string, unknown> = {}): Promise<TestApp> {
-  return buildTestApp(t, {
-    workers: true,
-    appUrl: 'https://tresta.test',
-    email: {
-      resendApiKey: RESEND_KEY,
-      enabled: true,
-      baseUrl: RESEND_BASE_URL,
-      resolveRecipient: recipientOf,
-      unsubscribeSecret: 'digest-test-secret-0123456789abcdefghij',
-      ...email,
-    },
-  });
-}
 
 const digestsTo = (userId: string) => resend.sent.filter((email) => email.body.to === `${userId}@example.test`);
 const runner = (app: TestApp['app']) => app.notifications.workers!.scheduled;

@@ -1,9 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { Test } from 'tap';
+import { RESEND_BASE_URL, RESEND_KEY } from '../../fakes/resend.js';
+import { buildTestApp, type TestApp } from '../../helpers/app.js';
 
 export { until } from '../../helpers/until.js';
 
 export const recipientOf = async (userId: string) => ({ email: `${userId}@example.test` });
+
+/** An app whose workers send through the Resend fake (the test file sets up msw with it). */
+export async function digestApp(t: Test, email: Record<string, unknown> = {}): Promise<TestApp> {
+  return buildTestApp(t, {
+    workers: true,
+    appUrl: 'https://tresta.test',
+    email: {
+      resendApiKey: RESEND_KEY,
+      enabled: true,
+      baseUrl: RESEND_BASE_URL,
+      resolveRecipient: recipientOf,
+      unsubscribeSecret: 'digest-test-secret-0123456789abcdefghij',
+      ...email,
+    },
+  });
+}
 
 export interface SeedNotification {
   userId: string;
