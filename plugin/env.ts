@@ -54,5 +54,6 @@ export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotifications
       enabled: flag(env.ENABLE_REAL_NOTIFICATIONS) ?? Boolean(env.ABLY_API_KEY),
     },
     alerts: { slackWebhookUrl: env.SLACK_WEBHOOK_URL || undefined },
+    metrics: { token: env.METRICS_TOKEN || undefined },
   };
 }

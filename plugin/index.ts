@@ -141,6 +141,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     }),
     realtimeConnections: () => hub.connectionCount,
     allowedOrigins: options.realtime.allowedOrigins,
+    metricsToken: options.metricsToken,
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else;
   // the `prefix` option moves them all at once.

@@ -200,6 +200,15 @@ export interface TrestaNotificationsOptions {
    * @defaultValue `''` (none)
    */
   prefix?: string;
+  metrics?: {
+    /**
+     * A bearer token (at least 32 characters) that `GET /admin/metrics` accepts besides an admin's
+     * session, for a scraper such as Prometheus that cannot renew a session token; it opens that
+     * route only (`METRICS_TOKEN`).
+     * @defaultValue none: admins only
+     */
+    token?: string;
+  };
   /**
    * Serve `/health/live` and `/health/ready`; false for a host that serves its own.
    * @defaultValue `true`
@@ -255,6 +264,7 @@ export interface ResolvedOptions {
   /** `prefix`: '' or a path such as `/v1`. */
   routePrefix: string;
   healthRoutes: boolean;
+  metricsToken: string | null;
 }
 
 export type ResolvedRedis = (
@@ -652,8 +662,11 @@ function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realt
 }
 
 /** The options of a standalone worker process: the plugin's, less what only HTTP needs. */
-export type WorkerProcessOptions = Omit<TrestaNotificationsOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes'>;
-export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes'>;
+export type WorkerProcessOptions = Omit<
+  TrestaNotificationsOptions,
+  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metrics'
+>;
+export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken'>;
 
 /** Validates what a worker process needs; the same rules and messages as at `register`. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
@@ -703,5 +716,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     workers: optionalBoolean(raw.workers, 'workers', true),
     apiRateLimitPerMinute: positiveInteger(raw.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
     healthRoutes: optionalBoolean(raw.healthRoutes, 'healthRoutes', true),
+    metricsToken: resolveMetricsToken(raw.metrics),
   };
+}
+
+function resolveMetricsToken(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (!isObject(value)) fail('metrics', 'must be an object');
+  const token = optionalString(value.token, 'metrics.token') ?? null;
+  if (token !== null && (token.length < 32 || !/^[A-Za-z0-9\-_.~+/=]+$/.test(token))) {
+    fail('metrics.token', 'must be at least 32 characters of a bearer token (letters, digits, -._~+/=)');
+  }
+  return token;
 }

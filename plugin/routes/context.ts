@@ -26,6 +26,8 @@ export interface RouteContext {
   realtimeConnections: () => number;
   /** The origins the widget is served from: the only ones whose pages may change state with ambient credentials. */
   allowedOrigins: string[];
+  /** `metrics.token`: a scraper's bearer token for GET /admin/metrics, or null. */
+  metricsToken: string | null;
 }
 
 declare module 'fastify' {

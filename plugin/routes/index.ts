@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { RouteContext } from './context.js';
 import { adminRoutes } from './admin/index.js';
+import { metricsScraper } from '../auth/metrics-token.js';
 import { currentUser } from './current-user.js';
 import { refuseCrossSiteWrites } from './cross-site.js';
 import { handleRouteError } from './error-handler.js';
@@ -38,8 +39,9 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
   app.removeContentTypeParser('text/plain');
   if (ctx.auth.ambient) app.addHook('onRequest', refuseCrossSiteWrites(ctx.allowedOrigins));
 
+  const scraper = metricsScraper(ctx.metricsToken, `${ctx.realtime.routePrefix}/admin/metrics`);
   app.addHook('onRequest', async (request, reply) => {
-    const user = await ctx.auth.fromRequest(request);
+    const user = scraper(request) ?? (await ctx.auth.fromRequest(request));
     if (!user) throw new UnauthorizedError('missing or malformed credentials');
     request.trestaUser = user;
     // Every line this request logs from here on names its user (beside Fastify's request id).
