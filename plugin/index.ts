@@ -146,7 +146,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else;
   // the `prefix` option moves them all at once.
   await app.register(async (scope) => {
-    await openapiDocument(scope);
+    await openapiDocument(scope, options.routePrefix);
     await scope.register(userRoutes, ctx);
     await scope.register(websocketRoutes, {
       prefix: '/api/notifications',

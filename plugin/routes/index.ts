@@ -11,7 +11,7 @@ import { listNotificationsRoute } from './list-notifications.js';
 import { archiveReadRoute, markAllReadRoute } from './mark-all-read.js';
 import { preferencesRoutes } from './preferences.js';
 import { ablyTokenRoute, realtimeRoute } from './realtime.js';
-import { errorSchema, notificationSchema, preferencesSchema } from './schemas.js';
+import { notificationSchema, preferencesSchema } from './schemas.js';
 import { useStrictBodies } from './strict-bodies.js';
 import { unreadCountRoute } from './unread-count.js';
 import { updateNotificationRoute } from './update-notification.js';
@@ -30,7 +30,6 @@ export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promi
 async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   app.addSchema(notificationSchema);
   app.addSchema(preferencesSchema);
-  app.addSchema(errorSchema);
   useStrictBodies(app);
   app.decorateRequest('trestaUser', null);
   app.setErrorHandler(handleRouteError);
