@@ -27,7 +27,7 @@ const CONNECT_WAIT_MS = 2_000;
 const REQUESTS: RedisRole = { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true };
 
 function openCluster(nodes: string[], options: ClusterOptions, role: RedisRole): Cluster {
-  const { enableOfflineQueue, maxRetriesPerRequest, enableAutoPipelining } = role;
+  const { enableOfflineQueue, maxRetriesPerRequest } = role;
   // Every node is reached like the first one given: TLS for rediss://, the same credentials.
   const first = new URL(nodes[0] as string);
   const fromUrl: RedisOptions = {
@@ -43,7 +43,10 @@ function openCluster(nodes: string[], options: ClusterOptions, role: RedisRole):
     {
       ...options,
       enableOfflineQueue,
-      enableAutoPipelining: enableAutoPipelining ?? false,
+      // ioredis's cluster auto-pipelining picks a command's slot from its first argument, which for
+      // EVALSHA is the script's hash, not a key: a pipeline of the quota script then errors, and
+      // ioredis throws from a callback (an uncaught exception, seen here). Commands go one by one.
+      enableAutoPipelining: false,
       redisOptions: { ...fromUrl, ...options.redisOptions, maxRetriesPerRequest },
     },
   );
