@@ -238,6 +238,8 @@ function spawnFaultWorker(env: Record<string, string>): WorkerChild {
 async function connectCatchingUp(
   connect: () => Promise<TestClient>,
   catchUp: () => Promise<Array<{ id: string; title: string }>>,
+  /** False once the API instance has stopped (its shutdown also closes sockets with 1012). */
+  serving: () => boolean,
 ): Promise<TestClient> {
   const sockets: TestClient[] = [await connect()];
   const refetched: Array<Record<string, unknown>> = [];
@@ -245,12 +247,13 @@ async function connectCatchingUp(
     void client.closed.then(async ({ code }) => {
       if (code !== CLOSE_RECONNECT) return;
       const next = await until(
-        () => connect().catch(() => null),
+        async () => (serving() ? connect().catch(() => null) : 'stopped'),
         (socket) => socket !== null,
         'a reconnect after 1012',
       );
-      sockets.push(next!);
-      follow(next!);
+      if (next === 'stopped' || next === null) return;
+      sockets.push(next);
+      follow(next);
       for (const item of await catchUp()) refetched.push({ name: 'new-notification', data: item });
     });
   follow(sockets[0]!);
@@ -349,6 +352,7 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
         await connectCatchingUp(
           () => connectAuthenticated(wsUrl, token, APP_ORIGIN),
           () => listAll({ app, authFor: test.authFor }, userId),
+          () => app.server.listening,
         ),
       );
     }
