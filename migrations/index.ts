@@ -3,6 +3,7 @@ import { Migration20261124124942_Initial } from './Migration20261124124942_Initi
 import { Migration20261124135445_Email } from './Migration20261124135445_Email.js';
 import { Migration20261127184928_EmailLifecycle } from './Migration20261127184928_EmailLifecycle.js';
 import { Migration20261127210000_ScheduledJobs } from './Migration20261127210000_ScheduledJobs.js';
+import { Migration20261201220000_Inbox } from './Migration20261201220000_Inbox.js';
 
 /** The table where MikroORM records which of these migrations a database has applied. */
 export const MIGRATIONS_TABLE = 'tresta_migrations';
@@ -13,4 +14,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124135445_Email', class: Migration20261124135445_Email },
   { name: 'Migration20261127184928_EmailLifecycle', class: Migration20261127184928_EmailLifecycle },
   { name: 'Migration20261127210000_ScheduledJobs', class: Migration20261127210000_ScheduledJobs },
+  { name: 'Migration20261201220000_Inbox', class: Migration20261201220000_Inbox },
 ];

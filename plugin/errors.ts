@@ -35,6 +35,14 @@ export const NotificationNotFoundError = createError('TRESTA_ERR_API_NOT_FOUND',
 
 export const InvalidPreferencesError = createError<[string]>('TRESTA_ERR_PREFERENCES_INVALID', 'Invalid preferences: %s', 400);
 
+export const RequiredTypeError = createError<[string]>(
+  'TRESTA_ERR_PREFERENCES_REQUIRED',
+  'Notifications of type "%s" are required: their in-app and email delivery cannot be turned off',
+  400,
+);
+
+export const UnknownBodyKeyError = createError<[string, string]>('TRESTA_ERR_API_UNKNOWN_KEY', 'Unknown key "%s" in %s', 400);
+
 export const DatabaseUnavailableError = createError(
   'TRESTA_ERR_DB_UNAVAILABLE',
   'The notification store is unavailable; retry shortly',

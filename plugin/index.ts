@@ -164,7 +164,13 @@ export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
 export { trestaEntities } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
-export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig } from './notification-types.js';
+export {
+  DEFAULT_NOTIFICATION_TYPES,
+  type EmailMode,
+  type NotificationTypeConfig,
+  type Severity,
+} from './notification-types.js';
+export type { NotificationAction } from './db/entities/index.js';
 export type {
   AuthenticatedUser,
   AuthenticateFunction,
@@ -172,7 +178,7 @@ export type {
   TrestaNotificationsOptions,
   WorkerProcessOptions,
 } from './options.js';
-export type { RealtimeMessage } from './realtime/messages.js';
+export type { ArchivedChange, ReadChange, RealtimeMessage } from './realtime/messages.js';
 export type { NotificationView as Notification } from './services/notification-view.js';
 export type { NotifyInput } from './services/validate-notification.js';
 export type { Preferences } from './services/preferences.js';

@@ -7,20 +7,48 @@
  */
 export type EmailMode = 'immediate' | 'normal' | 'digest' | 'none';
 
+/** How loudly the widget shows a notification of the type. */
+export type Severity = 'info' | 'success' | 'warning' | 'critical';
+
+export const SEVERITIES: readonly Severity[] = ['info', 'success', 'warning', 'critical'];
+
 /** The modes that send one email per notification, and the priority each is sent with. */
 export const SINGLE_EMAIL_PRIORITY: Partial<Record<EmailMode, 'high' | 'normal'>> = { immediate: 'high', normal: 'normal' };
 
 export interface NotificationTypeConfig {
   email: EmailMode;
+  /** A short label the inbox can filter and group by (`?category=`); none by default. */
+  category?: string;
+  /** @defaultValue `'info'` */
+  severity?: Severity;
+  /** Preferences cannot turn this type's in-app or email delivery off. @defaultValue `false` */
+  required?: boolean;
 }
 
-/** The seed's types: critical ones are emailed at once (bypassing the quota), the rest by digest. */
+/** What every notification carries of its type, taken when it is written. */
+export interface TypeMetadata {
+  category: string | null;
+  severity: Severity;
+  required: boolean;
+}
+
+export function typeMetadata(config: NotificationTypeConfig): TypeMetadata {
+  return { category: config.category ?? null, severity: config.severity ?? 'info', required: config.required === true };
+}
+
+/**
+ * The seed's types: critical ones are emailed at once (bypassing the quota), the rest by digest. A
+ * security alert is required: no preference switches it off.
+ */
 export const DEFAULT_NOTIFICATION_TYPES: Readonly<Record<string, NotificationTypeConfig>> = {
-  NEW_TESTIMONIAL: { email: 'digest' },
-  TESTIMONIAL_APPROVED: { email: 'digest' },
-  TESTIMONIAL_REJECTED: { email: 'digest' },
-  TESTIMONIAL_FLAGGED: { email: 'immediate' },
-  SECURITY_ALERT: { email: 'immediate' },
+  NEW_TESTIMONIAL: { email: 'digest', category: 'testimonials' },
+  TESTIMONIAL_APPROVED: { email: 'digest', category: 'testimonials', severity: 'success' },
+  TESTIMONIAL_REJECTED: { email: 'digest', category: 'testimonials', severity: 'warning' },
+  TESTIMONIAL_FLAGGED: { email: 'immediate', category: 'testimonials', severity: 'warning' },
+  SECURITY_ALERT: { email: 'immediate', category: 'security', severity: 'critical', required: true },
 };
 
 export const TYPE_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** A category: a short word or two the widget shows as a tab, and a query parameter. */
+export const CATEGORY_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} _.-]{0,39}$/u;

@@ -6,10 +6,13 @@ import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
 import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduled/schedules.js';
 import {
+  CATEGORY_PATTERN,
   DEFAULT_NOTIFICATION_TYPES,
+  SEVERITIES,
   TYPE_NAME_PATTERN,
   type EmailMode,
   type NotificationTypeConfig,
+  type Severity,
 } from './notification-types.js';
 
 /** Who is calling, as established by `auth`: the only source of a user id. */
@@ -107,7 +110,11 @@ export interface TrestaNotificationsOptions {
     /** How often worker processes check that Postgres and Redis answer. */
     checkIntervalMs?: number;
   };
-  /** Notification types beyond the defaults, with how each is emailed. */
+  /**
+   * Notification types beyond the defaults: how each is emailed, its `category`, `severity` and
+   * whether it is `required` (no preference turns it off). Naming a seed type changes only the fields given.
+   * @defaultValue the five seed types (`SECURITY_ALERT` required and critical)
+   */
   types?: Record<string, NotificationTypeConfig>;
   jobs?: {
     /** Jobs processed at once by each worker. */
@@ -343,18 +350,44 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   };
 }
 
+const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required']);
+
 function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   const types: Record<string, NotificationTypeConfig> = { ...DEFAULT_NOTIFICATION_TYPES };
   if (value === undefined) return types;
-  if (!isObject(value)) fail('types', 'must be an object of { [TYPE]: { email } }');
+  if (!isObject(value)) fail('types', 'must be an object of { [TYPE]: { email, category?, severity?, required? } }');
   for (const [name, config] of Object.entries(value)) {
     if (!TYPE_NAME_PATTERN.test(name)) fail(`types.${name}`, 'must be UPPER_SNAKE_CASE, at most 64 characters');
     if (!isObject(config) || !EMAIL_MODES.includes(config.email as EmailMode)) {
       fail(`types.${name}.email`, `must be one of ${EMAIL_MODES.join(', ')}`);
     }
-    types[name] = { email: config.email as EmailMode };
+    const unknown = Object.keys(config).find((key) => !TYPE_OPTION_KEYS.has(key));
+    if (unknown !== undefined) fail(`types.${name}.${unknown}`, `is not a type option (${[...TYPE_OPTION_KEYS].join(', ')})`);
+    const { category, severity, required } = config;
+    if (category !== undefined && (typeof category !== 'string' || !CATEGORY_PATTERN.test(category))) {
+      fail(`types.${name}.category`, 'must be 1–40 letters, digits, spaces, "_", "." or "-", starting with a letter or digit');
+    }
+    if (severity !== undefined && !SEVERITIES.includes(severity as Severity)) {
+      fail(`types.${name}.severity`, `must be one of ${SEVERITIES.join(', ')}`);
+    }
+    if (required !== undefined && typeof required !== 'boolean') fail(`types.${name}.required`, 'must be a boolean');
+    // A seed type named again keeps what the host leaves out (SECURITY_ALERT stays required unless told otherwise).
+    const seed = DEFAULT_NOTIFICATION_TYPES[name];
+    types[name] = {
+      email: config.email as EmailMode,
+      ...definedOnly({
+        category: (category as string | undefined) ?? seed?.category,
+        severity: (severity as Severity | undefined) ?? seed?.severity,
+        required: (required as boolean | undefined) ?? seed?.required,
+      }),
+    };
   }
   return types;
+}
+
+/** The object without its undefined fields (the resolved types compare and print cleanly). */
+function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
 function resolveRetention(value: unknown): ResolvedOptions['retention'] {

@@ -7,12 +7,13 @@ import { currentUser } from './current-user.js';
 import { refuseCrossSiteWrites } from './cross-site.js';
 import { handleRouteError } from './error-handler.js';
 import { listNotificationsRoute } from './list-notifications.js';
-import { markAllReadRoute } from './mark-all-read.js';
-import { markReadRoute } from './mark-read.js';
+import { archiveReadRoute, markAllReadRoute } from './mark-all-read.js';
 import { preferencesRoutes } from './preferences.js';
 import { ablyTokenRoute, realtimeRoute } from './realtime.js';
 import { errorSchema, notificationSchema, preferencesSchema } from './schemas.js';
+import { useStrictBodies } from './strict-bodies.js';
 import { unreadCountRoute } from './unread-count.js';
+import { updateNotificationRoute } from './update-notification.js';
 import { widgetRoutes } from './widget.js';
 
 /** The plugin's HTTP routes: the public widget bundle beside the authenticated API, outside its hooks. */
@@ -29,6 +30,7 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
   app.addSchema(notificationSchema);
   app.addSchema(preferencesSchema);
   app.addSchema(errorSchema);
+  useStrictBodies(app);
   app.decorateRequest('trestaUser', null);
   app.setErrorHandler(handleRouteError);
   // Bodies are JSON only: a cross-site HTML form can send text/plain (Fastify parses it by
@@ -62,8 +64,9 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     async (notifications) => {
       listNotificationsRoute(notifications, ctx);
       unreadCountRoute(notifications, ctx);
-      markReadRoute(notifications, ctx);
+      updateNotificationRoute(notifications, ctx);
       markAllReadRoute(notifications, ctx);
+      archiveReadRoute(notifications, ctx);
       preferencesRoutes(notifications, ctx);
       realtimeRoute(notifications, ctx.realtime);
     },

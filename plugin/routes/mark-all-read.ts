@@ -1,19 +1,36 @@
 import type { FastifyInstance } from 'fastify';
-import { announceRead } from '../services/announce-read.js';
+import { announceArchived, announceRead } from '../services/announce-change.js';
+import { archiveRead } from '../services/archive-read.js';
 import { markAllRead } from '../services/mark-all-read.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
+import { emptyBodySchema } from './schemas.js';
+
+const updatedResponse = { 200: { type: 'object', required: ['updated'], properties: { updated: { type: 'integer' } } } };
 
 export function markAllReadRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/mark-all-read', {
-    schema: {
-      response: { 200: { type: 'object', required: ['updated'], properties: { updated: { type: 'integer' } } } },
-    },
+    schema: { body: emptyBodySchema, response: updatedResponse },
     handler: async (request) => {
       const em = ctx.orm.em.fork();
       const { userId } = currentUser(request);
       const updated = await markAllRead(em, { userId });
       if (updated > 0) await announceRead({ em, publisher: ctx.publisher, log: request.log }, userId, { all: true });
+      return { updated };
+    },
+  });
+}
+
+export function archiveReadRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.post('/archive-read', {
+    schema: { summary: 'Archives every read notification', body: emptyBodySchema, response: updatedResponse },
+    handler: async (request) => {
+      const em = ctx.orm.em.fork();
+      const { userId } = currentUser(request);
+      const updated = await archiveRead(em, { userId });
+      if (updated > 0) {
+        await announceArchived({ em, publisher: ctx.publisher, log: request.log }, userId, { allRead: true, isArchived: true });
+      }
       return { updated };
     },
   });

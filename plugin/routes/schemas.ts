@@ -1,10 +1,33 @@
 // JSON schemas shared by the routes: requests are validated by them and responses serialized
-// by them (so nothing outside the schema, like a user id, can leak into an answer).
+// by them (so nothing outside the schema, like a user id, can leak into an answer). Body schemas
+// say `additionalProperties: false` everywhere: the plugin's body validator refuses unknown keys.
+
+import { CATEGORY_PATTERN, SEVERITIES } from '../notification-types.js';
 
 export const notificationSchema = {
   $id: 'TrestaNotification',
   type: 'object',
-  required: ['id', 'type', 'title', 'message', 'link', 'metadata', 'isRead', 'readAt', 'createdAt'],
+  required: [
+    'id',
+    'type',
+    'title',
+    'message',
+    'link',
+    'metadata',
+    'isRead',
+    'readAt',
+    'isArchived',
+    'archivedAt',
+    'category',
+    'severity',
+    'required',
+    'actions',
+    'groupKey',
+    'groupId',
+    'groupCount',
+    'groupUnreadCount',
+    'createdAt',
+  ],
   properties: {
     id: { type: 'string', format: 'uuid' },
     type: { type: 'string' },
@@ -14,6 +37,28 @@ export const notificationSchema = {
     metadata: { type: 'object', additionalProperties: true },
     isRead: { type: 'boolean' },
     readAt: { type: ['string', 'null'], format: 'date-time' },
+    isArchived: { type: 'boolean' },
+    archivedAt: { type: ['string', 'null'], format: 'date-time' },
+    category: { type: ['string', 'null'] },
+    severity: { type: 'string', enum: SEVERITIES },
+    required: { type: 'boolean', description: 'preferences cannot turn this type off' },
+    actions: {
+      type: 'array',
+      maxItems: 2,
+      items: {
+        type: 'object',
+        required: ['label', 'url'],
+        properties: {
+          label: { type: 'string' },
+          url: { type: 'string' },
+          style: { type: 'string', enum: ['primary', 'secondary'] },
+        },
+      },
+    },
+    groupKey: { type: ['string', 'null'] },
+    groupId: { type: ['string', 'null'], format: 'uuid' },
+    groupCount: { type: 'integer', description: 'in a list page, the notifications this row stands for; else 1' },
+    groupUnreadCount: { type: 'integer', description: 'how many of those are unread' },
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;
@@ -32,7 +77,14 @@ export const preferencesSchema = {
     emailEnabled: { type: 'boolean' },
     inAppEnabled: { type: 'boolean' },
     digest: { type: 'string', enum: ['daily', 'weekly', 'off'] },
-    types: { type: 'object', additionalProperties: { ...typePreference, required: ['inApp', 'email'] } },
+    types: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        required: ['inApp', 'email', 'required'],
+        properties: { inApp: { type: 'boolean' }, email: { type: 'boolean' }, required: { type: 'boolean' } },
+      },
+    },
   },
 } as const;
 
@@ -81,3 +133,9 @@ export const pageQueryProperties = {
   },
   cursor: { type: 'string', minLength: 1, maxLength: 128 },
 } as const;
+
+/** A body that must be empty: no body at all, or `{}` (a key there is a mistake, never ignored). */
+export const emptyBodySchema = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const;
+
+/** A category as the type registry allows it, as a query parameter. */
+export const categoryQueryProperty = { type: 'string', pattern: CATEGORY_PATTERN.source, maxLength: 40 } as const;

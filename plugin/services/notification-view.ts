@@ -1,4 +1,5 @@
-import type { Notification } from '../db/entities/index.js';
+import type { Notification, NotificationAction } from '../db/entities/index.js';
+import type { Severity } from '../notification-types.js';
 
 /** The public shape of a notification (CONTRACT.md): no user id, ISO dates. */
 export interface NotificationView {
@@ -10,6 +11,20 @@ export interface NotificationView {
   metadata: Record<string, unknown>;
   isRead: boolean;
   readAt: string | null;
+  isArchived: boolean;
+  archivedAt: string | null;
+  category: string | null;
+  severity: Severity;
+  required: boolean;
+  actions: NotificationAction[];
+  groupKey: string | null;
+  groupId: string | null;
+  /**
+   * In a list page: how many notifications this row stands for (a collapsed group: those of the
+   * group that match the page's filters) and how many of them are unread. Elsewhere: 1, and 0 or 1.
+   */
+  groupCount: number;
+  groupUnreadCount: number;
   createdAt: string;
 }
 
@@ -23,6 +38,16 @@ export function toNotificationView(row: Notification): NotificationView {
     metadata: row.metadata,
     isRead: row.isRead,
     readAt: row.readAt ? row.readAt.toISOString() : null,
+    isArchived: row.isArchived,
+    archivedAt: row.archivedAt ? row.archivedAt.toISOString() : null,
+    category: row.category,
+    severity: row.severity,
+    required: row.required,
+    actions: row.actions,
+    groupKey: row.groupKey,
+    groupId: row.groupId,
+    groupCount: 1,
+    groupUnreadCount: row.isRead ? 0 : 1,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -30,7 +55,14 @@ export function toNotificationView(row: Notification): NotificationView {
 /** Selects a timestamp column already in the API's ISO form (millisecond precision, UTC). */
 export const isoColumn = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** A notification row as raw SQL returns it, with its timestamps selected through isoColumn(). */
+/** The columns of a NotificationRow, from the notifications table under `alias`. */
+export const notificationColumns = (alias: string) =>
+  `${alias}.id, ${alias}.type, ${alias}.title, ${alias}.message, ${alias}.link, ${alias}.metadata, ${alias}.is_read,
+   ${isoColumn(`${alias}.read_at`)} as read_at, ${alias}.is_archived, ${isoColumn(`${alias}.archived_at`)} as archived_at,
+   ${alias}.category, ${alias}.severity, ${alias}.required, ${alias}.actions, ${alias}.group_key, ${alias}.group_id,
+   ${isoColumn(`${alias}.created_at`)} as created_at`;
+
+/** A notification row as raw SQL returns it, through notificationColumns(). */
 export interface NotificationRow {
   id: string;
   type: string;
@@ -40,7 +72,18 @@ export interface NotificationRow {
   metadata: Record<string, unknown>;
   is_read: boolean;
   read_at: string | null;
+  is_archived: boolean;
+  archived_at: string | null;
+  category: string | null;
+  severity: Severity;
+  required: boolean;
+  actions: NotificationAction[];
+  group_key: string | null;
+  group_id: string | null;
   created_at: string;
+  /** Only on list pages, where a group collapses into one row. */
+  group_count?: number;
+  group_unread_count?: number;
 }
 
 export function rowToNotificationView(row: NotificationRow): NotificationView {
@@ -53,6 +96,16 @@ export function rowToNotificationView(row: NotificationRow): NotificationView {
     metadata: row.metadata,
     isRead: row.is_read,
     readAt: row.read_at,
+    isArchived: row.is_archived,
+    archivedAt: row.archived_at,
+    category: row.category,
+    severity: row.severity,
+    required: row.required,
+    actions: row.actions,
+    groupKey: row.group_key,
+    groupId: row.group_id,
+    groupCount: row.group_count ?? 1,
+    groupUnreadCount: row.group_unread_count ?? (row.is_read ? 0 : 1),
     createdAt: row.created_at,
   };
 }

@@ -1,13 +1,16 @@
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { NotificationPreferenceSchema, type DigestFrequency, type TypePreferences } from '../db/entities/index.js';
-import { InvalidPreferencesError } from '../errors.js';
+import { InvalidPreferencesError, RequiredTypeError } from '../errors.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
+
+/** A type's effective setting, and whether it is required (always on, whatever is stored). */
+export type TypePreferencesView = Record<string, { inApp: boolean; email: boolean; required: boolean }>;
 
 export interface Preferences {
   emailEnabled: boolean;
   inAppEnabled: boolean;
   digest: DigestFrequency;
-  types: TypePreferences;
+  types: TypePreferencesView;
 }
 
 export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
@@ -16,13 +19,26 @@ export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
 
 const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily' } as const;
 
-/** Every registered type with its effective setting: what is stored, or on by default. */
-function withAllTypes(stored: TypePreferences, types: Record<string, NotificationTypeConfig>): TypePreferences {
-  const result: TypePreferences = {};
-  for (const type of Object.keys(types)) {
-    result[type] = { inApp: stored[type]?.inApp ?? true, email: stored[type]?.email ?? true };
+/** Every registered type with its effective setting: what is stored, or on by default; a required type always on. */
+function withAllTypes(stored: TypePreferences, types: Record<string, NotificationTypeConfig>): TypePreferencesView {
+  const result: TypePreferencesView = {};
+  for (const [type, config] of Object.entries(types)) {
+    const required = config.required === true;
+    result[type] = {
+      inApp: required || (stored[type]?.inApp ?? true),
+      email: required || (stored[type]?.email ?? true),
+      required,
+    };
   }
   return result;
+}
+
+/** Unknown types are refused, and so is turning a required type off (turning it on changes nothing). */
+function checkTypeChanges(update: PreferencesUpdate, types: Record<string, NotificationTypeConfig>): void {
+  for (const [type, change] of Object.entries(update.types ?? {})) {
+    if (!Object.hasOwn(types, type)) throw new InvalidPreferencesError(`unknown notification type "${type}"`);
+    if (types[type]?.required && (change.inApp === false || change.email === false)) throw new RequiredTypeError(type);
+  }
 }
 
 export async function getPreferences(
@@ -41,7 +57,7 @@ export async function getPreferences(
 
 /**
  * Applies a partial update (fields left out keep their value) and answers the whole result.
- * Unknown types are refused; the write is one upsert, so concurrent updates never lose a row.
+ * Unknown types, and a required type turned off, are refused; the write is one upsert, so concurrent updates never lose a row.
  */
 export async function updatePreferences(
   em: EntityManager,
@@ -49,9 +65,7 @@ export async function updatePreferences(
   update: PreferencesUpdate,
   types: Record<string, NotificationTypeConfig>,
 ): Promise<Preferences> {
-  for (const type of Object.keys(update.types ?? {})) {
-    if (!Object.hasOwn(types, type)) throw new InvalidPreferencesError(`unknown notification type "${type}"`);
-  }
+  checkTypeChanges(update, types);
   return em.transactional(async (tx) => {
     const current = await tx.findOne(NotificationPreferenceSchema, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const merged: TypePreferences = { ...(current?.types ?? {}) };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidNotificationError, UnknownTypeError } from '../errors.js';
-import type { NotificationTypeConfig } from '../notification-types.js';
-import type { Notification } from '../db/entities/index.js';
+import { typeMetadata, type NotificationTypeConfig } from '../notification-types.js';
+import type { Notification, NotificationAction } from '../db/entities/index.js';
 
 export interface NotifyInput {
   userId: string;
@@ -10,6 +10,10 @@ export interface NotifyInput {
   message: string;
   link?: string | null;
   metadata?: Record<string, unknown>;
+  /** At most 2 buttons, each `{ label, url, style? }`; urls are allow-listed like `link`. */
+  actions?: NotificationAction[];
+  /** Notifications of this type and key close together in time show as one inbox row with a count. */
+  groupKey?: string | null;
 }
 
 export const LIMITS = {
@@ -18,7 +22,13 @@ export const LIMITS = {
   message: 5_000,
   link: 2_048,
   metadataBytes: 16 * 1024,
+  actions: 2,
+  actionLabel: 40,
+  groupKey: 200,
 } as const;
+
+const ACTION_STYLES = ['primary', 'secondary'] as const;
+const ACTION_KEYS = new Set(['label', 'url', 'style']);
 
 // Postgres text and jsonb hold neither NUL nor a lone UTF-16 surrogate. Found by test/fuzz: such a
 // string passed validation and the insert then failed with a database error instead of a typed one.
@@ -68,13 +78,54 @@ export function isSafeLink(link: string): boolean {
   }
 }
 
-function validateLink(value: unknown): string | null {
+function validateLink(value: unknown, field = 'link'): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidNotificationError('link', 'must be a string');
-  if (value.length > LIMITS.link) throw new InvalidNotificationError('link', `must be at most ${LIMITS.link} characters`);
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidNotificationError(field, 'must be a string');
+  if (value.length > LIMITS.link) throw new InvalidNotificationError(field, `must be at most ${LIMITS.link} characters`);
   if (/[\u0000-\u001f\s]/.test(value) || UNSTORABLE.test(value) || !isSafeLink(value)) {
-    throw new InvalidNotificationError('link', 'must be an http(s) URL or a relative path starting with "/"');
+    throw new InvalidNotificationError(field, 'must be an http(s) URL or a relative path starting with "/"');
   }
+  return value;
+}
+
+function validateAction(value: unknown, at: number): NotificationAction {
+  const field = `actions[${at}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidNotificationError(field, 'must be an object { label, url, style? }');
+  }
+  const action = value as Record<string, unknown>;
+  const unknown = Object.keys(action).find((key) => !ACTION_KEYS.has(key));
+  if (unknown !== undefined) throw new InvalidNotificationError(`${field}.${unknown}`, 'is not a key of an action');
+  const { label, style } = action;
+  if (typeof label !== 'string' || label.trim().length === 0) {
+    throw new InvalidNotificationError(`${field}.label`, 'must be a non-empty string');
+  }
+  if (label.length > LIMITS.actionLabel) {
+    throw new InvalidNotificationError(`${field}.label`, `must be at most ${LIMITS.actionLabel} characters`);
+  }
+  if (UNSTORABLE.test(label)) throw new InvalidNotificationError(`${field}.label`, UNSTORABLE_REASON);
+  const url = validateLink(action.url, `${field}.url`);
+  if (url === null) throw new InvalidNotificationError(`${field}.url`, 'is required');
+  if (style !== undefined && !ACTION_STYLES.includes(style as (typeof ACTION_STYLES)[number])) {
+    throw new InvalidNotificationError(`${field}.style`, `must be one of ${ACTION_STYLES.join(', ')}`);
+  }
+  return style === undefined ? { label, url } : { label, url, style: style as NotificationAction['style'] };
+}
+
+function validateActions(value: unknown): NotificationAction[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new InvalidNotificationError('actions', 'must be an array');
+  if (value.length > LIMITS.actions) throw new InvalidNotificationError('actions', `must hold at most ${LIMITS.actions} actions`);
+  return value.map(validateAction);
+}
+
+function validateGroupKey(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length === 0)
+    throw new InvalidNotificationError('groupKey', 'must be a non-empty string');
+  if (value.length > LIMITS.groupKey)
+    throw new InvalidNotificationError('groupKey', `must be at most ${LIMITS.groupKey} characters`);
+  if (UNSTORABLE.test(value)) throw new InvalidNotificationError('groupKey', UNSTORABLE_REASON);
   return value;
 }
 
@@ -114,8 +165,10 @@ export function validateNotification(input: unknown, types: Record<string, Notif
   // Not String(type): an object whose toString is not callable would throw an untyped TypeError (found by test/fuzz).
   if (typeof fields.type !== 'string') throw new InvalidNotificationError('type', 'must be the name of a registered type');
   if (!Object.hasOwn(types, fields.type)) throw new UnknownTypeError(fields.type);
+  const groupKey = validateGroupKey(fields.groupKey);
+  const id = randomUUID();
   return {
-    id: randomUUID(),
+    id,
     userId,
     type: fields.type,
     title: requireText(fields, 'title'),
@@ -124,6 +177,13 @@ export function validateNotification(input: unknown, types: Record<string, Notif
     metadata: validateMetadata(fields.metadata),
     isRead: false,
     readAt: null,
+    isArchived: false,
+    archivedAt: null,
+    ...typeMetadata(types[fields.type] as NotificationTypeConfig),
+    actions: validateActions(fields.actions),
+    groupKey,
+    // A first guess, a group of its own: notify() joins the open group of this type and key, if any.
+    groupId: groupKey === null ? null : id,
     createdAt: now,
   };
 }

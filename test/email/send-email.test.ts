@@ -136,10 +136,11 @@ t.test('email off in preferences: nothing sent, the delivery is suppressed', asy
     method: 'PUT',
     url: '/api/notifications/preferences',
     headers: await authFor('erin'),
-    payload: { types: { SECURITY_ALERT: { email: false } } },
+    payload: { types: { TESTIMONIAL_FLAGGED: { email: false } } },
   });
-  const n = await app.notifications.notify({ userId: 'erin', type: 'SECURITY_ALERT', title: 'x', message: 'm' });
-  const other = await app.notifications.notify({ userId: 'erin', type: 'TESTIMONIAL_FLAGGED', title: 'y', message: 'm' });
+  const n = await app.notifications.notify({ userId: 'erin', type: 'TESTIMONIAL_FLAGGED', title: 'x', message: 'm' });
+  // SECURITY_ALERT is required: no preference turns it off.
+  const other = await app.notifications.notify({ userId: 'erin', type: 'SECURITY_ALERT', title: 'y', message: 'm' });
   await until(deliveryOf(app, other.id), (row) => row?.status === 'sent', 'the other type’s email');
   t.equal(callsFor(n.id).length, 0, 'the type turned off sends nothing');
   t.equal(await deliveryOf(app, n.id)(), undefined, 'and queues nothing');

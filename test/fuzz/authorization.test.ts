@@ -71,6 +71,7 @@ const USER_ROUTES = [
   { method: 'GET', url: '/api/notifications/unread-count' },
   { method: 'PATCH', url: `/api/notifications/${aliceNotes[0]!.id}`, payload: { isRead: true } },
   { method: 'POST', url: '/api/notifications/mark-all-read' },
+  { method: 'POST', url: '/api/notifications/archive-read' },
   { method: 'GET', url: '/api/notifications/preferences' },
   { method: 'PUT', url: '/api/notifications/preferences', payload: { inAppEnabled: false } },
   { method: 'GET', url: '/api/notifications/realtime' },
@@ -93,9 +94,9 @@ t.teardown(() => {
 
 t.test("A against B's ids on every route: 404 or A's own data only, and B's rows unchanged", async (t) => {
   for (const id of bobIds) {
-    for (const isRead of [true, false]) {
-      const res = await app.inject({ method: 'PATCH', url: `/api/notifications/${id}`, headers: alice, payload: { isRead } });
-      t.equal(res.statusCode, 404, `PATCH B's ${id} as A`);
+    for (const payload of [{ isRead: true }, { isRead: false }, { isArchived: true }, { isRead: true, isArchived: true }]) {
+      const res = await app.inject({ method: 'PATCH', url: `/api/notifications/${id}`, headers: alice, payload });
+      t.equal(res.statusCode, 404, `PATCH B's ${id} as A with ${JSON.stringify(payload)}`);
       t.equal(res.json().code, 'TRESTA_ERR_API_NOT_FOUND');
       t.notMatch(res.body, /bob/, 'the answer says nothing about B');
     }
@@ -320,6 +321,7 @@ t.test("A × any method, route and body with B's ids: B's rows never change, not
     fc.constantFrom(
       { method: 'PUT' as const, url: '/api/notifications/preferences' },
       { method: 'POST' as const, url: '/api/notifications/mark-all-read' },
+      { method: 'POST' as const, url: '/api/notifications/archive-read' },
       { method: 'DELETE' as const, url: `/api/notifications/${bobIds[0]}` },
       { method: 'GET' as const, url: `/api/notifications/${bobIds[0]}` },
       { method: 'PUT' as const, url: `/api/notifications/${bobIds[0]}` },
@@ -328,6 +330,7 @@ t.test("A × any method, route and body with B's ids: B's rows never change, not
   const body = fuzzBody(
     fc.oneof(
       fc.record({ isRead: fc.boolean(), userId: fc.constant(B), id: fc.constantFrom(...bobIds) }, { requiredKeys: ['isRead'] }),
+      fc.record({ isArchived: fc.boolean(), isRead: fc.boolean() }, { requiredKeys: ['isArchived'] }),
       fc.record(
         { emailEnabled: fc.boolean(), userId: fc.constant(B), types: fc.constant({ SECURITY_ALERT: { inApp: false } }) },
         { requiredKeys: [] },

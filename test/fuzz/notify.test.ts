@@ -97,6 +97,44 @@ const type = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
 );
 
+/** Buttons near `{ label, url, style? }`: the link corpus as urls, labels about the 40-character limit. */
+const action = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record(
+      {
+        label: text(40),
+        url: link,
+        style: fc.oneof(fc.constantFrom(undefined, 'primary', 'secondary', 'danger', 'PRIMARY'), anyString),
+        onclick: fc.constant('alert(1)'),
+      },
+      { requiredKeys: ['label', 'url'] },
+    ),
+  },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+);
+const validAction = fc.record(
+  {
+    label: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).filter((label) => label.trim().length > 0),
+    url: fc.oneof(fc.webUrl().map(String), fc.constantFrom('/testimonials/42', '/security')),
+    style: fc.constantFrom('primary', 'secondary'),
+  },
+  { requiredKeys: ['label', 'url'] },
+);
+const actions = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(undefined, null) },
+  { weight: 4, arbitrary: fc.array(validAction, { maxLength: 2 }) },
+  { weight: 1, arbitrary: fc.array(action, { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+);
+
+const groupKey = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(undefined, null, 'testimonial:42', 'testimonial:7') },
+  { weight: 1, arbitrary: anyString },
+  { weight: 1, arbitrary: fc.constantFrom('x'.repeat(200), 'x'.repeat(201)) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
+);
+
 /** An input near NotifyInput (any field missing, wrong or extra), or anything at all. */
 const input: fc.Arbitrary<unknown> = fc.oneof(
   {
@@ -138,6 +176,8 @@ type Listed = {
   message: string;
   link: string | null;
   metadata: unknown;
+  actions: unknown;
+  groupKey: string | null;
   isRead: boolean;
 };
 
@@ -145,12 +185,20 @@ type Listed = {
  * The notification as its user's list shows it, or undefined: one page that starts just after its
  * own timestamp (a cursor as the API makes them), so a long list is not walked.
  */
-async function listedFor(user: string, view: { id: string; createdAt: string }): Promise<Listed | undefined> {
+async function listedFor(
+  user: string,
+  view: { id: string; createdAt: string; groupId: string | null },
+): Promise<Listed | undefined> {
   const cursor = encodeCursor({
     createdAt: new Date(Date.parse(view.createdAt) + 1),
     id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
   });
-  const response = await app.inject({ url: `/api/notifications?limit=100&cursor=${cursor}`, headers: await authFor(user) });
+  // A group shows as its newest notification: expand it to find this one.
+  const group = view.groupId ? `&group=${view.groupId}` : '';
+  const response = await app.inject({
+    url: `/api/notifications?limit=100&cursor=${cursor}${group}`,
+    headers: await authFor(user),
+  });
   if (response.statusCode !== 200) throw new Error(`listing ${JSON.stringify(user)} → ${response.statusCode} ${response.body}`);
   return response.json<{ items: Listed[] }>().items.find((item) => item.id === view.id);
 }
@@ -185,7 +233,13 @@ async function checkAccepted(sent: Record<string, unknown>, view: Awaited<Return
   lastKnown = null;
   const listed = await listedFor(sent.userId as string, view);
   if (!listed) throw new Error(`notify() resolved ${view.id} but ${JSON.stringify(sent.userId)}'s list does not have it`);
-  const expected = { type: sent.type, title: sent.title, message: sent.message, link: sent.link ?? null };
+  const expected = {
+    type: sent.type,
+    title: sent.title,
+    message: sent.message,
+    link: sent.link ?? null,
+    groupKey: sent.groupKey ?? null,
+  };
   for (const [key, value] of Object.entries(expected)) {
     if (listed[key as keyof Listed] !== value)
       throw new Error(`${key}: sent ${JSON.stringify(value)}, listed ${JSON.stringify(listed[key as keyof Listed])}`);
@@ -194,6 +248,12 @@ async function checkAccepted(sent: Record<string, unknown>, view: Awaited<Return
   const sentMetadata = sent.metadata === undefined || sent.metadata === null ? {} : JSON.parse(JSON.stringify(sent.metadata));
   if (canonical(view.metadata) !== canonical(sentMetadata)) throw new Error('metadata returned differs from the one sent');
   if (listed.isRead !== false) throw new Error('a new notification is unread');
+  // An accepted action keeps exactly label, url and a style when one was given.
+  const sentActions = ((sent.actions ?? []) as Array<Record<string, unknown>>).map(({ label, url, style }) =>
+    style === undefined ? { label, url } : { label, url, style },
+  );
+  if (canonical(view.actions) !== canonical(sentActions)) throw new Error('actions returned differ from the ones sent');
+  if (canonical(listed.actions) !== canonical(view.actions)) throw new Error('actions listed differ from the ones returned');
 }
 
 t.test('notify(anything) resolves and is listed, or rejects typed and writes nothing', async (t) => {
@@ -215,6 +275,40 @@ t.test('notify(anything) resolves and is listed, or rejects typed and writes not
     { numRuns: 1_400 },
   );
   t.ok(accepted > 100 && rejected > 100, `both outcomes exercised (${accepted} accepted, ${rejected} rejected)`);
+});
+
+t.test('notify() with any actions and groupKey: stored and listed as sent, or rejected typed', async (t) => {
+  const near = fc.record(
+    {
+      userId: fc.constantFrom('alice', 'bob'),
+      type: fc.constantFrom(...TYPES),
+      title: fc.constant('With buttons'),
+      message: fc.constant('m'),
+      actions,
+      groupKey,
+    },
+    { requiredKeys: ['userId', 'type', 'title', 'message'] },
+  );
+  let acceptedHere = 0;
+  await fc.assert(
+    fc.asyncProperty(near, async (sent) => {
+      cases++;
+      const before = await stateBefore();
+      let view;
+      try {
+        view = await app.notifications.notify(sent as NotifyInput);
+      } catch (error) {
+        rejected++;
+        assertTyped(error, 'notify()');
+        await assertUnchangedSince(before, 'a rejected notify()');
+        return;
+      }
+      acceptedHere++;
+      await checkAccepted(sent as Record<string, unknown>, view);
+    }),
+    { numRuns: 600 },
+  );
+  t.ok(acceptedHere > 100 && acceptedHere < 550, `both outcomes exercised (${acceptedHere} of 600 accepted)`);
 });
 
 t.test('notifyMany(batch): every input written and listed, or none (one bad input rejects the batch)', async (t) => {

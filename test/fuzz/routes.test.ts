@@ -41,8 +41,16 @@ const user = await authFor(USER);
 const admin = await authFor('fuzz-admin', { role: 'admin' });
 
 const mine = await app.notifications.notifyMany(
-  Array.from({ length: 30 }, (_, i) => ({ userId: USER, type: TYPES[i % TYPES.length]!, title: `mine ${i}`, message: 'm' })),
+  Array.from({ length: 30 }, (_, i) => ({
+    userId: USER,
+    type: TYPES[i % TYPES.length]!,
+    title: `mine ${i}`,
+    message: 'm',
+    // Every fifth of one type in a group, so lists collapse and `group=` expands.
+    groupKey: i % 5 === 0 ? 'fuzz-group' : null,
+  })),
 );
+const groupIds = [...new Set(mine.flatMap((n) => (n.groupId ? [n.groupId] : [])))];
 const theirs = await app.notifications.notifyMany(
   Array.from({ length: 5 }, (_, i) => ({ userId: OTHER, type: 'NEW_TESTIMONIAL', title: `theirs ${i}`, message: 'm' })),
 );
@@ -82,10 +90,35 @@ t.teardown(() => {
   t.comment(`${cases} fuzz cases run against the routes`);
 });
 
+/** Query values: hostile strings, and the values the inbox filters take (so filters combine and match). */
+const filterValue = fc.oneof(
+  { weight: 3, arbitrary: anyString.map(encode) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'all',
+      'unread',
+      'read',
+      'archived',
+      'true',
+      'security',
+      'testimonials',
+      ...TYPES,
+      'mine',
+      'mine%201',
+      'min',
+      '%21%26%7C',
+      ...groupIds,
+      '00000000-0000-4000-8000-000000000000',
+    ),
+  },
+);
+const LIST_KEYS = ['limit', 'cursor', 'unread', 'status', 'category', 'type', 'q', 'group'];
+
 t.test('GET /api/notifications: any query → 200 with only the caller’s rows, or 400; nothing written', async (t) => {
   const before = await fingerprint(app);
   await check(
-    fc.asyncProperty(queryString(['limit', 'cursor', 'unread']), async (query) => {
+    fc.asyncProperty(queryString(LIST_KEYS, filterValue), async (query) => {
       cases++;
       const response = await app.inject({ url: `/api/notifications${query}`, headers: user });
       assertNoServerError(response, `GET /api/notifications${query}`);
@@ -100,6 +133,22 @@ t.test('GET /api/notifications: any query → 200 with only the caller’s rows,
   );
   assertSame(before, await fingerprint(app), 'listing');
   t.pass('600 queries: no 5xx, no foreign row, nothing written');
+});
+
+t.test('GET /api/notifications/unread-count: any category → 200 with a count, or 400; nothing written', async (t) => {
+  const before = await fingerprint(app);
+  await check(
+    fc.asyncProperty(queryString(['category'], filterValue), async (query) => {
+      cases++;
+      const response = await app.inject({ url: `/api/notifications/unread-count${query}`, headers: user });
+      assertNoServerError(response, `GET /api/notifications/unread-count${query}`);
+      if (response.statusCode === 200 && !Number.isInteger(response.json().count)) throw new Error(`count for ${query}`);
+      if (response.statusCode !== 200 && response.statusCode !== 400) throw new Error(`${query} → ${response.statusCode}`);
+    }),
+    200,
+  );
+  assertSame(before, await fingerprint(app), 'counting');
+  t.pass('200 queries');
 });
 
 t.test('cursors: anything but a cursor the API produced is 400, never 5xx', async (t) => {
@@ -200,10 +249,11 @@ async function sendAndCheck(
 t.test(
   'PATCH /api/notifications/:id: any id, any body → 200 for the owner’s valid change, else 4xx and nothing changed',
   async (t) => {
+    const flag = fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 }));
     const body = fuzzBody(
       fc.oneof(
-        nearObject({ isRead: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })) }),
-        fc.record({ isRead: fc.boolean() }),
+        nearObject({ isRead: flag, isArchived: flag }),
+        fc.record({ isRead: fc.boolean(), isArchived: fc.boolean() }, { requiredKeys: [] }),
       ),
     );
     await check(
@@ -223,15 +273,18 @@ t.test(
   },
 );
 
-t.test('POST /api/notifications/mark-all-read: any body → 200 or 4xx (nothing changed)', async (t) => {
+t.test('POST mark-all-read and archive-read: any body → 200 (none, or {}) or 4xx (nothing changed)', async (t) => {
+  const url = fc.constantFrom('/api/notifications/mark-all-read', '/api/notifications/archive-read');
   await check(
-    fc.asyncProperty(fuzzBody(fc.jsonValue({ maxDepth: 2 })), async (sent) => {
-      const response = await sendAndCheck({ method: 'POST', url: '/api/notifications/mark-all-read', headers: user }, sent);
+    fc.asyncProperty(url, fuzzBody(fc.jsonValue({ maxDepth: 2 })), async (target, sent) => {
+      const response = await sendAndCheck({ method: 'POST', url: target, headers: user }, sent);
       if (response.statusCode === 200 && !Number.isInteger(response.json().updated)) throw new Error('updated');
+      const empty = sent.payload === undefined || sent.payload === '' || /^\s*(\{\s*\}|null)\s*$/.test(String(sent.payload));
+      if (response.statusCode === 200 && !empty) throw new Error(`${target} took a body: ${String(sent.payload)}`);
     }),
-    250,
+    350,
   );
-  t.pass('250 requests');
+  t.pass('350 requests');
 });
 
 t.test('PUT /api/notifications/preferences: any body → 200 with what GET then answers, or 400 and nothing changed', async (t) => {

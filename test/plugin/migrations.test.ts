@@ -40,6 +40,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'Migration20261124135445_Email',
       'Migration20261127184928_EmailLifecycle',
       'Migration20261127210000_ScheduledJobs',
+      'Migration20261201220000_Inbox',
     ],
   );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');
@@ -56,8 +57,12 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
     indexes.map((row) => row.indexname),
     [
       'tresta_notifications_created_at_idx',
+      'tresta_notifications_group_idx',
+      'tresta_notifications_group_key_idx',
       'tresta_notifications_pkey',
+      'tresta_notifications_search_idx',
       'tresta_notifications_undelivered_idx',
+      'tresta_notifications_unread_idx',
       'tresta_notifications_user_id_created_at_idx',
       'tresta_notifications_user_id_is_read_idx',
       'tresta_outbox_pending_idx',

@@ -22,6 +22,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     '/admin/metrics',
     '/api/ably/token',
     '/api/notifications',
+    '/api/notifications/archive-read',
     '/api/notifications/mark-all-read',
     '/api/notifications/preferences',
     '/api/notifications/realtime',
@@ -35,6 +36,24 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
   t.ok(document.components.schemas.TrestaNotification, 'shared schemas keep their names');
   t.ok(document.paths['/api/notifications'].get, 'the list, named as in CONTRACT.md (no trailing slash)');
   t.match(document.paths['/api/notifications/{id}'].patch.requestBody.content['application/json'].schema, {
-    required: ['isRead'],
+    additionalProperties: false,
+    minProperties: 1,
+    properties: { isRead: { type: 'boolean' }, isArchived: { type: 'boolean' } },
+  });
+  const listParameters = document.paths['/api/notifications'].get.parameters.map((p: { name: string }) => p.name).sort();
+  t.same(listParameters, ['category', 'cursor', 'group', 'limit', 'q', 'status', 'type', 'unread']);
+  t.match(
+    document.paths['/api/notifications'].get.parameters.find((p: { name: string }) => p.name === 'status').schema,
+    { enum: ['all', 'unread', 'read', 'archived'] },
+  );
+  t.same(
+    document.paths['/api/notifications/unread-count'].get.parameters.map((p: { name: string }) => p.name),
+    ['category'],
+  );
+  t.match(document.components.schemas.TrestaNotification.properties, {
+    isArchived: { type: 'boolean' },
+    severity: { enum: ['info', 'success', 'warning', 'critical'] },
+    actions: { type: 'array', maxItems: 2 },
+    groupCount: { type: 'integer' },
   });
 });

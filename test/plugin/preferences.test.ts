@@ -14,7 +14,7 @@ t.test('defaults, partial updates, and every registered type listed', async (t) 
     'TESTIMONIAL_REJECTED',
     'WEEKLY_REPORT',
   ]);
-  t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true });
+  t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true, required: false });
 
   const put = await app.inject({
     method: 'PUT',

@@ -39,6 +39,10 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['slack url not a URL', { alerts: { slackWebhookUrl: 'hook' } }, /"alerts\.slackWebhookUrl"/],
     ['type in lower case', { types: { weekly: { email: 'digest' } } }, /"types\.weekly"/],
     ['type with an unknown email mode', { types: { WEEKLY: { email: 'sometimes' } } }, /"types\.WEEKLY\.email"/],
+    ['type with an unknown severity', { types: { WEEKLY: { email: 'none', severity: 'loud' } } }, /"types\.WEEKLY\.severity"/],
+    ['type with a category of punctuation', { types: { WEEKLY: { email: 'none', category: '<b>' } } }, /"types\.WEEKLY\.category"/],
+    ['type with required not a boolean', { types: { WEEKLY: { email: 'none', required: 'yes' } } }, /"types\.WEEKLY\.required"/],
+    ['type with a misspelt option', { types: { WEEKLY: { email: 'none', severty: 'info' } } }, /"types\.WEEKLY\.severty"/],
     ['workers not a boolean', { workers: 'yes' }, /"workers"/],
   ];
   for (const [name, override, message] of cases) {

@@ -66,14 +66,14 @@ t.test('preferences: email on/off, digest, per-type in-app and email are saved',
     (state) => state.preferences.digest === 'weekly',
     'a weekly digest',
   );
-  await form.getByLabel('Security alert: In app').uncheck();
+  await form.getByLabel('Testimonial flagged: In app').uncheck();
   await form.getByLabel('New testimonial: Email').uncheck();
   const { preferences } = await eventually(
     () => serverState('pref'),
-    (state) => !state.preferences.types.SECURITY_ALERT.inApp && !state.preferences.types.NEW_TESTIMONIAL.email,
+    (state) => !state.preferences.types.TESTIMONIAL_FLAGGED.inApp && !state.preferences.types.NEW_TESTIMONIAL.email,
     'the per-type choices',
   );
-  t.match(preferences, { emailEnabled: false, digest: 'weekly', types: { SECURITY_ALERT: { inApp: false, email: true } } });
+  t.match(preferences, { emailEnabled: false, digest: 'weekly', types: { TESTIMONIAL_FLAGGED: { inApp: false, email: true } } });
   await page.locator('[part="panel"] button[aria-label="Back to notifications"]').click();
   await page.locator('[part="preferences"]').waitFor({ state: 'detached' });
 });

@@ -1,5 +1,14 @@
 // The shapes the widget receives from the plugin (CONTRACT.md). Dates arrive as ISO strings.
 
+export type Severity = 'info' | 'success' | 'warning' | 'critical';
+
+/** A button on a notification; the url passed the server's allow-list (http(s) or a same-site path). */
+export interface NotificationAction {
+  label: string;
+  url: string;
+  style?: 'primary' | 'secondary';
+}
+
 export interface Notification {
   id: string;
   type: string;
@@ -9,6 +18,18 @@ export interface Notification {
   metadata: Record<string, unknown>;
   isRead: boolean;
   readAt: string | null;
+  isArchived: boolean;
+  archivedAt: string | null;
+  category: string | null;
+  severity: Severity;
+  /** Preferences cannot turn this type off. */
+  required: boolean;
+  actions: NotificationAction[];
+  groupKey: string | null;
+  groupId: string | null;
+  /** In a list page: the notifications this row stands for (a collapsed group), and how many are unread. */
+  groupCount: number;
+  groupUnreadCount: number;
   createdAt: string;
 }
 
@@ -23,7 +44,7 @@ export interface Preferences {
   emailEnabled: boolean;
   inAppEnabled: boolean;
   digest: DigestFrequency;
-  types: Record<string, { inApp: boolean; email: boolean }>;
+  types: Record<string, { inApp: boolean; email: boolean; required: boolean }>;
 }
 
 export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {

@@ -1,4 +1,12 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { Severity } from '../../notification-types.js';
+
+/** A button on a notification: a label and an allow-listed URL (like `link`). */
+export interface NotificationAction {
+  label: string;
+  url: string;
+  style?: 'primary' | 'secondary';
+}
 
 export interface Notification {
   id: string;
@@ -10,6 +18,17 @@ export interface Notification {
   metadata: Record<string, unknown>;
   isRead: boolean;
   readAt: Date | null;
+  isArchived: boolean;
+  archivedAt: Date | null;
+  /** The type's metadata when it was written: a later change of the type leaves history as it was. */
+  category: string | null;
+  severity: Severity;
+  required: boolean;
+  actions: NotificationAction[];
+  /** The host's key: notifications of one type and key close together in time form one group. */
+  groupKey: string | null;
+  /** The id of the group's first notification; null when no group key was given. */
+  groupId: string | null;
   createdAt: Date;
   /** When a worker finished delivering it (published, or in-app off): the re-drive sweeper skips it from then on. */
   deliveredAt?: Date | null;
@@ -30,6 +49,14 @@ export const NotificationSchema = new EntitySchema<Notification>({
     metadata: { type: 'jsonb', defaultRaw: "'{}'" },
     isRead: { type: 'boolean', default: false },
     readAt: { type: 'datetime', length: 3, nullable: true },
+    isArchived: { type: 'boolean', default: false },
+    archivedAt: { type: 'datetime', length: 3, nullable: true },
+    category: { type: 'text', nullable: true },
+    severity: { type: 'text', default: 'info' },
+    required: { type: 'boolean', default: false },
+    actions: { type: 'jsonb', defaultRaw: "'[]'" },
+    groupKey: { type: 'text', nullable: true },
+    groupId: { type: 'uuid', nullable: true },
     createdAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
     deliveredAt: { type: 'datetime', length: 3, nullable: true },
   },
@@ -40,6 +67,22 @@ export const NotificationSchema = new EntitySchema<Notification>({
     {
       name: 'tresta_notifications_undelivered_idx',
       expression: `create index "tresta_notifications_undelivered_idx" on "tresta_notifications" ("created_at") where "delivered_at" is null`,
+    },
+    {
+      name: 'tresta_notifications_unread_idx',
+      expression: `create index "tresta_notifications_unread_idx" on "tresta_notifications" ("user_id", "category") where "is_read" = false and "is_archived" = false`,
+    },
+    {
+      name: 'tresta_notifications_search_idx',
+      expression: `create index "tresta_notifications_search_idx" on "tresta_notifications" using gin (to_tsvector('simple', "title" || ' ' || "message"))`,
+    },
+    {
+      name: 'tresta_notifications_group_key_idx',
+      expression: `create index "tresta_notifications_group_key_idx" on "tresta_notifications" ("user_id", "type", "group_key", "created_at") where "group_key" is not null`,
+    },
+    {
+      name: 'tresta_notifications_group_idx',
+      expression: `create index "tresta_notifications_group_idx" on "tresta_notifications" ("group_id", "created_at") where "group_id" is not null`,
     },
   ],
 });

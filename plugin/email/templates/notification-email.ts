@@ -9,7 +9,15 @@ export interface NotificationEmailInput {
   appUrl: string;
   from: string;
   to: string;
-  notification: { id: string; type: string; title: string; message: string; link: string | null };
+  notification: {
+    id: string;
+    type: string;
+    title: string;
+    message: string;
+    link: string | null;
+    /** The notification's buttons (at most 2), rendered before the "View in" one. */
+    actions?: Array<{ label: string; url: string; style?: 'primary' | 'secondary' }>;
+  };
   /**
    * The one-click unsubscribe link of a non-critical email (RFC 8058 headers and a visible link);
    * null for a critical one, which the user cannot opt out of by email.
@@ -25,13 +33,27 @@ export function renderNotificationEmail(input: NotificationEmailInput): Outgoing
   const { brand, notification, unsubscribe } = input;
   const link = safeUrl(notification.link, input.appUrl);
   const settingsUrl = new URL('/', input.appUrl).toString();
+  // Each action's url was allow-listed by notify(); safeUrl makes it absolute and drops anything else.
+  const actions = (notification.actions ?? []).flatMap((action) => {
+    const url = safeUrl(action.url, input.appUrl);
+    return url ? [{ ...action, url }] : [];
+  });
+  const color = escapeHtml(brand.primaryColor);
+  const actionButtons = actions
+    .map((action) =>
+      action.style === 'secondary'
+        ? `<a href="${escapeHtml(action.url)}" style="display:inline-block;margin:0 8px 8px 0;padding:9px 17px;border-radius:6px;border:1px solid ${color};color:${color};text-decoration:none;font-weight:600;">${escapeHtml(action.label)}</a>`
+        : `<a href="${escapeHtml(action.url)}" style="display:inline-block;margin:0 8px 8px 0;padding:10px 18px;border-radius:6px;background:${color};color:#ffffff;text-decoration:none;font-weight:600;">${escapeHtml(action.label)}</a>`,
+    )
+    .join('');
   const button = link
-    ? `<p style="margin:24px 0 0;"><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:${escapeHtml(brand.primaryColor)};color:#ffffff;text-decoration:none;font-weight:600;">View in ${escapeHtml(brand.name)}</a></p>`
+    ? `<p style="margin:24px 0 0;"><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:${color};color:#ffffff;text-decoration:none;font-weight:600;">View in ${escapeHtml(brand.name)}</a></p>`
     : '';
+  const buttons = actionButtons ? `<p style="margin:24px 0 0;">${actionButtons}</p>${button}` : button;
   const html = htmlLayout(brand, {
     preheader: notification.message,
     contentHtml: `<h1 style="margin:0 0 12px;font-size:20px;line-height:1.3;">${escapeHtml(notification.title)}</h1>
-<p style="margin:0;white-space:pre-line;">${escapeHtml(notification.message)}</p>${button}`,
+<p style="margin:0;white-space:pre-line;">${escapeHtml(notification.message)}</p>${buttons}`,
     footerHtml: unsubscribe
       ? `You receive this email because email for these notifications is on in your ${escapeHtml(brand.name)} settings.
 <a href="${escapeHtml(unsubscribe.url)}" style="color:#71717a;">Unsubscribe from these emails</a> or manage your settings at <a href="${escapeHtml(settingsUrl)}" style="color:#71717a;">${escapeHtml(settingsUrl)}</a>.`
@@ -42,6 +64,7 @@ Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style=
     notification.title,
     '',
     notification.message,
+    ...(actions.length > 0 ? ['', ...actions.map((action) => `${action.label}: ${action.url}`)] : []),
     ...(link ? ['', `View in ${brand.name}: ${link}`] : []),
     '',
     '--',

@@ -5,7 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Publisher } from '../../realtime/messages.js';
 import { EMAIL_ON, IN_APP_ON } from '../../services/preference-columns.js';
-import { isoColumn, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
+import { notificationColumns, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
 import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification } from '../registry.js';
 
 export interface DeliverDeps {
@@ -24,9 +24,7 @@ export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 // Notifications with their owners' in-app preferences, for many jobs in one round trip: this is the
 // pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
 const LOAD_FOR_DELIVERY = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.metadata, n.is_read,
-         ${isoColumn('n.read_at')} as read_at, ${isoColumn('n.created_at')} as created_at,
-         ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on
+  select ${notificationColumns('n')}, n.user_id, ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;

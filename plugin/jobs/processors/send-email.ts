@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { NotificationAction } from '../../db/entities/index.js';
 import type { EmailChannel } from '../../email/channel.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import type { SendOutcome } from '../../email/mailer.js';
@@ -48,7 +49,7 @@ class PermanentProviderError extends UnrecoverableError implements ProviderDetai
 }
 
 const LOAD = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.created_at,
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.created_at, n.actions, n.required,
          ${EMAIL_ON} as email_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
@@ -105,6 +106,8 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
       message: string;
       link: string | null;
       created_at: Date;
+      actions: NotificationAction[];
+      required: boolean;
       email_on: boolean;
     }>
   >(LOAD, [payload.notificationId]);
@@ -157,8 +160,9 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
     from: channel.from,
     to: mailbox(recipient),
     notification,
+    // A required type cannot be switched off, so its email offers no unsubscribe link that could not work.
     unsubscribe:
-      priority === 'normal'
+      priority === 'normal' && !notification.required
         ? await channel.unsubscribe.forUser(notification.user_id, {
             type: notification.type,
             issuedAt: new Date(notification.created_at),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { DeadLetterNotFoundError } from '../../errors.js';
 import { deadLetterStats, listDeadLetters, requeueDeadLetter } from '../../services/dead-letters.js';
 import type { RouteContext } from '../context.js';
-import { idParamsSchema, pageQueryProperties } from '../schemas.js';
+import { emptyBodySchema, idParamsSchema, pageQueryProperties } from '../schemas.js';
 
 /** /admin/dlq: what failed for good, in numbers, and a way to send it around again. */
 export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -25,7 +25,7 @@ export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void 
   app.get('/dlq/stats', async () => deadLetterStats(ctx.orm.em.fork()));
 
   app.post<{ Params: { id: string } }>('/dlq/:id/requeue', {
-    schema: { params: idParamsSchema },
+    schema: { params: idParamsSchema, body: emptyBodySchema },
     handler: async (request) => {
       const result = await requeueDeadLetter(ctx.orm.em.fork(), ctx.queues, request.params.id);
       if (!result) throw new DeadLetterNotFoundError();

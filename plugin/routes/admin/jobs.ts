@@ -4,6 +4,7 @@ import { QUEUES } from '../../jobs/registry.js';
 import { runScheduledJobNow } from '../../jobs/scheduled/run-now.js';
 import { isScheduledJobName } from '../../jobs/scheduled/schedules.js';
 import type { RouteContext } from '../context.js';
+import { emptyBodySchema } from '../schemas.js';
 
 /**
  * POST /admin/jobs/:name/run: runs a scheduled job now, fenced like its scheduled run, and answers
@@ -15,6 +16,7 @@ export function jobRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Params: { name: string } }>('/jobs/:name/run', {
     schema: {
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 64 } } },
+      body: emptyBodySchema,
     },
     handler: async (request, reply) => {
       const { name } = request.params;

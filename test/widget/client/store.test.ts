@@ -12,6 +12,16 @@ const note = (id: string, minute: number, isRead = false): Notification => ({
   metadata: {},
   isRead,
   readAt: null,
+  isArchived: false,
+  archivedAt: null,
+  category: 'testimonials',
+  severity: 'info',
+  required: false,
+  actions: [],
+  groupKey: null,
+  groupId: null,
+  groupCount: 1,
+  groupUnreadCount: isRead ? 0 : 1,
   createdAt: at(minute),
 });
 const ids = (store: NotificationStore) => store.items.map((item) => item.id);

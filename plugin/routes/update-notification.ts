@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { NotificationNotFoundError } from '../errors.js';
+import { announceArchived, announceRead } from '../services/announce-change.js';
+import { updateNotification, type NotificationChange } from '../services/update-notification.js';
+import type { RouteContext } from './context.js';
+import { currentUser } from './current-user.js';
+import { idParamsSchema } from './schemas.js';
+
+export function updateNotificationRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.patch<{ Params: { id: string }; Body: NotificationChange }>('/:id', {
+    schema: {
+      params: idParamsSchema,
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        properties: { isRead: { type: 'boolean' }, isArchived: { type: 'boolean' } },
+      },
+      response: { 200: { $ref: 'TrestaNotification#' } },
+    },
+    handler: async (request) => {
+      const em = ctx.orm.em.fork();
+      const { userId } = currentUser(request);
+      const change = request.body;
+      const updated = await updateNotification(em, { userId, id: request.params.id, change });
+      if (!updated) throw new NotificationNotFoundError();
+      const deps = { em, publisher: ctx.publisher, log: request.log };
+      if (change.isRead === true) await announceRead(deps, userId, { ids: [updated.id] });
+      if (change.isArchived !== undefined) {
+        await announceArchived(deps, userId, { ids: [updated.id], isArchived: change.isArchived });
+      }
+      return updated;
+    },
+  });
+}
