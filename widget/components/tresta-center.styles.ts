@@ -2,6 +2,7 @@ import { css } from 'lit';
 
 export const centerStyles = css`
   .panel {
+    box-sizing: border-box;
     position: fixed;
     inset-block-start: 0;
     inset-inline-start: 0;

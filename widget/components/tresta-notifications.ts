@@ -38,6 +38,8 @@ export interface TrestaNotificationsEventMap {
 }
 
 /**
+ * @tag tresta-notifications
+ *
  * `<tresta-notifications>`: a bell with the unread count, the notification center it opens, and toasts
  * for new notifications, kept live by one real-time connection per browser.
  *

@@ -35,10 +35,10 @@ export class RealtimeController implements ReactiveController {
 
   hostConnected(): void {
     const generation = ++this.generation;
-    // After the first update (properties set before the element was defined, tokenProvider, are in
-    // place by then) and once the host gave credentials. The connection's code is a lazy chunk.
-    void Promise.all([this.notifications.ready, this.notifications.whenCredentials().then(() => import('./realtime-stack.js'))]).then(
-      ([, { RealtimeConnection, IdleWatcher }]) => {
+    // Once the model is loaded (after the first update, with credentials). The connection's code is a lazy chunk.
+    void this.notifications.ready
+      .then(() => import('./realtime-stack.js'))
+      .then(({ RealtimeConnection, IdleWatcher }) => {
         if (generation !== this.generation) return;
         const { tabs } = this.notifications;
         this.idle = new IdleWatcher(
