@@ -171,6 +171,7 @@ export class TrestaCenter extends LitElement {
     if (changed.has('view') && changed.get('view') !== undefined) this.focusHeading();
     if (changed.has('sheet') || changed.has('anchor') || changed.has('mode')) this.place();
     if (this.activeId !== null && !this.items.some((item) => item.id === this.activeId)) this.activeId = null;
+    if (this.focusWithin && this.mode === 'popover' && !this.shadowRoot?.activeElement) this.focusHeading();
   }
 
   /** Moves focus to the heading: on open, and when the focused control went away (a bulk action). */
@@ -178,11 +179,15 @@ export class TrestaCenter extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#heading')?.focus();
   }
 
-  /** Focus left with the control that held it (removed by an update): put it back on the heading. */
-  async keepFocus(): Promise<void> {
-    await this.updateComplete;
-    if (this.mode === 'popover' && !this.shadowRoot?.activeElement) this.focusHeading();
-  }
+  /**
+   * Whether focus is in the panel, or was until the control holding it went away (a bulk action
+   * removes its own button): focus then moves to nowhere, and is put back on the heading.
+   */
+  private focusWithin = false;
+  private readonly onFocusIn = () => (this.focusWithin = true);
+  private readonly onFocusOut = (event: FocusEvent) => {
+    if (event.relatedTarget !== null) this.focusWithin = false;
+  };
 
   /**
    * The popover beside the bell, flipped above it when there is no room below and shifted to stay
@@ -236,6 +241,8 @@ export class TrestaCenter extends LitElement {
         aria-modal=${inline ? nothing : 'true'}
         aria-labelledby="heading"
         @keydown=${this.onKeydown}
+        @focusin=${this.onFocusIn}
+        @focusout=${this.onFocusOut}
       >
         <div part="header" class="header">
           ${
@@ -254,10 +261,7 @@ export class TrestaCenter extends LitElement {
                   type="button"
                   aria-label=${strings.markAllRead}
                   title=${strings.markAllRead}
-                  @click=${() => {
-                    this.actions.markAllRead();
-                    void this.keepFocus();
-                  }}
+                  @click=${() => this.actions.markAllRead()}
                 >
                   ${icon('M2 12.5l4.5 4.5L15 8.5M10 16l1 1L21.5 7')}
                 </button>`
@@ -271,10 +275,7 @@ export class TrestaCenter extends LitElement {
                   type="button"
                   aria-label=${strings.archiveRead}
                   title=${strings.archiveRead}
-                  @click=${() => {
-                    this.actions.archiveRead();
-                    void this.keepFocus();
-                  }}
+                  @click=${() => this.actions.archiveRead()}
                 >
                   ${icon('M4 7h16v13H4zM3 4h18v3H3zM10 11h4')}
                 </button>`
