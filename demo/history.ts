@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 /** Old enough for "Run digest now": a digest lists notifications at least five minutes old. */
 const HOURS_AGO = 2;
-const EARLIER = [
+/** Digest types only, so the history sends no immediate email and "Run digest now" lists it all. */
+export const DEMO_HISTORY = [
   {
     type: 'NEW_TESTIMONIAL',
     title: 'New testimonial',
@@ -21,6 +22,18 @@ const EARLIER = [
     message: 'Grace left 4 stars: “Our team reads every one.”',
     link: '/testimonials/41',
   },
+  {
+    type: 'TESTIMONIAL_REJECTED',
+    title: 'Testimonial rejected',
+    message: 'It linked to a competitor’s pricing page.',
+    link: '/testimonials/38',
+  },
+  ...['Katherine', 'Margaret', 'Hedy', 'Radia', 'Barbara', 'Frances', 'Edsger', 'Donald', 'Barbara L.'].map((name, i) => ({
+    type: 'NEW_TESTIMONIAL',
+    title: 'New testimonial',
+    message: `${name} left ${5 - (i % 2)} stars: “${['Support answered in minutes.', 'The wall converts.', 'Worth every cent.'][i % 3]}”`,
+    link: `/testimonials/${30 - i}`,
+  })),
 ];
 
 const ANY_NOTIFICATION = 'select exists (select 1 from tresta_notifications) as found';
@@ -29,8 +42,7 @@ const BACKDATE = `
   where id in (select jsonb_array_elements_text(?::jsonb)::uuid)`;
 
 /**
- * A fresh demo starts with a past: Ada got three testimonial notifications (digest types) two
- * hours ago, so "Run digest now" in the operations panel sends her a digest at once instead of
+ * A fresh demo starts with a past: Ada got a screenful of testimonial notifications two hours ago, so "Run digest now" in the operations panel sends her a digest at once instead of
  * nothing. Written through notify() like any other, then dated back; only when the demo's
  * database has no notification yet, so a restart adds nothing.
  */
@@ -38,6 +50,6 @@ export async function writeDemoHistory(app: FastifyInstance): Promise<void> {
   const connection = app.notifications.orm.em.getConnection();
   const [row] = await connection.execute<Array<{ found: boolean }>>(ANY_NOTIFICATION);
   if (row?.found) return;
-  const written = await app.notifications.notifyMany(EARLIER.map((notification) => ({ userId: 'ada', ...notification })));
+  const written = await app.notifications.notifyMany(DEMO_HISTORY.map((notification) => ({ userId: 'ada', ...notification })));
   await connection.execute(BACKDATE, [HOURS_AGO, JSON.stringify(written.map((notification) => notification.id))]);
 }
