@@ -6,14 +6,6 @@ import { refreshOperations } from './operations.js';
 import { api, sessionToken, signIn } from './session.js';
 
 const WIDGET = 'tresta-notifications';
-/** The host's own icons per type (the widget has built-in ones per severity otherwise). */
-const ICONS = {
-  NEW_TESTIMONIAL: '⭐',
-  TESTIMONIAL_APPROVED: '✅',
-  TESTIMONIAL_REJECTED: '🚫',
-  TESTIMONIAL_FLAGGED: '🚩',
-  SECURITY_ALERT: '🛡️',
-};
 const EMAIL_CHANNEL = { immediate: 'in-app + email at once', digest: 'in-app + daily digest email', none: 'in-app only' };
 
 /**
@@ -27,7 +19,6 @@ async function mountWidget() {
   const slot = $('widget-slot');
   const widget = document.importNode(slot.querySelector('template').content.querySelector(WIDGET), true);
   widget.tokenProvider = sessionToken;
-  widget.icons = ICONS;
   slot.querySelector(`:scope > ${WIDGET}`)?.remove();
   slot.append(widget);
 }

@@ -63,7 +63,16 @@ const escapeHtml = (value: string) =>
 
 function testPage(
   userId: string,
-  { attributes = {}, lang = 'en', dir = 'ltr', bell = 'end', children = '', script = '', tokenProvider = true, css = '' }: PageOptions,
+  {
+    attributes = {},
+    lang = 'en',
+    dir = 'ltr',
+    bell = 'end',
+    children = '',
+    script = '',
+    tokenProvider = true,
+    css = '',
+  }: PageOptions,
 ): string {
   const attrs = Object.entries({ 'api-base': '/api', ...attributes })
     .map(([name, value]) => (value === '' ? name : `${name}="${escapeHtml(value)}"`))

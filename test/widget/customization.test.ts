@@ -22,7 +22,11 @@ t.test('slots bell-icon and empty, renderItem and icons replace the built-in par
   t.ok(await page.locator('#my-icon').isVisible(), 'the host’s bell icon is shown');
   t.equal(await page.locator('slot[name="bell-icon"] > svg').isVisible(), false, 'instead of the built-in one');
   await ui.bell.click();
-  await eventually(() => page.locator('.host-item').allTextContents(), (texts) => texts.join() === 'Host: Custom body', 'renderItem');
+  await eventually(
+    () => page.locator('.host-item').allTextContents(),
+    (texts) => texts.join() === 'Host: Custom body',
+    'renderItem',
+  );
   t.equal((await page.locator('[part="item-icon"]').first().textContent())?.trim(), '🛡️', 'the host’s icon for the type');
   await page.locator('[part~="tab"]', { hasText: 'Archived' }).click();
   await eventually(() => page.locator('#my-empty').isVisible(), Boolean, 'the host’s empty state');
@@ -49,7 +53,9 @@ t.test('no request to the API before the host sets a token provider', async (t) 
     if (url.pathname.startsWith('/api/') && !url.pathname.startsWith('/api/notifications/widget')) apiRequests.push(url.pathname);
   });
   // Like React: the element is in the page first, the provider comes in an effect, later.
-  await page.goto(host.pageUrl('late', { tokenProvider: false, script: 'window.setProvider = () => (widget.tokenProvider = sessionToken);' }));
+  await page.goto(
+    host.pageUrl('late', { tokenProvider: false, script: 'window.setProvider = () => (widget.tokenProvider = sessionToken);' }),
+  );
   await page.locator('[part="bell"]').waitFor();
   // Without the wait for credentials the first requests go out as the first update completes.
   await page.evaluate(async () => {

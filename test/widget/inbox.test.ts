@@ -25,14 +25,22 @@ t.test('tabs All / Unread / Archived with unread counts; archive, move back and 
 
   await page.locator('[part~="item"]', { hasText: 'Inbox 0' }).locator('[part="item-archive"]').click();
   await eventually(ui.itemTitles, (titles) => !titles.includes('Inbox 0'), 'the archived item to leave the list');
-  await eventually(() => serverItems('ari', 'archived'), (items) => items.some((item) => item.title === 'Inbox 0'), 'the server to have it archived');
+  await eventually(
+    () => serverItems('ari', 'archived'),
+    (items) => items.some((item) => item.title === 'Inbox 0'),
+    'the server to have it archived',
+  );
   await eventually(ui.badgeText, (text) => text === '3', 'an archived unread one to leave the count');
 
   await page.locator('[part~="tab"]', { hasText: 'Archived' }).click();
   await eventually(ui.itemTitles, (titles) => titles.length === 1 && titles[0] === 'Inbox 0', 'the Archived tab');
   await page.locator('[part~="item"]', { hasText: 'Inbox 0' }).locator('[part="item-archive"]').click();
   await eventually(ui.itemTitles, (titles) => titles.length === 0, 'moved back to the inbox');
-  await eventually(() => serverItems('ari'), (items) => items.length === 4, 'the server to have it back');
+  await eventually(
+    () => serverItems('ari'),
+    (items) => items.length === 4,
+    'the server to have it back',
+  );
 
   await page.locator('[part~="tab"]', { hasText: 'Unread' }).click();
   await eventually(ui.itemTitles, (titles) => titles.length === 4, 'the Unread tab');
@@ -43,7 +51,11 @@ t.test('tabs All / Unread / Archived with unread counts; archive, move back and 
   await eventually(ui.itemTitles, (titles) => titles.length === 4, 'the All tab');
   await page.locator('[part="archive-read"]').click();
   await eventually(ui.itemTitles, (titles) => [...titles].sort().join() === 'Inbox 0,Inbox 3', 'read ones archived');
-  await eventually(() => serverItems('ari', 'archived'), (items) => items.length === 2, 'the server to have archived both');
+  await eventually(
+    () => serverItems('ari', 'archived'),
+    (items) => items.length === 2,
+    'the server to have archived both',
+  );
 });
 
 t.test('category tabs count their own unread; a second browser tab follows an archive live', async (t) => {
@@ -56,18 +68,34 @@ t.test('category tabs count their own unread; a second browser tab follows an ar
   const other = await openWidget(context, host.pageUrl('cat', { script }));
   const ui = widget(page);
   await ui.bell.click();
-  await eventually(() => tabText(page), (tabs) => tabs.join() === 'Everything 3,Builds 2', 'per-tab counts');
+  await eventually(
+    () => tabText(page),
+    (tabs) => tabs.join() === 'Everything 3,Builds 2',
+    'per-tab counts',
+  );
   await page.locator('[part~="tab"]', { hasText: 'Builds' }).click();
-  await eventually(ui.itemTitles, (titles) => titles.length === 2 && titles.every((title) => title.startsWith('Build')), 'the Builds tab');
+  await eventually(
+    ui.itemTitles,
+    (titles) => titles.length === 2 && titles.every((title) => title.startsWith('Build')),
+    'the Builds tab',
+  );
   t.equal(
-    await page.locator('[part~="item"]').first().getAttribute('class').then((value) => value?.includes('severity-critical')),
+    await page
+      .locator('[part~="item"]')
+      .first()
+      .getAttribute('class')
+      .then((value) => value?.includes('severity-critical')),
     true,
     'critical items are marked as such',
   );
   await widget(other).bell.click();
   await eventually(widget(other).itemTitles, (titles) => titles.length === 3, 'the other tab’s list');
   await page.locator('[part~="item"]', { hasText: 'Build 1 failed' }).locator('[part="item-archive"]').click();
-  await eventually(widget(other).itemTitles, (titles) => titles.length === 2 && !titles.includes('Build 1 failed'), 'the other tab to follow');
+  await eventually(
+    widget(other).itemTitles,
+    (titles) => titles.length === 2 && !titles.includes('Build 1 failed'),
+    'the other tab to follow',
+  );
   await eventually(widget(other).badgeText, (text) => text === '2', 'and its count');
 });
 
@@ -92,7 +120,11 @@ t.test('action buttons: tresta-action is cancelable; uncanceled, the action url 
   t.match(page.url(), /\/test\/page\//, 'a canceled action does not navigate');
   await page.locator('[part~="action"]', { hasText: 'Approve' }).click();
   await page.waitForURL(`${host.origin}/testimonials/7/approve`);
-  await eventually(() => serverItems('act'), (items) => items[0]?.isRead === true, 'the item read');
+  await eventually(
+    () => serverItems('act'),
+    (items) => items[0]?.isRead === true,
+    'the item read',
+  );
   t.pass('the action url opened');
 });
 
@@ -105,21 +137,34 @@ t.test('a toast click opens its notification; toasts carry the action buttons', 
   await page.locator('[part="toast"]', { hasText: 'Plain toast' }).locator('.body').click();
   await ui.panel.waitFor();
   await eventually(
-    () => page.evaluate(() => {
-      let active = document.activeElement;
-      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-      return active?.closest('.item')?.querySelector('.title')?.textContent ?? null;
-    }),
+    () =>
+      page.evaluate(() => {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return active?.closest('.item')?.querySelector('.title')?.textContent ?? null;
+      }),
     (title) => title === 'Plain toast',
     'focus on that notification in the center',
   );
   await page.keyboard.press('Escape');
-  await host.notify('toa', { title: 'Linked toast', link: '/testimonials/9', actions: [{ label: 'Open', url: '/testimonials/9' }] });
+  await host.notify('toa', {
+    title: 'Linked toast',
+    link: '/testimonials/9',
+    actions: [{ label: 'Open', url: '/testimonials/9' }],
+  });
   await eventually(ui.toastTitles, (titles) => titles.includes('Linked toast'), 'the linked toast');
-  t.equal(await page.locator('[part="toast"]', { hasText: 'Linked toast' }).locator('[part~="action"]').count(), 1, 'its action button');
+  t.equal(
+    await page.locator('[part="toast"]', { hasText: 'Linked toast' }).locator('[part~="action"]').count(),
+    1,
+    'its action button',
+  );
   await page.locator('[part="toast"]', { hasText: 'Linked toast' }).locator('.body').click();
   await page.waitForURL(`${host.origin}/testimonials/9`);
-  await eventually(() => serverItems('toa'), (items) => items.find((item) => item.title === 'Linked toast')?.isRead === true, 'it was read');
+  await eventually(
+    () => serverItems('toa'),
+    (items) => items.find((item) => item.title === 'Linked toast')?.isRead === true,
+    'it was read',
+  );
 });
 
 t.test('a group shows as one row with its count, expandable', async (t) => {

@@ -34,58 +34,65 @@ async function axeSerious(page: Page) {
   return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
 }
 
-t.test('keyboard: focus on the heading, one Tab stop for the list, arrows, Home and End, Escape after a bulk action', async (t) => {
-  for (let i = 0; i < 12; i++) await host.notify('kim', { title: `Key ${String(i).padStart(2, '0')}` });
-  const page = await openWidget(await newContext(t, browser), host.pageUrl('kim'));
-  const ui = widget(page);
-  await eventually(ui.badgeText, (text) => text === '9+', 'the badge');
-  t.equal(await ui.bellLabel(), '9+ unread notifications', 'the bell’s name says what the badge shows');
+t.test(
+  'keyboard: focus on the heading, one Tab stop for the list, arrows, Home and End, Escape after a bulk action',
+  async (t) => {
+    for (let i = 0; i < 12; i++) await host.notify('kim', { title: `Key ${String(i).padStart(2, '0')}` });
+    const page = await openWidget(await newContext(t, browser), host.pageUrl('kim'));
+    const ui = widget(page);
+    await eventually(ui.badgeText, (text) => text === '9+', 'the badge');
+    t.equal(await ui.bellLabel(), '9+ unread notifications', 'the bell’s name says what the badge shows');
 
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
-  await eventually(ui.itemTitles, (titles) => titles.length === 12, 'the list');
-  t.match(await focused(page), { tag: 'h2', inPanel: true }, 'opening focuses the heading');
-
-  // Tab from the heading through the header and the tabs to the list: the list is one stop.
-  let where = await focused(page);
-  for (let i = 0; i < 10 && where.part !== 'item-link'; i++) {
     await page.keyboard.press('Tab');
-    where = await focused(page);
-  }
-  t.equal(where.title, 'Key 11', 'Tab reaches the newest item');
-  await page.keyboard.press('ArrowDown');
-  t.equal((await focused(page)).title, 'Key 10', 'ArrowDown moves to the next item');
-  await page.keyboard.press('End');
-  t.equal((await focused(page)).title, 'Key 00', 'End moves to the last');
-  await page.keyboard.press('Home');
-  t.equal((await focused(page)).title, 'Key 11', 'Home moves to the first');
-  await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Tab');
-  const next = await focused(page);
-  t.equal(next.part, 'item-toggle', 'Tab from an item goes to its own buttons');
-  t.equal(next.title, 'Key 10', 'of that same item');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  t.not((await focused(page)).title, 'Key 09', 'and then leaves the list, not to the next item');
+    await page.keyboard.press('Enter');
+    await eventually(ui.itemTitles, (titles) => titles.length === 12, 'the list');
+    t.match(await focused(page), { tag: 'h2', inPanel: true }, 'opening focuses the heading');
 
-  await page.locator('[part="mark-all-read"]').click();
-  await eventually(ui.badgeText, (text) => text === null, 'the badge to clear');
-  t.match(await focused(page), { inPanel: true }, 'focus stays in the dialog after Mark all read');
-  await page.keyboard.press('Escape');
-  await ui.panel.waitFor({ state: 'detached' });
-  t.equal((await focused(page)).part, 'bell', 'Escape closed it and focus is back on the bell');
+    // Tab from the heading through the header and the tabs to the list: the list is one stop.
+    let where = await focused(page);
+    for (let i = 0; i < 10 && where.part !== 'item-link'; i++) {
+      await page.keyboard.press('Tab');
+      where = await focused(page);
+    }
+    t.equal(where.title, 'Key 11', 'Tab reaches the newest item');
+    await page.keyboard.press('ArrowDown');
+    t.equal((await focused(page)).title, 'Key 10', 'ArrowDown moves to the next item');
+    await page.keyboard.press('End');
+    t.equal((await focused(page)).title, 'Key 00', 'End moves to the last');
+    await page.keyboard.press('Home');
+    t.equal((await focused(page)).title, 'Key 11', 'Home moves to the first');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    const next = await focused(page);
+    t.equal(next.part, 'item-toggle', 'Tab from an item goes to its own buttons');
+    t.equal(next.title, 'Key 10', 'of that same item');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    t.not((await focused(page)).title, 'Key 09', 'and then leaves the list, not to the next item');
 
-  await ui.bell.click();
-  await ui.panel.waitFor();
-  await page.locator('h1').click();
-  await eventually(() => ui.panel.count(), (count) => count === 0, 'a click outside to close it');
-  await ui.bell.click();
-  await ui.panel.waitFor();
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.keyboard.press('Escape');
-  await ui.panel.waitFor({ state: 'detached' });
-  t.pass('Escape closes it with focus on the page');
-});
+    await page.locator('[part="mark-all-read"]').click();
+    await eventually(ui.badgeText, (text) => text === null, 'the badge to clear');
+    t.match(await focused(page), { inPanel: true }, 'focus stays in the dialog after Mark all read');
+    await page.keyboard.press('Escape');
+    await ui.panel.waitFor({ state: 'detached' });
+    t.equal((await focused(page)).part, 'bell', 'Escape closed it and focus is back on the bell');
+
+    await ui.bell.click();
+    await ui.panel.waitFor();
+    await page.locator('h1').click();
+    await eventually(
+      () => ui.panel.count(),
+      (count) => count === 0,
+      'a click outside to close it',
+    );
+    await ui.bell.click();
+    await ui.panel.waitFor();
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Escape');
+    await ui.panel.waitFor({ state: 'detached' });
+    t.pass('Escape closes it with focus on the page');
+  },
+);
 
 t.test('axe-core: 0 serious or critical with 12+ notifications on every tab, the sheet and the preferences', async (t) => {
   for (let i = 0; i < 14; i++) {
@@ -95,7 +102,10 @@ t.test('axe-core: 0 serious or critical with 12+ notifications on every tab, the
       link: i % 2 ? '/x' : null,
       actions: i % 3 === 0 ? [{ label: 'Review', url: '/review', style: 'primary' }] : undefined,
     });
-    if (i % 5 === 0) await host.app.notifications.orm.em.getConnection().execute('update tresta_notifications set is_archived = true, archived_at = now() where id = ?', [n.id]);
+    if (i % 5 === 0)
+      await host.app.notifications.orm.em
+        .getConnection()
+        .execute('update tresta_notifications set is_archived = true, archived_at = now() where id = ?', [n.id]);
   }
   for (const [theme, viewport] of [
     ['light', { width: 1280, height: 800 }],

@@ -18,9 +18,10 @@ function clientFor(userId: string) {
     apiBase: `${host.origin}/api`,
     tokenProvider: () => host.tokens.sign(userId),
     // Node 20 has no global WebSocket; a browser would need none of this.
-    createSocket: (url) => new WebSocket(url, { headers: { origin: host.origin } }) as unknown as ReturnType<
-      NonNullable<ClientModule.NotificationsClientOptions['createSocket']>
-    >,
+    createSocket: (url) =>
+      new WebSocket(url, { headers: { origin: host.origin } }) as unknown as ReturnType<
+        NonNullable<ClientModule.NotificationsClientOptions['createSocket']>
+      >,
   });
 }
 
@@ -49,7 +50,11 @@ t.test('list, counts, read, archive and preferences over the real API', async (t
   t.equal(await client.unreadCount(), 2);
   t.equal((await client.list({ status: 'unread' })).items.length, 2, 'the unread filter');
   await client.archive(first.id);
-  t.same((await client.list({ status: 'archived' })).items.map((item) => item.id), [first.id], 'archived');
+  t.same(
+    (await client.list({ status: 'archived' })).items.map((item) => item.id),
+    [first.id],
+    'archived',
+  );
   await client.archive(first.id, false);
   await client.markRead(page.items[1]!.id);
   t.same(await client.archiveRead(), { updated: 2 }, 'archiveRead archives both read ones');
@@ -66,11 +71,23 @@ t.test('subscribe: real-time messages over the built-in WebSocket, stopped by cl
   const messages: RealtimeMessage[] = [];
   const stop = client.subscribe((message) => messages.push(message));
   t.teardown(() => client.close());
-  await until(() => client.status, (status) => status === 'websocket', 'the WebSocket');
+  await until(
+    () => client.status,
+    (status) => status === 'websocket',
+    'the WebSocket',
+  );
   const sent = await host.notify('sub', { title: 'Live, headless' });
-  await until(() => messages.some((message) => message.name === 'new-notification' && message.data.id === sent.id), Boolean, 'the message');
+  await until(
+    () => messages.some((message) => message.name === 'new-notification' && message.data.id === sent.id),
+    Boolean,
+    'the message',
+  );
   await client.markRead(sent.id);
   await until(() => messages.some((message) => message.name === 'notifications-read'), Boolean, 'the read message');
   stop();
-  await until(() => client.status, (status) => status === 'offline', 'the connection to close with the last subscriber');
+  await until(
+    () => client.status,
+    (status) => status === 'offline',
+    'the connection to close with the last subscriber',
+  );
 });
