@@ -69,3 +69,16 @@ t.test('no request to the API before the host sets a token provider', async (t) 
   await eventually(widget(page).badgeText, (text) => text === '1', 'the count once the provider is set');
   await eventually(widget(page).transport, (transport) => transport === 'websocket', 'the connection');
 });
+
+t.test('the badge shows the count even when the list fails to load', async (t) => {
+  for (let i = 0; i < 2; i++) await host.notify('bad', { title: `Counted ${i}` });
+  const context = await newContext(t, browser);
+  // The list route fails; the count route answers.
+  await context.route(/\/api\/notifications\?/, (route) => route.fulfill({ status: 500, body: '{}' }));
+  const page = await openWidget(context, host.pageUrl('bad'));
+  const ui = widget(page);
+  t.equal(await eventually(ui.badgeText, (text) => text === '2', 'the badge'), '2');
+  await ui.bell.click();
+  await page.locator('[part="panel"] [role="alert"]').waitFor();
+  t.pass('the center shows the list’s error, with the badge still counting');
+});
