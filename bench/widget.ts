@@ -13,7 +13,7 @@ import { summarize } from './lib/stats.js';
 // the lazily loaded chunks, beside Lit alone built with the same settings in the same run. Rendering:
 // Chromium's scripting time (CDP Performance.ScriptDuration) to open the center with 50 items.
 const KIB = 1024;
-const RUNS = 7;
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const ITEMS = 50;
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -32,7 +32,7 @@ async function printSizes(widgetDir: string, litBytes: Buffer): Promise<void> {
   const initial = gzip(await readFile(join(widgetDir, 'widget.js')));
   const lit = gzip(litBytes);
   console.log(
-    `initial chunk  ${kib(initial)} gzip (budget 15 KiB, stretch 12) — Lit alone ${kib(lit)}, the widget's own code ${kib(initial - lit)}`,
+    `initial chunk  ${kib(initial)} gzip (budget 12 KiB) — Lit alone ${kib(lit)}, the widget's own code ${kib(initial - lit)}`,
   );
   for (const chunk of (await readdir(join(widgetDir, 'widget'))).sort()) {
     const size = gzip(await readFile(join(widgetDir, 'widget', chunk)));
@@ -51,6 +51,16 @@ function fakeNotifications(count: number) {
     metadata: {},
     isRead: i % 4 === 0,
     readAt: null,
+    isArchived: false,
+    archivedAt: null,
+    category: i % 3 ? 'testimonials' : 'security',
+    severity: i % 3 ? 'info' : 'critical',
+    required: false,
+    actions: i % 5 === 0 ? [{ label: 'Review', url: `/testimonials/${i}`, style: 'primary' }] : [],
+    groupKey: null,
+    groupId: null,
+    groupCount: 1,
+    groupUnreadCount: i % 4 === 0 ? 0 : 1,
     createdAt: new Date(Date.now() - i * 60_000).toISOString(),
   }));
 }

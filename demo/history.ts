@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
-const EARLIER = [
+/** Digest types only, so the history sends no immediate email and "Run digest now" lists it all. */
+export const DEMO_HISTORY = [
   {
     type: 'NEW_TESTIMONIAL',
     title: 'New testimonial',
@@ -19,6 +20,18 @@ const EARLIER = [
     message: 'Grace left 4 stars: “Our team reads every one.”',
     link: '/testimonials/41',
   },
+  {
+    type: 'TESTIMONIAL_REJECTED',
+    title: 'Testimonial rejected',
+    message: 'It linked to a competitor’s pricing page.',
+    link: '/testimonials/38',
+  },
+  ...['Katherine', 'Margaret', 'Hedy', 'Radia', 'Barbara', 'Frances', 'Edsger', 'Donald', 'Barbara L.'].map((name, i) => ({
+    type: 'NEW_TESTIMONIAL',
+    title: 'New testimonial',
+    message: `${name} left ${5 - (i % 2)} stars: “${['Support answered in minutes.', 'The wall converts.', 'Worth every cent.'][i % 3]}”`,
+    link: `/testimonials/${30 - i}`,
+  })),
 ];
 
 const ANY_NOTIFICATION = 'select exists (select 1 from tresta_notifications) as found';
@@ -27,15 +40,16 @@ const DIGEST_AT_MIDNIGHT = `
   insert into tresta_notification_preferences (user_id, digest_hour) values ('ada', 0) on conflict (user_id) do nothing`;
 
 /**
- * A fresh demo starts with a past: Ada has three testimonial notifications (digest types), and her
- * digest is due from the start of her day, so "Run digest now" in the operations panel sends her a
- * digest at once (with whatever was fired since). Written through notify() like any other; only
- * when the demo's database has no notification yet, so a restart adds nothing.
+/**
+ * A fresh demo starts with a past: Ada has a screenful of testimonial notifications (digest types),
+ * and her digest is due from the start of her day, so "Run digest now" in the operations panel sends
+ * her a digest at once (with whatever was fired since). Written through notify() like any other;
+ * only when the demo's database has no notification yet, so a restart adds nothing.
  */
 export async function writeDemoHistory(app: FastifyInstance): Promise<void> {
   const connection = app.notifications.orm.em.getConnection();
   const [row] = await connection.execute<Array<{ found: boolean }>>(ANY_NOTIFICATION);
   if (row?.found) return;
   await connection.execute(DIGEST_AT_MIDNIGHT, [], 'run');
-  await app.notifications.notifyMany(EARLIER.map((notification) => ({ userId: 'ada', ...notification })));
+  await app.notifications.notifyMany(DEMO_HISTORY.map((notification) => ({ userId: 'ada', ...notification })));
 }

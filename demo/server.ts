@@ -59,6 +59,19 @@ app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) =>
   return reply.type(CONTENT_TYPES[match[1] as string] as string).send(body);
 });
 
+// Where notification links and action buttons lead: a page of the demo app, not a JSON 404.
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const landing = (path: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>Tresta — ${escapeHtml(path)}</title>
+<link rel="stylesheet" href="/assets/demo.css"></head><body><main><section class="card landing">
+<h1>${escapeHtml(path)}</h1><p>A page of the host app: the notification (or its action button) you clicked leads here,
+and the widget marked it read on the way.</p><p><a class="button" href="/">Back to the dashboard</a></p>
+</section></main></body></html>`;
+for (const route of ['/testimonials/*', '/moderation', '/settings/*']) {
+  app.get(route, async (request, reply) => reply.type('text/html').send(landing(new URL(request.url, 'http://demo').pathname)));
+}
+
 app.get<{ Querystring: { user: string } }>('/demo/token', async (request, reply) => {
   const { user } = request.query;
   if (!isDemoUser(user)) return reply.status(404).send({ message: 'no such demo user' });
@@ -85,6 +98,8 @@ app.post<{ Body: { type: string; count?: number } }>('/demo/notify', async (requ
       type: request.body.type,
       ...sample,
       title: count > 1 ? `${sample.title} #${i + 1}` : sample.title,
+      // A flood arrives as one inbox row with its count, expandable.
+      groupKey: count > 1 ? 'flood' : undefined,
     })),
   );
   return { written: written.length };

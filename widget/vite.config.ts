@@ -46,7 +46,7 @@ const minifyCssTemplates: Plugin = {
   },
 };
 
-export function widgetBuildConfig(entry: string, outDir: string, fileName = 'widget.js'): UserConfig {
+export function widgetBuildConfig(entry: string, outDir: string, fileName = 'widget.js', chunkFolder = 'widget'): UserConfig {
   return {
     root: repoRoot,
     plugins: [minifyCssTemplates, minifyChunks],
@@ -54,13 +54,14 @@ export function widgetBuildConfig(entry: string, outDir: string, fileName = 'wid
     build: {
       lib: { entry, formats: ['es'], fileName: () => fileName },
       outDir,
-      emptyOutDir: true,
+      // The client's build goes beside the widget's, into the same folder.
+      emptyOutDir: fileName === 'widget.js',
       target: 'es2022',
       minify: 'esbuild',
       sourcemap: false,
       reportCompressedSize: false,
       // allow-extension: the lazy chunks import Lit from the entry itself, rather than from a third shared chunk.
-      rollupOptions: { preserveEntrySignatures: 'allow-extension', output: { chunkFileNames: 'widget/[name]-[hash].js' } },
+      rollupOptions: { preserveEntrySignatures: 'allow-extension', output: { chunkFileNames: `${chunkFolder}/[name]-[hash].js` } },
     },
   };
 }

@@ -23,6 +23,12 @@ async function mountWidget() {
   slot.append(widget);
 }
 
+/** Which transport the widget uses right now (Ably, WebSocket, polling), shown in the header. */
+setInterval(() => {
+  const widget = document.querySelector(WIDGET);
+  if (widget) $('transport').textContent = widget.transport;
+}, 1_000);
+
 function renderTypes(types) {
   $('types').replaceChildren(
     ...types.map(({ name, email }) => {

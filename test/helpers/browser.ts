@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import type { Test } from 'tap';
 import trestaNotifications, { type TrestaNotificationsOptions } from '../../plugin/index.js';
@@ -22,8 +22,8 @@ export async function launchBrowser(t: Test): Promise<Browser> {
 }
 
 /** A fresh profile (storage, BroadcastChannels, Web Locks) per test, closed at its end. */
-export async function newContext(t: Test, browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext();
+export async function newContext(t: Test, browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
   t.teardown(() => context.close());
   return context;
 }
@@ -33,6 +33,16 @@ export interface PageOptions {
   attributes?: Record<string, string>;
   lang?: string;
   dir?: 'ltr' | 'rtl';
+  /** Where the header puts the bell (default: the right, end of the header). */
+  bell?: 'start' | 'end';
+  /** Light DOM of the element (slotted content). */
+  children?: string;
+  /** Script run after the element is in the page, with `widget` bound to it. */
+  script?: string;
+  /** false: the page sets no tokenProvider (the script may, later). */
+  tokenProvider?: boolean;
+  /** Extra CSS of the host page. */
+  css?: string;
 }
 
 export interface WidgetHost {
@@ -51,7 +61,19 @@ export interface WidgetHost {
 const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function testPage(userId: string, { attributes = {}, lang = 'en', dir = 'ltr' }: PageOptions): string {
+function testPage(
+  userId: string,
+  {
+    attributes = {},
+    lang = 'en',
+    dir = 'ltr',
+    bell = 'end',
+    children = '',
+    script = '',
+    tokenProvider = true,
+    css = '',
+  }: PageOptions,
+): string {
   const attrs = Object.entries({ 'api-base': '/api', ...attributes })
     .map(([name, value]) => (value === '' ? name : `${name}="${escapeHtml(value)}"`))
     .join(' ');
@@ -59,12 +81,15 @@ function testPage(userId: string, { attributes = {}, lang = 'en', dir = 'ltr' }:
 <html lang="${escapeHtml(lang)}" dir="${dir}">
 <head><meta charset="utf-8"><title>Widget test page</title>
 <script type="module" src="/api/notifications/widget.js"></script></head>
-<body><header style="display:flex;justify-content:flex-end;padding:8px"><tresta-notifications ${attrs}></tresta-notifications></header>
+<style>${css}</style>
+<body><header style="display:flex;justify-content:flex-${bell};padding:8px"><tresta-notifications ${attrs}>${children}</tresta-notifications></header>
 <main><h1>Host page</h1><p>Content of the host application.</p></main>
 <script>
+  const widget = document.querySelector('tresta-notifications');
   // Like a session library: a fresh short-lived token whenever the widget asks.
-  document.querySelector('tresta-notifications').tokenProvider = () =>
-    fetch('/test/token?user=${encodeURIComponent(userId)}').then((response) => response.text());
+  const sessionToken = () => fetch('/test/token?user=${encodeURIComponent(userId)}').then((response) => response.text());
+  ${tokenProvider ? 'widget.tokenProvider = sessionToken;' : ''}
+  ${script}
 </script>
 </body></html>`;
 }

@@ -1,4 +1,12 @@
-import type { Notification, NotificationPage, Preferences, PreferencesUpdate, RealtimeOffer, TokenProvider } from './types.js';
+import type {
+  ListQuery,
+  Notification,
+  NotificationPage,
+  Preferences,
+  PreferencesUpdate,
+  RealtimeOffer,
+  TokenProvider,
+} from './types.js';
 
 /** A failed call, with the plugin's error code when it answered one. */
 export class ApiError extends Error {
@@ -49,18 +57,28 @@ export class ApiClient {
     return new URL(path, this.root);
   }
 
-  list(cursor: string | null, limit = PAGE_SIZE): Promise<NotificationPage> {
+  list({ limit = PAGE_SIZE, cursor, ...filter }: ListQuery = {}): Promise<NotificationPage> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor) query.set('cursor', cursor);
+    for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
     return this.request(`notifications?${query}`);
   }
 
-  async unreadCount(): Promise<number> {
-    return (await this.request<{ count: number }>('notifications/unread-count')).count;
+  async unreadCount({ category }: { category?: string } = {}): Promise<number> {
+    const query = category ? `?${new URLSearchParams({ category })}` : '';
+    return (await this.request<{ count: number }>(`notifications/unread-count${query}`)).count;
   }
 
   setRead(id: string, isRead: boolean): Promise<Notification> {
     return this.request(`notifications/${encodeURIComponent(id)}`, { method: 'PATCH', body: { isRead } });
+  }
+
+  setArchived(id: string, isArchived: boolean): Promise<Notification> {
+    return this.request(`notifications/${encodeURIComponent(id)}`, { method: 'PATCH', body: { isArchived } });
+  }
+
+  archiveRead(): Promise<{ updated: number }> {
+    return this.request('notifications/archive-read', { method: 'POST' });
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Notification, NotificationPage, ReadChange } from './types.js';
+import type { ArchiveChange, ListFilter, Notification, NotificationPage, ReadChange } from './types.js';
 
 export type LoadState = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -15,6 +15,8 @@ function newerFirst(a: Notification, b: Notification): number {
  * recognised and never announced twice.
  */
 export class NotificationStore {
+  /** What the loaded list shows (a tab of the center); the unread count is always the whole inbox's. */
+  filter: ListFilter = {};
   items: readonly Notification[] = [];
   unreadCount = 0;
   nextCursor: string | null = null;
@@ -27,6 +29,26 @@ export class NotificationStore {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Whether a notification belongs in the list under the current filter (search is the server's to judge). */
+  matches(notification: Notification): boolean {
+    const { status = 'all', category, type } = this.filter;
+    if (status === 'archived' ? !notification.isArchived : notification.isArchived) return false;
+    if (status === 'unread' && notification.isRead) return false;
+    if (status === 'read' && !notification.isRead) return false;
+    if (category && notification.category !== category) return false;
+    return !type || notification.type === type;
+  }
+
+  /** Another tab of the center: the list starts over under the new filter (ids stay seen). */
+  setFilter(filter: ListFilter): void {
+    this.filter = filter;
+    this.items = [];
+    this.nextCursor = null;
+    this.listState = 'idle';
+    this.moreState = 'idle';
+    this.changed();
   }
 
   has(id: string): boolean {
@@ -86,8 +108,8 @@ export class NotificationStore {
   receive(notification: Notification): boolean {
     if (this.seen.has(notification.id)) return false;
     this.seen.add(notification.id);
-    this.items = this.union([notification], this.items);
-    if (!notification.isRead) this.unreadCount += 1;
+    if (this.matches(notification) && !this.filter.q) this.items = this.union([notification], this.items);
+    if (!notification.isRead && !notification.isArchived) this.unreadCount += 1;
     this.changed();
     return true;
   }
@@ -103,18 +125,34 @@ export class NotificationStore {
     this.changed();
   }
 
+  /**
+   * A `notifications-archived` message, or the user's own archive action: the items change state,
+   * and leave the list when they no longer belong in it.
+   */
+  applyArchived(change: ArchiveChange): void {
+    const archivedAt = change.isArchived ? new Date().toISOString() : null;
+    const touched = (item: Notification) => ('allRead' in change ? item.isRead : change.ids.includes(item.id));
+    this.items = this.items
+      .map((item) => (touched(item) && item.isArchived !== change.isArchived ? { ...item, isArchived: change.isArchived, archivedAt } : item))
+      .filter((item) => !touched(item) || this.matches(item));
+    this.unreadCount = Math.max(0, change.unreadCount);
+    this.changed();
+  }
+
   /** One notification read or unread, as the user chose (before the server confirms). */
   setRead(id: string, isRead: boolean): void {
     const current = this.items.find((item) => item.id === id);
     if (!current || current.isRead === isRead) return;
     this.replaceItem({ ...current, isRead, readAt: isRead ? new Date().toISOString() : null });
-    this.unreadCount = Math.max(0, this.unreadCount + (isRead ? -1 : 1));
+    if (!current.isArchived) this.unreadCount = Math.max(0, this.unreadCount + (isRead ? -1 : 1));
     this.changed();
   }
 
-  /** The server's version of one notification (the answer to a PATCH). */
+  /** The server's version of one notification (the answer to a PATCH); a group row keeps its count. */
   replaceItem(updated: Notification): void {
-    this.items = this.items.map((item) => (item.id === updated.id ? updated : item));
+    this.items = this.items.map((item) =>
+      item.id === updated.id ? { ...updated, groupCount: item.groupCount, groupUnreadCount: item.groupUnreadCount } : item,
+    );
     this.changed();
   }
 

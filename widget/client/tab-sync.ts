@@ -1,11 +1,11 @@
-import type { Notification, NotificationPage, RealtimeMessage } from './types.js';
+import type { ListFilter, Notification, NotificationPage, RealtimeMessage } from './types.js';
 
 /** What tabs of one browser tell each other. */
 export type TabMessage =
   /** A real-time message the leader received, or a read change one tab made. */
   | { kind: 'message'; message: RealtimeMessage }
   /** The leader refetched after a reconnect or a poll. */
-  | { kind: 'caught-up'; page: NotificationPage; unreadCount: number }
+  | { kind: 'caught-up'; page: NotificationPage; unreadCount: number; filter: ListFilter }
   /** One tab marked a notification read or unread. */
   | { kind: 'updated'; notification: Notification; unreadCount: number }
   /** The user did something in some tab: the browser is not idle. */

@@ -76,8 +76,32 @@ export interface RealtimeOffer {
 
 export type ReadChange = ({ ids: string[] } | { all: true }) & { unreadCount: number };
 
+/** Notifications archived (or brought back with `isArchived: false`) on some device. */
+export type ArchiveChange = ({ ids: string[] } | { allRead: true }) & { isArchived: boolean; unreadCount: number };
+
 /** The envelope every transport carries. */
-export type RealtimeMessage = { name: 'new-notification'; data: Notification } | { name: 'notifications-read'; data: ReadChange };
+export type RealtimeMessage =
+  | { name: 'new-notification'; data: Notification }
+  | { name: 'notifications-read'; data: ReadChange }
+  | { name: 'notifications-archived'; data: ArchiveChange };
+
+/** Which notifications a list shows: `all` is every one not archived. */
+export type ListStatus = 'all' | 'unread' | 'read' | 'archived';
+
+export interface ListFilter {
+  status?: ListStatus;
+  category?: string;
+  type?: string;
+  /** Searches title and message. */
+  q?: string;
+}
+
+export interface ListQuery extends ListFilter {
+  cursor?: string | null;
+  limit?: number;
+  /** One group's notifications, one by one (a group row's `groupId`). */
+  group?: string;
+}
 
 /** Supplies a session token; called again when the server answers 401. */
 export type TokenProvider = () => string | null | undefined | Promise<string | null | undefined>;

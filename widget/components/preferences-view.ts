@@ -1,10 +1,10 @@
-import { html } from 'lit';
+import { html, nothing } from 'lit';
 import type { I18n } from '../client/i18n/i18n.js';
 import type { DigestFrequency, Preferences, PreferencesUpdate } from '../client/types.js';
 
 const checked = (event: Event) => (event.target as HTMLInputElement).checked;
 
-/** The preferences view of the center: each change is saved at once (a partial PUT). */
+/** The preferences view of the center: each change is saved at once (a partial PUT); required types are shown locked on. */
 export function renderPreferences(preferences: Preferences, i18n: I18n, save: (update: PreferencesUpdate) => void) {
   const { strings } = i18n;
   const digests: Array<[DigestFrequency, string]> = [
@@ -35,13 +35,15 @@ export function renderPreferences(preferences: Preferences, i18n: I18n, save: (u
         <tbody>
           ${Object.entries(preferences.types).map(([type, channels]) => {
             const name = i18n.typeName(type);
+            const locked = channels.required === true;
             return html`
               <tr>
-                <th scope="row">${name}</th>
+                <th scope="row">${name}${locked ? html` <span class="locked">(${strings.required})</span>` : nothing}</th>
                 <td>
                   <input
                     type="checkbox"
                     aria-label="${name}: ${strings.inApp}"
+                    ?disabled=${locked}
                     .checked=${channels.inApp}
                     @change=${(e: Event) => save({ types: { [type]: { inApp: checked(e) } } })}
                   />
@@ -50,6 +52,7 @@ export function renderPreferences(preferences: Preferences, i18n: I18n, save: (u
                   <input
                     type="checkbox"
                     aria-label="${name}: ${strings.email}"
+                    ?disabled=${locked}
                     .checked=${channels.email}
                     @change=${(e: Event) => save({ types: { [type]: { email: checked(e) } } })}
                   />

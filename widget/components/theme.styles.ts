@@ -16,6 +16,11 @@ const dark = css`
   --_badge: var(--tresta-color-badge, #ff8a80);
   --_badge-text: var(--tresta-color-badge-text, #10131c);
   --_shadow: 0 12px 32px rgb(0 0 0 / 0.5);
+  --_hover: var(--tresta-color-hover, #2a3147);
+  --_info: var(--tresta-color-info, #9bb8ff);
+  --_success: var(--tresta-color-success, #6ee7a8);
+  --_warning: var(--tresta-color-warning, #fcd34d);
+  --_critical: var(--tresta-color-critical, #ff8a80);
 `;
 
 export const themeStyles = css`
@@ -31,8 +36,13 @@ export const themeStyles = css`
     --_badge: var(--tresta-color-badge, #b91c1c);
     --_badge-text: var(--tresta-color-badge-text, #ffffff);
     --_shadow: 0 12px 32px rgb(15 23 42 / 0.18);
+    --_hover: var(--tresta-color-hover, #f3f4f6);
+    --_info: var(--tresta-color-info, #1d4ed8);
+    --_success: var(--tresta-color-success, #047857);
+    --_warning: var(--tresta-color-warning, #b45309);
+    --_critical: var(--tresta-color-critical, #b91c1c);
     --_radius: var(--tresta-radius, 10px);
-    --_font: var(--tresta-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    --_density: var(--tresta-density, 1);
     --_z-index: var(--tresta-z-index, 1000);
     --_panel-width: var(--tresta-panel-width, 380px);
   }
@@ -40,17 +50,19 @@ export const themeStyles = css`
     ${dark}
   }
   @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
+    :host([theme='auto']) {
       ${dark}
     }
   }
 `;
 
-/** Shared by the inner components: focus rings and a text that is only spoken. */
+/**
+ * Shared by the inner components: focus rings and a text that is only spoken. The font is the page's
+ * (inherited) unless --tresta-font names one: an unset var() makes the declaration inherit.
+ */
 export const baseStyles = css`
   :host {
-    font-family: var(--_font);
-    color: var(--_text);
+    font-family: var(--tresta-font);
   }
   button,
   a,

@@ -1,8 +1,10 @@
 import { css } from 'lit';
 
 export const bellStyles = css`
+  /* The bell takes the colour of the text around it (the host's header), whatever the theme. */
   :host {
     display: inline-block;
+    color: inherit;
   }
   button {
     position: relative;
@@ -18,11 +20,7 @@ export const bellStyles = css`
   }
   button:hover,
   button[aria-expanded='true'] {
-    background: color-mix(in srgb, var(--_text) 8%, transparent);
-  }
-  svg {
-    inline-size: 1.4rem;
-    block-size: 1.4rem;
+    background: color-mix(in srgb, currentColor 10%, transparent);
   }
   .badge {
     position: absolute;

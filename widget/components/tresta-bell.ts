@@ -9,6 +9,7 @@ import { bellStyles } from './tresta-bell.styles.js';
  *
  * @csspart bell - the button
  * @csspart badge - the unread count on the button
+ * @slot bell-icon - the icon (the root element forwards its own slot, with the default bell as fallback)
  */
 export class TrestaBell extends LitElement {
   static override styles = [baseStyles, bellStyles];
@@ -33,10 +34,7 @@ export class TrestaBell extends LitElement {
   override render() {
     return html`
       <button part="bell" type="button" aria-label=${this.label} aria-haspopup="dialog" aria-expanded=${String(this.expanded)}>
-        <svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round">
-          <path d="M6 9a6 6 0 0 1 12 0c0 5 2 6.5 2 6.5H4S6 14 6 9" />
-          <path d="M10 19a2 2 0 0 0 4 0" />
-        </svg>
+        <slot name="bell-icon"></slot>
         ${this.count > 0 ? html`<span part="badge" class="badge" aria-hidden="true">${badgeText(this.count)}</span>` : nothing}
       </button>
       <span class="visually-hidden" role="status">${this.label}</span>

@@ -18,10 +18,34 @@ export const toastsStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     background: var(--_background);
+    color: var(--_text);
     box-shadow: var(--_shadow);
   }
-  .body {
+  .content {
     flex: 1;
+    min-inline-size: 0;
+  }
+  .actions {
+    display: flex;
+    gap: 0.5rem;
+    padding: 0 0.75rem 0.75rem;
+  }
+  .action {
+    padding: 0.25rem 0.75rem;
+    border: 1px solid var(--_border);
+    border-radius: calc(var(--_radius) / 1.5);
+    background: var(--_background);
+    font-size: 0.8125rem;
+    font-weight: 600;
+    cursor: pointer;
+  }
+  .action.primary {
+    border-color: var(--_accent);
+    background: var(--_accent);
+    color: var(--_accent-text);
+  }
+  .body {
+    inline-size: 100%;
     min-inline-size: 0;
     padding: 0.75rem;
     border: 0;

@@ -1,6 +1,9 @@
 import { html, LitElement } from 'lit';
 import type { I18n } from '../client/i18n/i18n.js';
-import type { Notification } from '../client/types.js';
+import type { Notification, NotificationAction } from '../client/types.js';
+import { renderActionButtons } from './notification-item.js';
+
+export { claimToast } from '../client/toast-claims.js';
 import { baseStyles } from './theme.styles.js';
 import { toastsStyles } from './tresta-toasts.styles.js';
 
@@ -13,6 +16,7 @@ export const TOAST_DURATION_MS = 6_000;
  *
  * @csspart toast-stack - the live region holding the toasts
  * @csspart toast - one toast
+ * @csspart action - an action button of a toast
  */
 export class TrestaToasts extends LitElement {
   static override styles = [baseStyles, toastsStyles];
@@ -23,8 +27,10 @@ export class TrestaToasts extends LitElement {
 
   declare i18n: I18n;
   declare toasts: Notification[];
-  /** Called when a toast is activated: the root opens the center. */
+  /** Called when a toast is activated: the root opens its notification. */
   onActivate: (notification: Notification) => void = () => {};
+  /** Called for an action button of a toast. */
+  onAction: (notification: Notification, action: NotificationAction) => void = () => {};
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly paused = new Set<'hover' | 'focus'>();
 
@@ -55,8 +61,6 @@ export class TrestaToasts extends LitElement {
       <div
         part="toast-stack"
         class="stack"
-        role="region"
-        aria-label=${strings.notifications}
         aria-live="polite"
         @pointerenter=${() => this.pause('hover')}
         @pointerleave=${() => this.resume('hover')}
@@ -66,10 +70,18 @@ export class TrestaToasts extends LitElement {
         ${this.toasts.map(
           (toast) => html`
             <div part="toast" class="toast" data-id=${toast.id}>
-              <button class="body" type="button" @click=${() => this.activate(toast)}>
-                <span class="title">${toast.title}</span>
-                <span class="message">${toast.message}</span>
-              </button>
+              <div class="content">
+                <button class="body" type="button" @click=${() => this.activate(toast)}>
+                  <span class="title">${toast.title}</span>
+                  <span class="message">${toast.message}</span>
+                </button>
+                ${renderActionButtons(toast, {
+                  act: (notification, action) => {
+                    this.dismiss(notification.id);
+                    this.onAction(notification, action);
+                  },
+                })}
+              </div>
               <button class="dismiss" type="button" aria-label=${strings.dismiss} @click=${() => this.dismiss(toast.id)}>
                 ×
               </button>
@@ -113,4 +125,9 @@ export class TrestaToasts extends LitElement {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
   }
+}
+
+/** Called by the root element with the first toast: this module is a lazy chunk. */
+export function defineTrestaToasts(): void {
+  if (!customElements.get('tresta-toasts')) customElements.define('tresta-toasts', TrestaToasts);
 }

@@ -1,10 +1,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { NotificationsClient } from '../client/notifications-client.js';
-import { NotificationStore } from '../client/store.js';
-import { TabSync, type TabMessage } from '../client/tab-sync.js';
-import type { Notification, RealtimeMessage, TokenProvider } from '../client/types.js';
+import type { NotificationsClient } from '../client/notifications-client.js';
+import type { NotificationStore } from '../client/store.js';
+import type { TabMessage, TabSync } from '../client/tab-sync.js';
+import type { ListFilter, Notification, RealtimeMessage, TokenProvider } from '../client/types.js';
 
-const EMPTY_STORE = new NotificationStore();
+/** What the element renders from the store. */
+export type StoreView = Pick<NotificationStore, 'items' | 'unreadCount' | 'nextCursor' | 'listState' | 'moreState'>;
+const EMPTY_STORE: StoreView = { items: [], unreadCount: 0, nextCursor: null, listState: 'idle', moreState: 'idle' };
 /** How long a burst of new notifications may last before the count is asked again. */
 const COUNT_REFRESH_DELAY_MS = 500;
 
@@ -30,6 +32,9 @@ export interface NotificationsControllerOptions {
 export class NotificationsController implements ReactiveController {
   client!: NotificationsClient;
   tabs!: TabSync;
+  /** Resolves once the client and the tab channel exist: they are a lazy chunk, loaded once the host gave credentials. */
+  ready!: Promise<void>;
+  private generation = 0;
   private unsubscribe: (() => void) | undefined;
   private countTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -40,35 +45,73 @@ export class NotificationsController implements ReactiveController {
     host.addController(this);
   }
 
-  /** The store; empty until the element is first connected. */
-  get store() {
+  /** The store; empty until the client is loaded. */
+  get store(): StoreView {
     return this.client?.store ?? EMPTY_STORE;
   }
 
   hostConnected(): void {
     const { host } = this;
-    this.client = new NotificationsClient({
-      apiBase: host.apiBase,
-      baseUrl: document.baseURI,
-      getToken: () => (host.tokenProvider ? host.tokenProvider() : host.token),
-    });
-    this.unsubscribe = this.client.store.subscribe(() => host.requestUpdate());
-    this.tabs = new TabSync(`tresta-notifications:${this.client.api.resolve('notifications').href}`, (message) =>
-      this.fromOtherTab(message),
-    );
-    // After the first update: properties set before the element was defined (tokenProvider) are in place by then.
-    void host.updateComplete.then(() => this.client.load());
+    const generation = ++this.generation;
+    // After the first update (properties set before the element was defined, tokenProvider, are in
+    // place by then), and once there are credentials.
+    this.ready = host.updateComplete
+      .then(() => this.whenCredentials())
+      .then(() => import('./notifications-model.js'))
+      .then(({ NotificationsClient, TabSync }) => {
+        if (generation !== this.generation) return new Promise<never>(() => {});
+        this.client = new NotificationsClient({
+          apiBase: host.apiBase,
+          baseUrl: document.baseURI,
+          tokenProvider: () => (host.tokenProvider ? host.tokenProvider() : host.token),
+        });
+        this.unsubscribe = this.client.store.subscribe(() => host.requestUpdate());
+        this.tabs = new TabSync(`tresta-notifications:${this.client.api.resolve('notifications').href}`, (message) =>
+          this.fromOtherTab(message),
+        );
+        void this.client.load();
+      });
   }
 
+  /** Whether the host said how to authenticate: a token, or a provider (which may answer null for cookie sessions). */
+  get hasCredentials(): boolean {
+    return Boolean(this.host.tokenProvider) || (this.host.token !== undefined && this.host.token !== null);
+  }
+
+  /**
+   * Resolves once the host has set `token` or `tokenProvider`: a framework sets them after the element
+   * is in the page, and a request before that would only earn a 401.
+   */
+  whenCredentials(): Promise<void> {
+    if (this.hasCredentials) return Promise.resolve();
+    this.credentials ??= (() => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => (resolve = settle));
+      return { promise, resolve };
+    })();
+    return this.credentials.promise;
+  }
+
+  private credentials: { promise: Promise<void>; resolve: () => void } | undefined;
+
   hostDisconnected(): void {
+    this.generation++;
     clearTimeout(this.countTimer);
     this.unsubscribe?.();
-    this.tabs.close();
+    this.tabs?.close();
   }
 
   /** New credentials: a load that failed for want of them is worth retrying. */
   credentialsChanged(): void {
-    if (this.client?.store.listState === 'error') void this.client.load();
+    if (this.credentials && this.hasCredentials) {
+      this.credentials.resolve();
+      this.credentials = undefined;
+    } else if (this.client?.store.listState === 'error') void this.client.load();
+  }
+
+  /** The center shows another tab: its list loads, the count stays the inbox's. */
+  showTab(filter: ListFilter): Promise<void> {
+    return this.client.setFilter(filter);
   }
 
   retry(): Promise<void> {
@@ -89,12 +132,24 @@ export class NotificationsController implements ReactiveController {
   async catchUp(): Promise<void> {
     const { page, unreadCount, fresh } = await this.client.catchUp();
     fresh.forEach((notification) => this.announce(notification));
-    this.tabs.post({ kind: 'caught-up', page, unreadCount });
+    this.tabs.post({ kind: 'caught-up', page, unreadCount, filter: this.client.store.filter });
   }
 
   async setRead(id: string, isRead: boolean): Promise<void> {
-    const { notification, unreadCount } = await this.client.setRead(id, isRead);
-    this.tabs.post({ kind: 'updated', notification, unreadCount });
+    const notification = await this.client.markRead(id, isRead);
+    this.tabs.post({ kind: 'updated', notification, unreadCount: this.client.store.unreadCount });
+  }
+
+  async archive(id: string, isArchived: boolean): Promise<void> {
+    await this.client.archive(id, isArchived);
+    const data = { ids: [id], isArchived, unreadCount: this.client.store.unreadCount };
+    this.tabs.post({ kind: 'message', message: { name: 'notifications-archived', data } });
+  }
+
+  async archiveRead(): Promise<void> {
+    await this.client.archiveRead();
+    const data = { allRead: true as const, isArchived: true, unreadCount: this.client.store.unreadCount };
+    this.tabs.post({ kind: 'message', message: { name: 'notifications-archived', data } });
   }
 
   /** Marks one read with a request that survives the page unloading; resolves once it is sent. */
@@ -117,6 +172,10 @@ export class NotificationsController implements ReactiveController {
       case 'message':
         return this.announce(this.client.apply(message.message));
       case 'caught-up':
+        // Another browser tab showing another tab of the center: its page is of another list.
+        if (JSON.stringify(message.filter) !== JSON.stringify(this.client.store.filter)) {
+          return this.client.store.setUnreadCount(message.unreadCount);
+        }
         return this.client.mergeLatest(message.page, message.unreadCount).forEach((notification) => this.announce(notification));
       case 'updated':
         this.client.store.replaceItem(message.notification);

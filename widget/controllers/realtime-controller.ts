@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { RealtimeConnection, type ConnectionStatus } from '../client/realtime-connection.js';
-import { IdleWatcher } from './idle-watcher.js';
+import type { ConnectionStatus, RealtimeConnection } from '../client/realtime-connection.js';
+import type { IdleWatcher } from './idle-watcher.js';
 import type { NotificationsController } from './notifications-controller.js';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
@@ -22,6 +22,8 @@ export class RealtimeController implements ReactiveController {
   private connection: RealtimeConnection | undefined;
   private idle: IdleWatcher | undefined;
   private leading = false;
+  /** Counts connects and disconnects: a lazy load that finishes after a disconnect does nothing. */
+  private generation = 0;
   private lastShared = 0;
 
   constructor(
@@ -32,8 +34,30 @@ export class RealtimeController implements ReactiveController {
   }
 
   hostConnected(): void {
-    const { client, tabs } = this.notifications;
-    this.connection = new RealtimeConnection({
+    const generation = ++this.generation;
+    // Once the model is loaded (after the first update, with credentials). The connection's code is a lazy chunk.
+    void this.notifications.ready
+      .then(() => import('./realtime-stack.js'))
+      .then(({ RealtimeConnection, IdleWatcher }) => {
+        if (generation !== this.generation) return;
+        const { tabs } = this.notifications;
+        this.idle = new IdleWatcher(
+          () => this.host.idleTimeoutMs,
+          () => this.connection?.stop(),
+          (local) => this.onActivity(local),
+        );
+        this.idle.start();
+        const connection = this.createConnection(RealtimeConnection);
+        tabs.lead(() => {
+          this.leading = true;
+          if (connection === this.connection) connection.start();
+        });
+      });
+  }
+
+  private createConnection(Connection: typeof RealtimeConnection): RealtimeConnection {
+    const { client } = this.notifications;
+    this.connection = new Connection({
       api: client.api,
       createSocket: (url) => new WebSocket(url),
       // Ably's SDK is a chunk of its own, loaded only when the server offers Ably.
@@ -45,24 +69,13 @@ export class RealtimeController implements ReactiveController {
         this.host.requestUpdate();
       },
     });
-    this.idle = new IdleWatcher(
-      () => this.host.idleTimeoutMs,
-      () => this.connection?.stop(),
-      (local) => this.onActivity(local),
-    );
-    this.idle.start();
-    const connection = this.connection;
-    // After the first update: properties set before the element was defined (tokenProvider) are in place by then.
-    void this.host.updateComplete.then(() =>
-      tabs.lead(() => {
-        this.leading = true;
-        if (connection === this.connection) connection.start();
-      }),
-    );
+    return this.connection;
   }
 
   hostDisconnected(): void {
+    this.generation++;
     this.idle?.stop();
+    this.idle = undefined;
     this.connection?.stop();
     this.connection = undefined;
     this.leading = false;

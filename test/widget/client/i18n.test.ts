@@ -8,7 +8,7 @@ t.test('English: plurals, the spoken label and relative times', async (t) => {
   const i18n = new I18n('en-US');
   t.equal(i18n.unreadLabel(1), '1 unread notification');
   t.equal(i18n.unreadLabel(3), '3 unread notifications');
-  t.equal(i18n.unreadLabel(1200), '1,200 unread notifications', 'numbers in the locale’s format');
+  t.equal(i18n.unreadLabel(12), '9+ unread notifications', 'above nine it says what the badge shows');
   t.equal(i18n.unreadLabel(0), 'Notifications, none unread');
   t.equal(i18n.relativeTime(ago(10), NOW), 'now');
   t.equal(i18n.relativeTime(ago(5 * 60), NOW), '5 minutes ago');
@@ -21,7 +21,7 @@ t.test('German and Spanish packs load lazily and use their plural rules', async 
   const de = new I18n('de-DE', await loadStringPack('de-DE'));
   t.equal(de.unreadLabel(1), '1 ungelesene Benachrichtigung');
   t.equal(de.unreadLabel(3), '3 ungelesene Benachrichtigungen');
-  t.equal(de.unreadLabel(1200), '1.200 ungelesene Benachrichtigungen');
+  t.equal(de.unreadLabel(1200), '9+ ungelesene Benachrichtigungen');
   t.equal(de.relativeTime(ago(5 * 60), NOW), 'vor 5 Minuten');
   const es = new I18n('es', await loadStringPack('es'));
   t.equal(es.unreadLabel(1), '1 notificación sin leer');

@@ -65,14 +65,17 @@ export class I18n {
     }
   }
 
-  plural(forms: PluralForms, count: number): string {
+  plural(forms: PluralForms, count: number, shown = new Intl.NumberFormat(this.locale).format(count)): string {
     const form = forms[this.plurals.select(count)] ?? forms.other;
-    return form.replace('{count}', new Intl.NumberFormat(this.locale).format(count));
+    return form.replace('{count}', shown);
   }
 
-  /** What the bell says: "3 unread notifications", or that nothing is unread. */
+  /**
+   * What the bell says: "3 unread notifications", or that nothing is unread. Above nine it says what
+   * the badge shows ("9+ unread notifications"), so the spoken name contains the visible text.
+   */
   unreadLabel(count: number): string {
-    return count > 0 ? this.plural(this.strings.unread, count) : this.strings.noUnread;
+    return count > 0 ? this.plural(this.strings.unread, count, badgeText(count)) : this.strings.noUnread;
   }
 
   /** "5 minutes ago", "vor 5 Minuten", "hace 5 minutos"; "now" under 45 s. */

@@ -27,6 +27,20 @@ export interface WidgetStrings {
   inApp: string;
   email: string;
   saveError: string;
+  saving: string;
+  saved: string;
+  /** Shown beside a type whose notifications cannot be turned off. */
+  required: string;
+  archive: string;
+  unarchive: string;
+  archiveRead: string;
+  tabAll: string;
+  tabUnread: string;
+  tabArchived: string;
+  emptyArchived: string;
+  /** A collapsed group's toggle: "Show all 5". */
+  showGroup: PluralForms;
+  hideGroup: string;
   /** Display names of notification types; an unknown type is shown humanised ("WEEKLY_REPORT" → "Weekly report"). */
   types: Record<string, string>;
 }

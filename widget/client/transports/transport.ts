@@ -20,7 +20,7 @@ export interface Transport {
   close(): void;
 }
 
-/** Accepts only the two message names of the contract, with an id to deduplicate on. */
+/** Accepts only the message names of the contract, with an id to deduplicate on. */
 export function parseRealtimeMessage(value: unknown): RealtimeMessage | null {
   if (typeof value !== 'object' || value === null) return null;
   const { name, data } = value as { name?: unknown; data?: unknown };
@@ -28,7 +28,7 @@ export function parseRealtimeMessage(value: unknown): RealtimeMessage | null {
   if (name === 'new-notification' && typeof (data as { id?: unknown }).id === 'string') {
     return { name, data } as RealtimeMessage;
   }
-  if (name === 'notifications-read' && typeof (data as { unreadCount?: unknown }).unreadCount === 'number') {
+  if ((name === 'notifications-read' || name === 'notifications-archived') && typeof (data as { unreadCount?: unknown }).unreadCount === 'number') {
     return { name, data } as RealtimeMessage;
   }
   return null;
