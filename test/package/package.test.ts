@@ -27,7 +27,7 @@ const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ 
 const tarball = join(work, packed!.filename);
 const files = packed!.files.map((file) => file.path);
 
-t.test('the tarball holds the plugin, migrations, widget, types, binary and licence, and nothing else', async (t) => {
+t.test('the tarball holds the plugin, migrations, widget, client, types, manifest, binary and licence, and nothing else', async (t) => {
   for (const path of [
     'LICENSE',
     'README.md',
@@ -40,6 +40,11 @@ t.test('the tarball holds the plugin, migrations, widget, types, binary and lice
     'dist/migrations/index.d.ts',
     'dist/widget/widget.js',
     'dist/widget/types/index.d.ts',
+    'dist/widget/client.js',
+    'dist/widget/types/client/index.d.ts',
+    'dist/widget/types/frameworks/react.d.ts',
+    'dist/widget/types/frameworks/vue.d.ts',
+    'dist/widget/custom-elements.json',
   ]) {
     t.ok(files.includes(path), `ships ${path}`);
   }
@@ -93,6 +98,7 @@ const CONSUMER = `
 import Fastify from 'fastify';
 import trestaNotifications, { errors, type Notification, type TrestaNotificationsOptions } from 'tresta-notifications';
 import { migrationsList } from 'tresta-notifications/migrations';
+import { NotificationsClient } from 'tresta-notifications/client';
 
 const app = Fastify();
 const options: TrestaNotificationsOptions = {
@@ -107,6 +113,7 @@ const failure: Error = new errors.UnauthorizedError('no token');
 new errors.UnauthorizedError(42);
 export const code: string = failure instanceof errors.RateLimitedError ? 'limited' : sent.id;
 export const migrations = migrationsList.length;
+export const client = new NotificationsClient({ apiBase: '/api', tokenProvider: async () => 'token' });
 `;
 
 t.test('a consumer project type-checks under nodenext, node16 and bundler', async (t) => {
