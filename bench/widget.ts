@@ -10,7 +10,8 @@ import { launchChromium } from '../test/helpers/chromium.js';
 import { summarize } from './lib/stats.js';
 
 // The widget's weight and rendering cost. Sizes: the initial chunk (Lit included, Ably excluded) and
-// the lazily loaded chunks, beside Lit alone built with the same settings in the same run. Rendering:
+// the lazily loaded chunks, beside Lit alone and the peers' equivalent bundles (bench/peers/), built
+// with the same settings in the same run. Rendering:
 // Chromium's scripting time (CDP Performance.ScriptDuration) to open the center with 50 items.
 const KIB = 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -38,6 +39,71 @@ async function printSizes(widgetDir: string, litBytes: Buffer): Promise<void> {
     const size = gzip(await readFile(join(widgetDir, 'widget', chunk)));
     const budget = chunk.startsWith('ably-transport-') ? ' (budget 37 KiB)' : '';
     console.log(`lazy chunk     ${kib(size)} gzip${budget}  ${chunk}`);
+  }
+}
+
+/** The peers' counterparts, each a minimal entry in bench/peers/; React is the host's, so not counted. */
+const PEERS = [
+  { name: "Courier's web component (@trycourier/courier-ui-inbox)", entry: './peers/courier.ts', ours: 'element' },
+  { name: "Novu's Inbox UI (@novu/js/ui)", entry: './peers/novu.ts', ours: 'element' },
+  { name: "Knock's client (@knocklabs/client)", entry: './peers/knock.ts', ours: 'client' },
+  { name: "MagicBell's React build (@magicbell/magicbell-react)", entry: './peers/magicbell.ts', ours: 'element' },
+] as const;
+const REACT = ['react', 'react-dom', 'react/jsx-runtime', 'react-dom/client'];
+
+interface PeerSize {
+  initial: number;
+  total: number;
+}
+
+/** Builds one peer's entry like the widget (library mode, minified), as an app's production build would see it. */
+async function buildPeer(entry: string, outDir: string): Promise<PeerSize> {
+  const config = widgetBuildConfig(source(entry), outDir, 'peer.js');
+  await build({
+    ...config,
+    configFile: false,
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: { ...config.build, rollupOptions: { ...config.build!.rollupOptions, external: REACT } },
+  });
+  const initial = gzip(await readFile(join(outDir, 'peer.js')));
+  const chunks = await readdir(join(outDir, 'widget')).catch(() => []);
+  let total = initial;
+  for (const chunk of chunks) total += gzip(await readFile(join(outDir, 'widget', chunk)));
+  return { initial, total };
+}
+
+/** A build's entry and its lazy chunks but Ably's (which loads only when offered), gzipped. */
+async function ownSize(dir: string, file: string, chunkFolder: string): Promise<PeerSize> {
+  const initial = gzip(await readFile(join(dir, file)));
+  let total = initial;
+  for (const chunk of await readdir(join(dir, chunkFolder)))
+    if (!chunk.startsWith('ably-transport-')) total += gzip(await readFile(join(dir, chunkFolder, chunk)));
+  return { initial, total };
+}
+
+/** Each peer beside our element, or (Knock, which has no UI outside React) beside our headless client. */
+async function printPeerSizes(outRoot: string, widgetDir: string): Promise<void> {
+  const clientDir = join(outRoot, 'client');
+  await build({ ...widgetBuildConfig(source('../widget/client/index.ts'), clientDir, 'client.js', 'client'), configFile: false });
+  const ours = {
+    element: await ownSize(widgetDir, 'widget.js', 'widget'),
+    client: await ownSize(clientDir, 'client.js', 'client'),
+  };
+  for (const [kind, size] of Object.entries(ours))
+    console.log(`ours ${kind.padEnd(9)} ${kib(size.initial)} gzip initial, ${kib(size.total)} with its lazy chunks but Ably's`);
+  for (const [index, peer] of PEERS.entries()) {
+    try {
+      const size = await buildPeer(peer.entry, join(outRoot, `peer-${index}`));
+      const mine = ours[peer.ours];
+      const lazy = size.total > size.initial ? `, ${kib(size.total)} with its lazy chunks` : '';
+      console.log(
+        `peer           ${kib(size.initial)} gzip${lazy} — ${(size.initial / mine.initial).toFixed(1)}× our ${peer.ours}'s initial, ` +
+          `${(size.total / mine.total).toFixed(1)}× its total  ${peer.name}`,
+      );
+    } catch (error) {
+      console.log(`peer           not measured: ${peer.name} did not build here (${(error as Error).message.split('\n')[0]})`);
+    }
   }
 }
 
@@ -143,6 +209,7 @@ const outRoot = await mkdtemp(join(tmpdir(), 'tresta-bench-widget-'));
 try {
   const { widgetDir, litBytes } = await buildBoth(outRoot);
   await printSizes(widgetDir, litBytes);
+  await printPeerSizes(outRoot, widgetDir);
   const server = await serve(widgetDir);
   try {
     const costs = await measureRendering(server.url);

@@ -51,6 +51,12 @@ export interface WidgetHost {
   tokens: TokenKit;
   /** The test page for a user: the widget served by the plugin, a token provider asking this server. */
   pageUrl: (userId: string, options?: PageOptions) => string;
+  /**
+   * Serves a file of the test's own (a page built by a framework, its assets) at /test/files/<path>
+   * on this origin, and answers its URL. Served by this server, not by a Playwright route: Chromium
+   * treats a routed document as public and blocks its WebSocket to 127.0.0.1.
+   */
+  serveFile: (path: string, body: string | Buffer, contentType: string) => string;
   notify: (userId: string, input?: Partial<NotifyInput>) => ReturnType<FastifyInstance['notifications']['notify']>;
   /** Cuts the built-in WebSocket: open sockets are destroyed and upgrades refused while on. */
   blockWebSocket: (blocked: boolean) => void;
@@ -141,6 +147,11 @@ export async function startWidgetHost(t: Test, overrides: Partial<TrestaNotifica
     const page = pages.get(request.params.id);
     return page ? reply.type('text/html').send(page) : reply.callNotFound();
   });
+  const files = new Map<string, { body: string | Buffer; contentType: string }>();
+  app.get<{ Params: { '*': string } }>('/test/files/*', async (request, reply) => {
+    const file = files.get(request.params['*']);
+    return file ? reply.type(file.contentType).send(file.body) : reply.callNotFound();
+  });
   await app.listen({ port, host: '127.0.0.1' });
 
   return {
@@ -151,6 +162,10 @@ export async function startWidgetHost(t: Test, overrides: Partial<TrestaNotifica
       const id = randomBytes(6).toString('hex');
       pages.set(id, testPage(userId, options));
       return `${origin}/test/page/${id}`;
+    },
+    serveFile: (path, body, contentType) => {
+      files.set(path, { body, contentType });
+      return `${origin}/test/files/${path}`;
     },
     notify: (userId, input = {}) =>
       app.notifications.notify({

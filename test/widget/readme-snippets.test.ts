@@ -1,0 +1,117 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vue from '@vitejs/plugin-vue';
+import t from 'tap';
+import { build } from 'vite';
+import { eventually, launchBrowser, newContext, startWidgetHost, widget, type WidgetHost } from '../helpers/browser.js';
+
+// The README's plain-HTML and Vue 3 snippets, taken from README.md as written, run in Chromium against
+// the real plugin: each mounts the element with a token provider, the bell shows the user's unread
+// count from the server, and a live notification reaches the Vue component's handler. The Vue page is
+// built by Vite here, with 'tresta-notifications/widget' resolved to the built widget (npm run
+// build:widget first); the session object each snippet names asks the test server for a token.
+// (React 19 is not installed: tap's reporter renders with ink, whose reconciler needs React 18 at the
+// top of node_modules, so the React snippet is type-checked only, by frameworks.test.ts.)
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const readme = await readFile(join(root, 'README.md'), 'utf8');
+
+/** The first ```lang block after the heading `### title` (and before the next heading of that level). */
+function snippet(title: string, lang: string): string {
+  const section = readme.split(/^### /m).find((part) => part.startsWith(`${title}\n`));
+  const code = section?.match(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'm'))?.[1];
+  if (!code) throw new Error(`README.md has no \`\`\`${lang} block under "### ${title}"`);
+  return code;
+}
+
+// Like a session library: a fresh short-lived token whenever the widget asks, for the page's ?user=.
+const sessionToken =
+  "() => fetch('/test/token?user=' + encodeURIComponent(new URLSearchParams(location.search).get('user'))).then((response) => response.text())";
+
+const page = (body: string, head = '') =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>README snippet</title>${head}</head><body>${body}</body></html>`;
+
+/** Builds the Vue page into a folder inside the repository (so node_modules resolves). */
+async function buildFrameworkPages(): Promise<string> {
+  const dir = await mkdtemp(join(root, '.snippets-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    'NotificationBell.vue': snippet('Vue', 'vue'),
+    'vue.ts': `import { createApp, h } from 'vue';
+import NotificationBell from './NotificationBell.vue';
+(window as any).arrivals = [];
+createApp({ render: () => h(NotificationBell, { onArrival: (title: string) => (window as any).arrivals.push(title) }) }).mount('#root');
+`,
+    // The Vue snippet's session object.
+    'vue.html': page(
+      '<div id="root"></div><script type="module" src="./vue.ts"></script>',
+      `<script>window.session = { getToken: ${sessionToken} };</script>`,
+    ),
+  };
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  await build({
+    configFile: false,
+    root: dir,
+    base: '/test/files/snippet/',
+    logLevel: 'warn',
+    // The README's vite.config.ts line for Vue.
+    plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('tresta-') } } })],
+    resolve: { alias: { 'tresta-notifications/widget': join(root, 'dist/widget/widget.js') } },
+    build: { outDir: join(dir, 'dist'), rollupOptions: { input: join(dir, 'vue.html') } },
+  });
+  return join(dir, 'dist');
+}
+
+/** Serves the built Vue page and the plain-HTML page under /test/files/snippet/ on the host's origin. */
+async function serveSnippets(host: WidgetHost, dist: string): Promise<void> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+  for (const path of await readdir(dist, { recursive: true })) {
+    const type = types[extname(path)];
+    if (type) host.serveFile(`snippet/${path}`, await readFile(join(dist, path)), type);
+  }
+  const html = page(snippet('Plain HTML', 'html'), `<script>window.Clerk = { session: { getToken: ${sessionToken} } };</script>`);
+  host.serveFile('snippet/plain.html', html, 'text/html');
+}
+
+const browser = await launchBrowser(t);
+const host = await startWidgetHost(t);
+await serveSnippets(host, await buildFrameworkPages());
+
+for (const [name, file, hasHandler] of [
+  ['plain HTML', 'plain.html', false],
+  ['Vue 3', 'vue.html', true],
+] as const) {
+  t.test(
+    `the README's ${name} snippet: the bell counts the user's unread and a live notification reaches the page`,
+    async (t) => {
+      const user = `snippet-${file.replace('.html', '')}`;
+      for (let i = 0; i < 2; i++) await host.notify(user, { title: `Before ${i}` });
+      const context = await newContext(t, browser);
+      const tab = await context.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (error) => errors.push(error.message));
+      await tab.goto(`${host.origin}/test/files/snippet/${file}?user=${user}`);
+      const ui = widget(tab);
+      t.equal(
+        await eventually(ui.badgeText, (text) => text === '2', 'the unread count from the server'),
+        '2',
+        'the unread count',
+      );
+      await eventually(ui.transport, (transport) => transport === 'websocket', 'the live connection');
+
+      await host.notify(user, { title: 'Live one' });
+      t.equal(await eventually(ui.badgeText, (text) => text === '3', 'the badge after a live notification'), '3', 'live');
+      if (hasHandler)
+        t.same(
+          await eventually(
+            () => tab.evaluate(() => (window as unknown as { arrivals: string[] }).arrivals),
+            (titles) => titles.length > 0,
+            "the framework's handler",
+          ),
+          ['Live one'],
+          'tresta-notification reached the handler with its notification',
+        );
+      t.same(errors, [], 'no error in the page');
+    },
+  );
+}
