@@ -44,7 +44,7 @@ function renderTypeGroup(
 ) {
   const { strings } = i18n;
   return html`
-    <table part="preferences-group">
+    <table>
       <caption>
         ${category ?? strings.general}
       </caption>
