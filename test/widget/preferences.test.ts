@@ -116,6 +116,23 @@ t.test('preferences: types grouped by category, the required one locked, time zo
     'each PUT carries only the changed field',
   );
 
+  // Two changes in quick succession: both reach the server, and the view ends on both.
+  sent.length = 0;
+  await timeZone.selectOption('Asia/Tokyo');
+  await hour.selectOption('18');
+  await eventually(
+    () => serverPreferences('lena'),
+    (p) => p.timeZone === 'Asia/Tokyo' && p.digestHour === 18,
+    'both saved',
+  );
+  await eventually(
+    () => page.locator('.save-state').textContent(),
+    (text) => text?.trim() === 'Saved',
+    'the saved state',
+  );
+  t.same([await timeZone.inputValue(), await hour.inputValue()], ['Asia/Tokyo', '18'], 'the view shows both');
+  t.same(sent, [{ timeZone: 'Asia/Tokyo' }, { digestHour: 18 }]);
+
   t.same(await axeSerious(page), [], 'axe: 0 serious or critical in the preferences');
 });
 
