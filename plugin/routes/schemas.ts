@@ -83,8 +83,13 @@ export const preferencesSchema = {
       type: 'object',
       additionalProperties: {
         type: 'object',
-        required: ['inApp', 'email', 'required'],
-        properties: { inApp: { type: 'boolean' }, email: { type: 'boolean' }, required: { type: 'boolean' } },
+        required: ['inApp', 'email', 'required', 'category'],
+        properties: {
+          inApp: { type: 'boolean' },
+          email: { type: 'boolean' },
+          required: { type: 'boolean' },
+          category: { type: ['string', 'null'], description: "the type's category, for grouping; read-only" },
+        },
       },
     },
   },

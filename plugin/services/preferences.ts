@@ -4,8 +4,11 @@ import { InvalidPreferencesError, RequiredTypeError } from '../errors.js';
 import { isTimeZone } from '../local-day.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 
-/** A type's effective setting, and whether it is required (always on, whatever is stored). */
-export type TypePreferencesView = Record<string, { inApp: boolean; email: boolean; required: boolean }>;
+/**
+ * A type's effective setting, whether it is required (always on, whatever is stored), and its
+ * category (so a preferences screen can group the types); the category is read-only.
+ */
+export type TypePreferencesView = Record<string, { inApp: boolean; email: boolean; required: boolean; category: string | null }>;
 
 export interface Preferences {
   emailEnabled: boolean;
@@ -32,6 +35,7 @@ function withAllTypes(stored: TypePreferences, types: Record<string, Notificatio
       inApp: required || (stored[type]?.inApp ?? true),
       email: required || (stored[type]?.email ?? true),
       required,
+      category: config.category ?? null,
     };
   }
   return result;

@@ -56,4 +56,9 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     actions: { type: 'array', maxItems: 2 },
     groupCount: { type: 'integer' },
   });
+  t.match(
+    document.components.schemas.TrestaPreferences.properties.types.additionalProperties,
+    { required: ['inApp', 'email', 'required', 'category'], properties: { category: { type: 'string', nullable: true } } },
+    "each type's preferences carry its category",
+  );
 });

@@ -14,7 +14,8 @@ t.test('defaults, partial updates, and every registered type listed', async (t) 
     'TESTIMONIAL_REJECTED',
     'WEEKLY_REPORT',
   ]);
-  t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true, required: false });
+  t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true, required: false, category: null });
+  t.same(defaults.types.SECURITY_ALERT, { inApp: true, email: true, required: true, category: 'security' }, 'with its category');
 
   const put = await app.inject({
     method: 'PUT',
@@ -50,6 +51,7 @@ t.test('unknown types and bad values are 400 and change nothing', async (t) => {
     [{ emailEnabled: 'no' }, 'FST_ERR_VALIDATION'],
     [{ types: { NEW_TESTIMONIAL: { email: 'off' } } }, 'FST_ERR_VALIDATION'],
     [{}, 'FST_ERR_VALIDATION'],
+    [{ types: { NEW_TESTIMONIAL: { email: false, category: 'other' } } }, 'TRESTA_ERR_API_UNKNOWN_KEY'],
   ];
   for (const [payload, code] of bad) {
     const res = await app.inject({ method: 'PUT', url: '/api/notifications/preferences', headers, payload });

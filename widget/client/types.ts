@@ -48,7 +48,8 @@ export interface Preferences {
   timeZone: string;
   /** The local hour (0–23) of the digest. */
   digestHour: number;
-  types: Record<string, { inApp: boolean; email: boolean; required: boolean }>;
+  /** Each type's channels; `category` (null when the type has none) is read-only, for grouping. */
+  types: Record<string, { inApp: boolean; email: boolean; required: boolean; category: string | null }>;
 }
 
 export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {

@@ -328,9 +328,18 @@ export const centerStyles = css`
     border-radius: calc(var(--_radius) / 2);
     background: var(--_background);
   }
+  .preferences select {
+    max-inline-size: 60%;
+  }
   table {
     border-collapse: collapse;
     font-size: 0.875rem;
+  }
+  caption {
+    padding-block: 0.25rem;
+    font-weight: 600;
+    text-align: start;
+    text-transform: capitalize;
   }
   th,
   td {

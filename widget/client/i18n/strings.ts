@@ -23,6 +23,13 @@ export interface WidgetStrings {
   digestDaily: string;
   digestWeekly: string;
   digestOff: string;
+  /** The email digest's local time zone, and the hour it goes out there. */
+  timeZone: string;
+  digestHour: string;
+  /** Beside the browser's own time zone in the list. */
+  thisDevice: string;
+  /** The heading of the types without a category. */
+  general: string;
   type: string;
   inApp: string;
   email: string;
