@@ -11,8 +11,9 @@ import { eventually, launchBrowser, newContext, startWidgetHost, widget, type Wi
 // count from the server, and a live notification reaches the Vue component's handler. The Vue page is
 // built by Vite here, with 'tresta-notifications/widget' resolved to the built widget (npm run
 // build:widget first); the session object each snippet names asks the test server for a token.
-// (React 19 is not installed: tap's reporter renders with ink, whose reconciler needs React 18 at the
-// top of node_modules, so the React snippet is type-checked only, by frameworks.test.ts.)
+// The React 19 page is built in test/widget/react-app, a folder with its own React 19 (installed by
+// `npm test`'s pretest): tap's reporter renders with ink, whose reconciler needs React 18 at the top
+// of node_modules.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = await readFile(join(root, 'README.md'), 'utf8');
 
@@ -62,12 +63,45 @@ createApp({ render: () => h(NotificationBell, { onArrival: (title: string) => (w
   return join(dir, 'dist');
 }
 
-/** Serves the built Vue page and the plain-HTML page under /test/files/snippet/ on the host's origin. */
-async function serveSnippets(host: WidgetHost, dist: string): Promise<void> {
+/** Builds the React 19 page where React 19 is installed; the snippet's session hook is a stand-in. */
+async function buildReactPage(): Promise<string> {
+  const app = join(root, 'test/widget/react-app');
+  const dir = await mkdtemp(join(app, '.snippet-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    'NotificationBell.tsx': snippet('React', 'tsx'),
+    // The snippet's session hook: what @clerk/clerk-react's useAuth() gives it.
+    'clerk.ts': `export const useAuth = () => ({ getToken: ${sessionToken} });\n`,
+    'react.tsx': `import { createRoot } from 'react-dom/client';
+import { NotificationBell } from './NotificationBell';
+(window as any).arrivals = [];
+createRoot(document.getElementById('root')!).render(<NotificationBell onArrival={(title) => (window as any).arrivals.push(title)} />);
+`,
+    'react.html': page('<div id="root"></div><script type="module" src="./react.tsx"></script>'),
+  };
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  await build({
+    configFile: false,
+    root: dir,
+    base: '/test/files/snippet/',
+    logLevel: 'warn',
+    esbuild: { jsx: 'automatic' },
+    resolve: {
+      alias: { 'tresta-notifications/widget': join(root, 'dist/widget/widget.js'), '@clerk/clerk-react': join(dir, 'clerk.ts') },
+    },
+    build: { outDir: join(dir, 'dist'), rollupOptions: { input: join(dir, 'react.html') } },
+  });
+  return join(dir, 'dist');
+}
+
+/** Serves the built framework pages and the plain-HTML page under /test/files/snippet/ on the host's origin. */
+async function serveSnippets(host: WidgetHost, dists: string[]): Promise<void> {
   const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-  for (const path of await readdir(dist, { recursive: true })) {
-    const type = types[extname(path)];
-    if (type) host.serveFile(`snippet/${path}`, await readFile(join(dist, path)), type);
+  for (const dist of dists) {
+    for (const path of await readdir(dist, { recursive: true })) {
+      const type = types[extname(path)];
+      if (type) host.serveFile(`snippet/${path}`, await readFile(join(dist, path)), type);
+    }
   }
   const html = page(snippet('Plain HTML', 'html'), `<script>window.Clerk = { session: { getToken: ${sessionToken} } };</script>`);
   host.serveFile('snippet/plain.html', html, 'text/html');
@@ -75,11 +109,12 @@ async function serveSnippets(host: WidgetHost, dist: string): Promise<void> {
 
 const browser = await launchBrowser(t);
 const host = await startWidgetHost(t);
-await serveSnippets(host, await buildFrameworkPages());
+await serveSnippets(host, [await buildFrameworkPages(), await buildReactPage()]);
 
 for (const [name, file, hasHandler] of [
   ['plain HTML', 'plain.html', false],
   ['Vue 3', 'vue.html', true],
+  ['React 19', 'react.html', true],
 ] as const) {
   t.test(
     `the README's ${name} snippet: the bell counts the user's unread and a live notification reaches the page`,
