@@ -1,5 +1,6 @@
 // The local mailbox: every email the plugin rendered, with its HTML (in a sandboxed iframe: no
-// scripts, no same-origin access), its text part and its headers (List-Unsubscribe among them).
+// scripts, no same-origin access; forms may post, so an email's unsubscribe link can be followed and
+// confirmed inside it), its text part and its headers (List-Unsubscribe among them).
 import { $, el, timeOf } from './dom.js';
 
 let mails = [];

@@ -178,11 +178,30 @@ async function securityAlertOnThePage(t: Test, url: string): Promise<void> {
   t.equal(await page.locator('#widget-note').isHidden(), true, 'no "widget did not load" note');
 }
 
+/** Grace runs the digest; Ada's digest opens in the mailbox, and its unsubscribe link works in the frame. */
+async function unsubscribeInTheMailbox(t: Test, url: string): Promise<void> {
+  const context = await newContext(t, browser);
+  context.setDefaultTimeout(DEADLINE_MS);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.locator('#user').selectOption('grace');
+  await page.locator('button[data-job="digest"]').click();
+  await page.locator('#mail-list .subject', { hasText: 'Your daily digest' }).first().click();
+  const mail = page.frameLocator('#part-html');
+  await mail.getByRole('link', { name: 'Unsubscribe from these emails' }).click();
+  await mail.getByRole('heading', { name: 'Unsubscribe?' }).waitFor();
+  t.pass('the link opens the confirmation page inside the mailbox view');
+  await mail.getByRole('button', { name: 'Unsubscribe' }).click();
+  await mail.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
+  t.pass('and the one-click POST confirms there');
+}
+
 t.test('nothing configured: PGlite in a temporary folder and a private redis-server', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'tresta-demo-browser-'));
   t.teardown(() => rm(dataDir, { recursive: true, force: true }));
   const url = await startDemo(t, { TRESTA_DEMO_DATA_DIR: dataDir });
   await securityAlertOnThePage(t, url);
+  await unsubscribeInTheMailbox(t, url);
 });
 
 t.test('DATABASE_URL and REDIS_URL: the machine’s PostgreSQL and Redis', async (t) => {
