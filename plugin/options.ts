@@ -110,8 +110,8 @@ export interface TrestaNotificationsOptions {
     /** The unsubscribe route as the world reaches it (default: `<appUrl>/api/notifications/unsubscribe`). */
     unsubscribeUrl?: string;
     /**
-     * Days an unsubscribe link stays valid, counted from the email's notification (or digest
-     * window); an expired link shows a page that sends the user to their settings.
+     * Days an unsubscribe link stays valid, counted from its email: the notification's creation, or
+     * a digest's first rendering; an expired link answers with the way to the user's settings.
      * @defaultValue 60
      */
     unsubscribeLinkDays?: number;

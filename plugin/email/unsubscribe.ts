@@ -15,10 +15,11 @@ const DAY_SECONDS = 24 * 60 * 60;
 /**
  * Signed one-click unsubscribe links (RFC 8058). The token is an HS256 JWS (jose) naming the
  * user and, optionally, the type, for this deployment's endpoint (`aud`). It expires a fixed
- * number of days after the email's own instant (the notification's creation, the digest's
- * window), never after the moment of rendering, so the same email renders the same bytes on every
- * attempt (its Idempotency-Key depends on that). Only a holder of the secret can mint one, so the
- * endpoint needs no other authentication.
+ * number of days after the instant the caller names: one that every attempt at the same email
+ * names alike (a notification's creation; a digest's first rendering, whose bytes are kept and
+ * sent again), so the same email carries the same bytes on every attempt (its Idempotency-Key
+ * depends on that). Only a holder of the secret can mint one, so the endpoint needs no other
+ * authentication.
  */
 export class UnsubscribeLinks {
   readonly #secret: Uint8Array;
