@@ -13,15 +13,13 @@ export async function answersWithin(check: () => Promise<unknown>, deadlineMs: n
     timer = setTimeout(() => void nextTurn().then(() => resolve(false)), deadlineMs);
   });
   try {
-    return await Promise.race([
-      Promise.resolve()
-        .then(check)
-        .then(
-          () => true,
-          () => false,
-        ),
-      deadline,
-    ]);
+    // The check starts now, not on a later microtask: its request is on the wire before the
+    // caller's next synchronous work, so a stall that follows cannot delay sending it.
+    const answer = new Promise<unknown>((resolve) => resolve(check())).then(
+      () => true,
+      () => false,
+    );
+    return await Promise.race([answer, deadline]);
   } finally {
     clearTimeout(timer);
   }

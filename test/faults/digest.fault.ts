@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { seedNotifications } from '../jobs/scheduled/helpers.js';
+import { digestDueAtAnyHour, seedNotifications } from '../jobs/scheduled/helpers.js';
 import { startScenario, type Scenario } from './harness.js';
 
 // The daily digest under the faults schedulers and processes have: the same tick taken by three
@@ -10,13 +10,7 @@ import { startScenario, type Scenario } from './harness.js';
 async function seedDigestUsers(s: Scenario, users: number): Promise<string[]> {
   const hourAgo = new Date(Date.now() - 3_600_000);
   const ids = Array.from({ length: users }, (_, i) => `digest_${String(i).padStart(4, '0')}`);
-  await s.app.notifications.orm.em
-    .getConnection()
-    .execute(
-      `insert into tresta_notification_preferences (user_id, digest_hour) select value, 0 from jsonb_array_elements_text(?::jsonb)`,
-      [JSON.stringify(ids)],
-      'run',
-    );
+  await digestDueAtAnyHour(s.app, ids);
   await seedNotifications(
     s.app,
     ids.flatMap((userId) => [

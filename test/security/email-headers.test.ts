@@ -5,7 +5,7 @@ import { addressesIn, createResendFake, RESEND_BASE_URL, RESEND_KEY } from '../f
 import { buildTestApp } from '../helpers/app.js';
 import { until } from '../helpers/until.js';
 import { awayFromUtcMidnight } from '../helpers/utc-midnight.js';
-import { seedNotifications } from '../jobs/scheduled/helpers.js';
+import { digestDueAtAnyHour, seedNotifications } from '../jobs/scheduled/helpers.js';
 
 const resend = createResendFake();
 const server = setupServer(resend.handler);
@@ -104,6 +104,7 @@ t.test('emails sent through Resend: one recipient and a one-line subject, whatev
     'nothing went to it',
   );
 
+  await digestDueAtAnyHour(app, ['header-grace']);
   await seedNotifications(app, [
     { userId: 'header-grace', title: 'Testimonial\r\nBcc: spy@evil.test', createdAt: new Date(Date.now() - 3_600_000) },
   ]);

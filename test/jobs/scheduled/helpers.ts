@@ -81,4 +81,19 @@ export async function setPreferences(
   );
 }
 
+/**
+ * Gives these users a digest due at any hour a test runs (digestHour 0 in UTC) rather than from
+ * 09:00 UTC, the default: a test that runs the digest at the current time must not depend on the
+ * hour CI happens to run it.
+ */
+export async function digestDueAtAnyHour(app: FastifyInstance, userIds: string[]): Promise<void> {
+  await app.notifications.orm.em
+    .getConnection()
+    .execute(
+      `insert into tresta_notification_preferences (user_id, digest_hour) select value, 0 from jsonb_array_elements_text(?::jsonb)`,
+      [JSON.stringify(userIds)],
+      'run',
+    );
+}
+
 export const at = (iso: string) => new Date(iso);

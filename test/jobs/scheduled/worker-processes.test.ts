@@ -2,15 +2,17 @@ import t, { type Test } from 'tap';
 import { Job, Queue } from 'bullmq';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { REDIS_URL } from '../../helpers/services.js';
-import { seedNotifications, until } from './helpers.js';
+import { digestDueAtAnyHour, seedNotifications, until } from './helpers.js';
 import { spawnDigestWorker } from './spawn-digest-worker.js';
 
 async function setup(t: Test, users: number): Promise<{ test: TestApp; queue: Queue; count: (sql: string) => Promise<number> }> {
   const test = await buildTestApp(t, { workers: false });
   const hourAgo = new Date(Date.now() - 3_600_000);
+  const userIds = Array.from({ length: users }, (_, i) => `user_${String(i).padStart(4, '0')}`);
+  await digestDueAtAnyHour(test.app, userIds);
   await seedNotifications(
     test.app,
-    Array.from({ length: users }, (_, i) => ({ userId: `user_${String(i).padStart(4, '0')}`, createdAt: hourAgo })),
+    userIds.map((userId) => ({ userId, createdAt: hourAgo })),
   );
   const queue = new Queue('scheduled', { connection: test.app.notifications.redis, prefix: test.redisPrefix });
   t.teardown(() => queue.close());
