@@ -1,7 +1,7 @@
 import createFastifyError, { type FastifyErrorConstructor } from '@fastify/error';
 
-// The one catalog of the plugin's errors. Each code is listed in the README; every error a route
-// answers with has Fastify's shape { statusCode, code, error, message }.
+// The one catalog of the plugin's errors. Each code is listed in docs/routes-and-errors.md (test/docs
+// checks it); every error a route answers with has Fastify's shape { statusCode, code, error, message }.
 
 /**
  * The constructor of one of the plugin's errors. Named here, so the declarations emitted for this

@@ -169,7 +169,7 @@ export interface TrestaNotificationsOptions {
     /** Outbox rows the relay claims and enqueues at a time. */
     relayClaimSize?: number;
   };
-  /** What the nightly retention job deletes (see the README's "Scheduled jobs"). */
+  /** What the nightly retention job deletes (see docs/operations.md, "Scheduled jobs"). */
   retention?: {
     /** Days a delivery log row in a final state, a digest row and a job-run row are kept. */
     deliveryLogDays?: number;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npx tresta-notifications-worker` (here: `npm run start:workers`): the worker process, configured
-// from the environment (see the README).
+// from the environment (see docs/options.md, "From the environment").
 // SIGTERM or SIGINT drains and exits; a second signal exits at once.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,5 +1,5 @@
-// `npm run demo:screenshots`: the README's walk-through pictures, taken from the real demo. Starts
-// `npm run demo`'s server as a user would (nothing configured: an embedded database in a temporary
+// `npm run demo:screenshots`: the pictures of the demo's walk-through (docs/demo.md), from the real
+// demo. Starts `npm run demo`'s server as a user would (nothing configured: an embedded database in a temporary
 // folder, a private redis-server), drives the page in Debian's headless Chromium and writes
 // docs/demo-*.png. Same viewport, clock zone and locale every time, so a re-run only differs where
 // the demo does (times of day).

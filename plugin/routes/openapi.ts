@@ -13,7 +13,7 @@ function describe(schema: RouteSchema | undefined, method: string, path: string)
   const operation = OPERATIONS[`${method} ${path}`];
   if (schema?.hide || !operation) return schema;
   const errors = [...new Set([...SHARED_ERRORS[operation.access], ...operation.errors])].sort();
-  // A route without a response schema still answers 200 (its shape is in the README).
+  // A route without a response schema still answers 200 (its shape is in docs/routes-and-errors.md).
   const response: Record<string, unknown> = { ...(schema?.response ?? { 200: { description: 'Success' } }) };
   for (const status of errors) response[status] = { description: ERROR_DESCRIPTIONS[status], $ref: 'TrestaError#' };
   return {

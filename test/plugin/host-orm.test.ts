@@ -41,7 +41,7 @@ t.test("a host ORM configured by host and dbName, with its own entities and migr
     entities: [ProjectSchema, ...trestaEntities],
     extensions: [Migrator],
     // MikroORM 6.6 writes the snapshot after `migration:up` from the whole database, skipped tables
-    // included: a host sharing its ORM diffs against the database itself (README, "Sharing the host's MikroORM").
+    // included: a host sharing its ORM diffs against the database itself (docs/production.md, "Sharing the host's MikroORM").
     migrations: { path: migrationsPath, pathTs: migrationsPath, emit: 'js', snapshot: false },
     schemaGenerator: { skipTables: trestaSkipTables },
     allowGlobalContext: true,

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import ts from 'typescript';
 
-// The README's React and Vue snippets compile, with strict settings, against the built package as a
+// The widget page's React and Vue snippets (docs/widget.md) compile, with strict settings, against the built package as a
 // host imports it (its exports map, the emitted .d.ts files): npm run build:widget first.
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,4 +1,4 @@
-// The README's React snippet, type-checked against the built package by test/widget/frameworks.test.ts.
+// The React snippet of docs/widget.md, type-checked against the built package by test/widget/frameworks.test.ts.
 import { useEffect, useRef } from 'react';
 import type {} from 'tresta-notifications/react';
 import type { TrestaNotificationsElement } from 'tresta-notifications/widget';

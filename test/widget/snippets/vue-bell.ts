@@ -1,4 +1,4 @@
-// The README's Vue setup, type-checked against the built package by test/widget/frameworks.test.ts:
+// The Vue setup of docs/widget.md, type-checked against the built package by test/widget/frameworks.test.ts:
 // with the typings, <tresta-notifications> is a known global component with typed props.
 import { defineComponent, h, type GlobalComponents } from 'vue';
 import type {} from 'tresta-notifications/vue';

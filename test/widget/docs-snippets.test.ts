@@ -6,7 +6,7 @@ import t from 'tap';
 import { build } from 'vite';
 import { eventually, launchBrowser, newContext, startWidgetHost, widget, type WidgetHost } from '../helpers/browser.js';
 
-// The README's plain-HTML and Vue 3 snippets, taken from README.md as written, run in Chromium against
+// The widget page's plain-HTML, Vue 3 and React 19 snippets, taken from docs/widget.md as written, run in Chromium against
 // the real plugin: each mounts the element with a token provider, the bell shows the user's unread
 // count from the server, and a live notification reaches the Vue component's handler. The Vue page is
 // built by Vite here, with 'tresta-notifications/widget' resolved to the built widget (npm run
@@ -15,13 +15,13 @@ import { eventually, launchBrowser, newContext, startWidgetHost, widget, type Wi
 // `npm test`'s pretest): tap's reporter renders with ink, whose reconciler needs React 18 at the top
 // of node_modules.
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const readme = await readFile(join(root, 'README.md'), 'utf8');
+const widgetPage = await readFile(join(root, 'docs/widget.md'), 'utf8');
 
-/** The first ```lang block after the heading `### title` (and before the next heading of that level). */
+/** The first ```lang block after the heading `## title` (and before the next heading of that level). */
 function snippet(title: string, lang: string): string {
-  const section = readme.split(/^### /m).find((part) => part.startsWith(`${title}\n`));
+  const section = widgetPage.split(/^## /m).find((part) => part.startsWith(`${title}\n`));
   const code = section?.match(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'm'))?.[1];
-  if (!code) throw new Error(`README.md has no \`\`\`${lang} block under "### ${title}"`);
+  if (!code) throw new Error(`docs/widget.md has no \`\`\`${lang} block under "## ${title}"`);
   return code;
 }
 
@@ -30,7 +30,7 @@ const sessionToken =
   "() => fetch('/test/token?user=' + encodeURIComponent(new URLSearchParams(location.search).get('user'))).then((response) => response.text())";
 
 const page = (body: string, head = '') =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>README snippet</title>${head}</head><body>${body}</body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Docs snippet</title>${head}</head><body>${body}</body></html>`;
 
 /** Builds the Vue page into a folder inside the repository (so node_modules resolves). */
 async function buildFrameworkPages(): Promise<string> {
@@ -55,7 +55,7 @@ createApp({ render: () => h(NotificationBell, { onArrival: (title: string) => (w
     root: dir,
     base: '/test/files/snippet/',
     logLevel: 'warn',
-    // The README's vite.config.ts line for Vue.
+    // The widget page's vite.config.ts line for Vue.
     plugins: [vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('tresta-') } } })],
     resolve: { alias: { 'tresta-notifications/widget': join(root, 'dist/widget/widget.js') } },
     build: { outDir: join(dir, 'dist'), rollupOptions: { input: join(dir, 'vue.html') } },
@@ -117,7 +117,7 @@ for (const [name, file, hasHandler] of [
   ['React 19', 'react.html', true],
 ] as const) {
   t.test(
-    `the README's ${name} snippet: the bell counts the user's unread and a live notification reaches the page`,
+    `the widget page's ${name} snippet: the bell counts the user's unread and a live notification reaches the page`,
     async (t) => {
       const user = `snippet-${file.replace('.html', '')}`;
       for (let i = 0; i < 2; i++) await host.notify(user, { title: `Before ${i}` });
