@@ -5,7 +5,7 @@
 import t from 'tap';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -27,10 +27,12 @@ const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ 
 const tarball = join(work, packed!.filename);
 const files = packed!.files.map((file) => file.path);
 
-t.test('the tarball holds the plugin, migrations, widget, client, types, manifest, binary and licence, and nothing else', async (t) => {
+t.test('the tarball holds the plugin, migrations, widget, client, types, manifest, binary, docs and licence only', async (t) => {
   for (const path of [
     'LICENSE',
     'README.md',
+    'docs/options.md',
+    'docs/routes-and-errors.md',
     'package.json',
     'dist/plugin/index.js',
     'dist/plugin/index.d.ts',
@@ -53,8 +55,15 @@ t.test('the tarball holds the plugin, migrations, widget, client, types, manifes
     [],
     'no source maps (they would point at sources the package does not ship)',
   );
+  // The README links the docs pages, so they ship (small Markdown); their screenshots stay in the repository.
+  const docs = (await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
   t.same(
-    files.filter((path) => !['LICENSE', 'README.md', 'package.json'].includes(path) && !path.startsWith('dist/')),
+    files.filter((path) => path.startsWith('docs/')).sort(),
+    docs.sort(),
+    'every docs page, and nothing else from docs/ (no screenshots)',
+  );
+  t.same(
+    files.filter((path) => !['LICENSE', 'README.md', 'package.json'].includes(path) && !/^(dist|docs)\//.test(path)),
     [],
     'no sources, tests or tooling',
   );
