@@ -18,7 +18,10 @@ const { baseUrl: resendUrl, server } = await resend.listen();
 t.teardown(() => server.close());
 
 const TOKEN = randomBytes(32).toString('base64url');
-const scraper = { authorization: `Bearer ${TOKEN}`, accept: 'text/plain' };
+// What Prometheus (2.x) sends when it scrapes: OpenMetrics preferred, the text format accepted.
+const PROMETHEUS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const scraper = { authorization: `Bearer ${TOKEN}`, accept: PROMETHEUS_ACCEPT };
 
 interface Sample {
   name: string;
@@ -77,7 +80,9 @@ t.test(
     });
     const scrape = async () => {
       const response = await app.inject({ url: '/admin/metrics', headers: scraper });
-      t.equal(response.statusCode, 200);
+      if (response.statusCode !== 200 || !/^text\/plain; version=0\.0\.4/.test(String(response.headers['content-type']))) {
+        throw new Error(`not Prometheus' text format: ${response.statusCode} ${response.headers['content-type']}`);
+      }
       return response.body;
     };
     const before = samplesIn(await scrape());
