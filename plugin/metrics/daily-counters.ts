@@ -4,9 +4,10 @@ import { utcDay } from '../utc-day.js';
 
 const KEEP_DAYS = 7;
 
-/** What an increment counts under: a kind of the counter (`high`, `digest`…), or none. */
 export interface Increment {
+  /** The moment counted: its UTC day takes the increment (default: now). */
   at?: Date;
+  /** The kind it counts under in the running total (`high`, `digest`…); none by default. */
   kind?: string;
 }
 

@@ -14,8 +14,8 @@ const GAUGES_NAMED_LIKE_COUNTERS = [
   'nodejs_active_resources_total',
 ];
 
-// From a message published at once (tens of milliseconds through the outbox and the queue) to one
-// that waited out a backlog or an outage.
+// From a message published at once, through the outbox and the queue, to one that waited out a
+// backlog or an outage (past five minutes, only the +Inf bucket counts it).
 const DELIVERY_LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /**

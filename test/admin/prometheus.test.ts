@@ -2,6 +2,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
+import { register } from 'prom-client';
 import trestaNotifications, { optionsFromEnv, type TrestaNotificationsOptions } from '../../plugin/index.js';
 import { DailyCounters } from '../../plugin/metrics/daily-counters.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -167,6 +168,7 @@ t.test(
 
     t.ok(valueOf(samples, 'process_cpu_seconds_total') > 0, 'process metrics with metrics.processMetrics');
     t.ok(valueOf(samples, 'nodejs_heap_size_used_bytes') > 0);
+    t.same(await register.getMetricsAsJSON(), [], "prom-client's global registry is the host's: left empty");
     for (const name of ['tresta_notifications_delivered_total', 'tresta_queue_jobs', 'tresta_email_quota_used']) {
       t.match(body, new RegExp(`^# HELP ${name} .+\\(cluster-wide\\)$`, 'm'), `${name} says it is cluster-wide`);
     }
