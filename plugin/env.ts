@@ -8,7 +8,10 @@ function flag(value: string | undefined): boolean | undefined {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** REDIS_CLUSTER_NODES (comma-separated URLs), else REDIS_SENTINELS (`host:port,…`) with REDIS_SENTINEL_NAME, else REDIS_URL. */
@@ -54,6 +57,6 @@ export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotifications
       enabled: flag(env.ENABLE_REAL_NOTIFICATIONS) ?? Boolean(env.ABLY_API_KEY),
     },
     alerts: { slackWebhookUrl: env.SLACK_WEBHOOK_URL || undefined },
-    metrics: { token: env.METRICS_TOKEN || undefined },
+    metrics: { token: env.METRICS_TOKEN || undefined, processMetrics: flag(env.METRICS_PROCESS) },
   };
 }

@@ -8,6 +8,7 @@ import { connectDatabase } from './db/connect.js';
 import type { MikroORM } from './db/orm.js';
 import { QUEUES } from './jobs/registry.js';
 import { DailyCounters } from './metrics/daily-counters.js';
+import { InstanceMetrics } from './metrics/instance-metrics.js';
 import { QuotaGuard } from './quota/quota-guard.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
@@ -67,6 +68,10 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   );
 
   const counters = new DailyCounters(redis, prefix);
+  const instanceMetrics = new InstanceMetrics({
+    processMetrics: options.processMetrics,
+    realtimeConnections: () => hub.connectionCount,
+  });
   const unsubscribe = createUnsubscribeLinks(options.email, app.log);
   const workers = options.workers
     ? await startWorkerRuntime({
@@ -77,6 +82,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
         openRedis,
         publisher,
         counters,
+        deliveryLatency: instanceMetrics.deliveryLatency,
         unsubscribe,
         log: app.log,
       })
@@ -140,41 +146,55 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
       perUserHourlyLimit: options.email.perUserHourlyLimit,
     }),
     realtimeConnections: () => hub.connectionCount,
+    instanceMetrics,
     allowedOrigins: options.realtime.allowedOrigins,
     metricsToken: options.metricsToken,
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else;
   // the `prefix` option moves them all at once.
-  await app.register(async (scope) => {
-    await openapiDocument(scope, options.routePrefix);
-    await scope.register(userRoutes, ctx);
-    await scope.register(websocketRoutes, {
-      prefix: '/api/notifications',
-      auth,
-      hub,
-      allowedOrigins: options.realtime.allowedOrigins,
-      maxPendingSocketsPerIp: options.realtime.maxPendingSocketsPerIp,
-      upgradesPerMinutePerIp: options.realtime.upgradesPerMinutePerIp,
-      redis,
-      redisPrefix: prefix,
-    });
-    await scope.register(unsubscribeRoutes, {
-      prefix: '/api/notifications',
-      orm,
-      types: options.types,
-      links: unsubscribe,
-      productName: options.email.brand.name,
-    });
-    await scope.register(resendWebhookRoute, {
-      prefix: '/api/notifications',
-      orm,
-      redis,
-      redisPrefix: prefix,
-      webhookSecret: options.email.webhookSecret,
-    });
-    if (options.healthRoutes) await scope.register(healthRoutes, ctx);
-    openapiRoute(scope);
-  }, { prefix: options.routePrefix });
+  await app.register(
+    async (scope) => {
+      // Inside this scope, the hook times the plugin's routes only, never the host's. The label is the
+      // route's template (`/api/notifications/:id`), never the URL: one series per route, whatever the ids.
+      scope.addHook('onResponse', async (request, reply) => {
+        const route = request.routeOptions.url;
+        if (route === undefined) return;
+        instanceMetrics.httpRequestDuration.observe(
+          { route, method: request.method, status_code: String(reply.statusCode) },
+          reply.elapsedTime / 1000,
+        );
+      });
+      await openapiDocument(scope, options.routePrefix);
+      await scope.register(userRoutes, ctx);
+      await scope.register(websocketRoutes, {
+        prefix: '/api/notifications',
+        auth,
+        hub,
+        allowedOrigins: options.realtime.allowedOrigins,
+        maxPendingSocketsPerIp: options.realtime.maxPendingSocketsPerIp,
+        upgradesPerMinutePerIp: options.realtime.upgradesPerMinutePerIp,
+        redis,
+        redisPrefix: prefix,
+      });
+      await scope.register(unsubscribeRoutes, {
+        prefix: '/api/notifications',
+        orm,
+        types: options.types,
+        links: unsubscribe,
+        productName: options.email.brand.name,
+      });
+      await scope.register(resendWebhookRoute, {
+        prefix: '/api/notifications',
+        orm,
+        redis,
+        redisPrefix: prefix,
+        webhookSecret: options.email.webhookSecret,
+      });
+      if (options.healthRoutes) await scope.register(healthRoutes, ctx);
+      openapiRoute(scope);
+    },
+    { prefix: options.routePrefix },
+  );
 }
 
 const plugin = fp(trestaNotifications, { fastify: '5.x', name: 'tresta-notifications' });
@@ -186,12 +206,7 @@ export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
 export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
-export {
-  DEFAULT_NOTIFICATION_TYPES,
-  type EmailMode,
-  type NotificationTypeConfig,
-  type Severity,
-} from './notification-types.js';
+export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig, type Severity } from './notification-types.js';
 export type { NotificationAction } from './db/entities/index.js';
 export type {
   AuthenticatedUser,

@@ -208,6 +208,14 @@ export interface TrestaNotificationsOptions {
      * @defaultValue none: admins only
      */
     token?: string;
+    /**
+     * Add this process's CPU, memory, file descriptor, event-loop and GC metrics (prom-client's
+     * default metrics: `process_*`, `nodejs_*`) to the Prometheus output (`METRICS_PROCESS=true`).
+     * Off by default: they describe the host's process, which a host that exports its own metrics
+     * already reports.
+     * @defaultValue `false`
+     */
+    processMetrics?: boolean;
   };
   /**
    * Serve `/health/live` and `/health/ready`; false for a host that serves its own.
@@ -265,6 +273,8 @@ export interface ResolvedOptions {
   routePrefix: string;
   healthRoutes: boolean;
   metricsToken: string | null;
+  /** `metrics.processMetrics`. */
+  processMetrics: boolean;
 }
 
 export type ResolvedRedis = (
@@ -382,7 +392,11 @@ function resolveDatabase(value: unknown): ResolvedOptions['database'] {
   }
   const url = optionalString(value.url, 'database.url') ?? fail('database', 'needs `url` or `orm`');
   if (value.pool !== undefined && !isObject(value.pool)) fail('database.pool', 'must be an object: { max }');
-  const poolMax = positiveInteger((value.pool as { max?: unknown } | undefined)?.max, 'database.pool.max', DEFAULTS.databasePoolMax);
+  const poolMax = positiveInteger(
+    (value.pool as { max?: unknown } | undefined)?.max,
+    'database.pool.max',
+    DEFAULTS.databasePoolMax,
+  );
   if (isEmbeddedUrl(url)) {
     if (embeddedDataDir(url) === undefined) fail('database.url', 'must name a folder: pglite://<folder>, or pglite://memory');
     if (directUrl !== null) fail('database.directUrl', 'does not apply to an embedded database');
@@ -408,7 +422,8 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
   if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
   const given = REDIS_SOURCES.filter((source) => value[source] !== undefined);
   if (given.length === 0) fail('redis', 'needs `url`, `connection`, `cluster` or `sentinel`');
-  if (given.length > 1) fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
+  if (given.length > 1)
+    fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
   if (value.connection !== undefined) {
     const connection = value.connection as Redis | Cluster;
     if (!isObject(connection) || typeof connection.duplicate !== 'function') {
@@ -432,7 +447,9 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
     if (
       !Array.isArray(sentinels) ||
       sentinels.length === 0 ||
-      !sentinels.every((s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)))
+      !sentinels.every(
+        (s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)),
+      )
     ) {
       fail('redis.sentinel.sentinels', 'must be a non-empty array of { host, port }');
     }
@@ -593,7 +610,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
   if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
     fail('email.unsubscribeSecret', 'must be at least 32 characters');
   const unsubscribeUrl = httpUrl(
-    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
+    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ??
+      new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
@@ -607,7 +625,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
   ) {
     fail('email.criticalReserve', 'must be an integer from 0 to email.dailyLimit − 1');
   }
-  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_'))
+    fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
@@ -666,7 +685,10 @@ export type WorkerProcessOptions = Omit<
   TrestaNotificationsOptions,
   'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metrics'
 >;
-export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken'>;
+export type ResolvedWorkerOptions = Omit<
+  ResolvedOptions,
+  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken' | 'processMetrics'
+>;
 
 /** Validates what a worker process needs; the same rules and messages as at `register`. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
@@ -716,16 +738,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     workers: optionalBoolean(raw.workers, 'workers', true),
     apiRateLimitPerMinute: positiveInteger(raw.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
     healthRoutes: optionalBoolean(raw.healthRoutes, 'healthRoutes', true),
-    metricsToken: resolveMetricsToken(raw.metrics),
+    ...resolveMetrics(raw.metrics),
   };
 }
 
-function resolveMetricsToken(value: unknown): string | null {
-  if (value === undefined) return null;
-  if (!isObject(value)) fail('metrics', 'must be an object');
-  const token = optionalString(value.token, 'metrics.token') ?? null;
+function resolveMetrics(value: unknown): Pick<ResolvedOptions, 'metricsToken' | 'processMetrics'> {
+  if (value !== undefined && !isObject(value)) fail('metrics', 'must be an object');
+  const metrics = value ?? {};
+  const token = optionalString(metrics.token, 'metrics.token') ?? null;
   if (token !== null && (token.length < 32 || !/^[A-Za-z0-9\-_.~+/=]+$/.test(token))) {
     fail('metrics.token', 'must be at least 32 characters of a bearer token (letters, digits, -._~+/=)');
   }
-  return token;
+  return { metricsToken: token, processMetrics: optionalBoolean(metrics.processMetrics, 'metrics.processMetrics', false) };
 }

@@ -29,6 +29,8 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     openRedis,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
     counters: new DailyCounters(redis, options.redis.prefix),
+    // No HTTP here to scrape: the per-instance latency is measured where the API runs workers.
+    deliveryLatency: null,
     unsubscribe: createUnsubscribeLinks(options.email, log),
     log,
   });

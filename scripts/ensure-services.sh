@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is running on this machine: PostgreSQL on 127.0.0.1:5432,
-# Redis on 127.0.0.1:6379, Debian's Chromium (for the widget's browser tests) and Debian's PgBouncer
+# Redis on 127.0.0.1:6379, Debian's Chromium (for the widget's browser tests), Debian's PgBouncer
 # (the tests start private instances of it on free ports, as they do of redis-server, in cluster
-# and in sentinel mode too). It starts or installs each exactly as .ci/run does, or says in one
+# and in sentinel mode too) and Debian's Prometheus, for its `promtool` (the metrics test checks
+# the plugin's Prometheus output with it). It starts or installs each exactly as .ci/run does, or says in one
 # line what is missing and exits 1.
 set -uo pipefail
 
@@ -30,9 +31,21 @@ fi
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+command -v promtool >/dev/null || missing+=(prometheus)
 if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing ${missing[*]}: run 'apt-get update && apt-get install -y ${missing[*]}' as root"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1 \
-    || fail "${missing[*]} could not be installed from Debian's packages (apt-get install ${missing[*]})"
+  # The tests want these packages' programs, never their daemons (a Prometheus server on :9090, a
+  # system PgBouncer): a policy-rc.d answering 101 tells the packages' scripts not to start them,
+  # under systemd and sysvinit alike, and spares the install from failing where no init system
+  # runs (a container). A policy-rc.d the machine already has is left as it is.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=true
+  fi
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null 2>&1
+  installed=$?
+  if [ "$own_policy" = true ]; then rm -f "$policy"; fi
+  [ "$installed" = 0 ] || fail "${missing[*]} could not be installed from Debian's packages (apt-get install ${missing[*]})"
 fi
 exit 0

@@ -8,6 +8,7 @@ import { createSlackSender } from '../alerts/slack.js';
 import { createEmailChannel } from '../email/channel.js';
 import type { UnsubscribeLinks } from '../email/unsubscribe.js';
 import type { DailyCounters } from '../metrics/daily-counters.js';
+import type { DeliveryLatency } from '../metrics/instance-metrics.js';
 import type { ResolvedWorkerOptions } from '../options.js';
 import { OutboxRelay } from '../outbox/relay.js';
 import type { Publisher } from '../realtime/messages.js';
@@ -40,6 +41,8 @@ export interface WorkerRuntimeOptions {
   openRedis: (role: RedisRole) => RedisClient;
   publisher: Publisher;
   counters: DailyCounters;
+  /** Where this process's publishes are timed for Prometheus; null where nothing serves them (a worker process). */
+  deliveryLatency: DeliveryLatency | null;
   /** Made once per process: the API's unsubscribe route verifies what this process's emails carry. */
   unsubscribe: UnsubscribeLinks;
   log: FastifyBaseLogger;
@@ -125,7 +128,15 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
       QUEUES.notifications,
       (job) =>
         deliverNotification(
-          { loader, markDelivered, publisher: runtime.publisher, counters: runtime.counters, types: options.types, emailQueue },
+          {
+            loader,
+            markDelivered,
+            publisher: runtime.publisher,
+            counters: runtime.counters,
+            deliveryLatency: runtime.deliveryLatency,
+            types: options.types,
+            emailQueue,
+          },
           job.data,
         ),
       options.jobs.concurrency,
@@ -193,7 +204,10 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
         await Promise.all(workers.map((worker) => worker.close()));
       }, options.shutdownTimeoutMs);
       if (!drained) {
-        log.warn({ shutdownTimeoutMs: options.shutdownTimeoutMs }, 'shutdown: jobs still running at the deadline; closing anyway');
+        log.warn(
+          { shutdownTimeoutMs: options.shutdownTimeoutMs },
+          'shutdown: jobs still running at the deadline; closing anyway',
+        );
         await Promise.all(workers.map((worker) => worker.disconnect().catch(() => undefined)));
       }
       await notificationsQueue.close();

@@ -4,10 +4,23 @@ import { utcDay } from '../utc-day.js';
 
 const KEEP_DAYS = 7;
 
+export interface Increment {
+  /** The moment counted: its UTC day takes the increment (default: now). */
+  at?: Date;
+  /** The kind it counts under in the running total (`high`, `digest`…); none by default. */
+  kind?: string;
+}
+
 /**
  * Per-UTC-day counters in Redis (`<prefix>:metrics:<name>:<YYYY-MM-DD>`), kept 7 days: cheap to
  * bump from every worker process, and summed across all of them. Best effort by design: a lost
  * increment costs a figure on a dashboard, never a delivery.
+ *
+ * Each increment also bumps the counter's running total (`<prefix>:metrics:<name>:total`, a hash of
+ * counts per kind), which carries no date and never expires: Prometheus needs a counter that only
+ * goes up, whatever the day. It lives in Redis rather than in each process's memory so that every
+ * instance reports the same cluster-wide figure, whichever worker did the work; a Redis that loses
+ * it starts again from zero, which Prometheus reads as a counter reset, as it does a restart.
  */
 export class DailyCounters {
   readonly #redis: RedisClient;
@@ -15,7 +28,7 @@ export class DailyCounters {
 
   constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
-    // One counter's days are read together (MGET): one group, one slot on a cluster.
+    // One counter's days and total are read together: one group, one slot on a cluster.
     this.#keys = new RedisKeys(prefix, redis);
   }
 
@@ -23,12 +36,17 @@ export class DailyCounters {
     return this.#keys.inGroup(`metrics:${name}`, `:${date}`);
   }
 
-  async increment(name: string, at = new Date()): Promise<void> {
+  #totalKey(name: string): string {
+    return this.#keys.inGroup(`metrics:${name}`, ':total');
+  }
+
+  async increment(name: string, { at = new Date(), kind = '' }: Increment = {}): Promise<void> {
     const key = this.#key(name, utcDay(at));
     await this.#redis
       .multi()
       .incr(key)
       .expire(key, (KEEP_DAYS + 1) * 86_400)
+      .hincrby(this.#totalKey(name), kind, 1)
       .exec();
   }
 
@@ -37,5 +55,11 @@ export class DailyCounters {
     const dates = Array.from({ length: KEEP_DAYS }, (_, i) => utcDay(new Date(now.getTime() - (KEEP_DAYS - 1 - i) * 86_400_000)));
     const values = await this.#redis.mget(...dates.map((date) => this.#key(name, date)));
     return dates.map((date, i) => ({ date, count: Number(values[i] ?? 0) }));
+  }
+
+  /** Everything counted since the total began, by kind ('' for increments without one). */
+  async total(name: string): Promise<Record<string, number>> {
+    const fields = await this.#redis.hgetall(this.#totalKey(name));
+    return Object.fromEntries(Object.entries(fields).map(([kind, count]) => [kind, Number(count)]));
   }
 }

@@ -1,33 +1,81 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { SystemMetrics } from './collect.js';
+import type { DailyCounters } from './daily-counters.js';
+import type { InstanceMetrics } from './instance-metrics.js';
+
+/** The running totals behind the `_total` counters, by kind ('' where a counter has none). */
+export interface CounterTotals {
+  notificationsDelivered: Record<string, number>;
+  emailsSent: Record<string, number>;
+  emailsDeferred: Record<string, number>;
+  emailsFailed: Record<string, number>;
+}
+
+export async function collectTotals(counters: DailyCounters): Promise<CounterTotals> {
+  const [notificationsDelivered, emailsSent, emailsDeferred, emailsFailed] = await Promise.all([
+    counters.total('notifications_sent'),
+    counters.total('emails_sent'),
+    counters.total('emails_deferred'),
+    counters.total('emails_failed'),
+  ]);
+  return { notificationsDelivered, emailsSent, emailsDeferred, emailsFailed };
+}
 
 /**
- * The same snapshot in Prometheus' text format. A registry per call: the figures are read fresh
- * at each scrape (they live in Redis and Postgres, shared by every instance), not accumulated here.
+ * The kinds of email: `high` is a critical type's email (never refused by the budget), `normal` a
+ * normal type's or an escalation's, `digest` a digest. Each series is shown from the start, at 0
+ * until its first email, so that `rate()` sees the first one.
  */
-export async function toPrometheus(metrics: SystemMetrics): Promise<{ contentType: string; body: string }> {
-  const registry = new Registry();
-  const gauge = (name: string, help: string, labelNames: string[] = []) =>
-    new Gauge({ name, help, labelNames, registers: [registry] });
+const EMAIL_KINDS = ['high', 'normal', 'digest'] as const;
 
-  gauge('tresta_notifications_sent_today', 'Notifications delivered in real time today (UTC)').set(
-    metrics.notifications.sentToday,
+/**
+ * GET /admin/metrics in Prometheus' text format: the cluster-wide series, then this instance's own.
+ *
+ * Cluster-wide series are read fresh at each scrape from Redis and Postgres, which every instance
+ * shares: every instance answers the same figures (aggregate them with `max`, never `sum`). They go
+ * on a registry made for the scrape, so nothing of them is kept between scrapes. The instance's
+ * series (InstanceMetrics) accumulate in this process and differ per instance (aggregate with `sum`).
+ */
+export async function toPrometheus(
+  metrics: SystemMetrics,
+  totals: CounterTotals,
+  instance: InstanceMetrics,
+): Promise<{ contentType: string; body: string }> {
+  const cluster = new Registry();
+  const registers = [cluster];
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help: `${help} (cluster-wide)`, labelNames, registers });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help: `${help} (cluster-wide)`, labelNames, registers });
+
+  counter('tresta_notifications_delivered_total', 'Notifications published to their users in real time').inc(
+    totals.notificationsDelivered[''] ?? 0,
   );
-  gauge('tresta_emails_sent_today', 'Emails sent today (UTC)').set(metrics.emails.sentToday);
-  gauge('tresta_emails_deferred_today', 'Normal emails deferred to the next UTC day today').set(metrics.emails.deferredToday);
-  gauge('tresta_email_quota_locked', '1 while normal emails wait for the next UTC day').set(metrics.quota.locked ? 1 : 0);
-  gauge('tresta_emails_failed_today', 'Emails that failed for good today (UTC)').set(metrics.emails.failedToday);
-  gauge('tresta_email_quota_used', 'Emails counted today, every priority, per recipient').set(metrics.quota.used);
+  const sent = counter('tresta_emails_sent_total', 'Emails accepted by the provider, by kind (high, normal, digest)', ['kind']);
+  const failed = counter('tresta_emails_failed_total', 'Emails that failed for good, by kind (high, normal, digest)', ['kind']);
+  for (const kind of EMAIL_KINDS) {
+    sent.inc({ kind }, totals.emailsSent[kind] ?? 0);
+    failed.inc({ kind }, totals.emailsFailed[kind] ?? 0);
+  }
+  counter('tresta_emails_deferred_total', 'Normal emails held back by the daily budget (to the next UTC day or a digest)').inc(
+    totals.emailsDeferred[''] ?? 0,
+  );
+
+  gauge('tresta_email_quota_used', 'Emails counted against the daily limit this UTC day, every priority').set(metrics.quota.used);
   gauge('tresta_email_quota_limit', "The provider's daily cap on all email").set(metrics.quota.limit);
   gauge('tresta_email_quota_reserve', 'Places of the daily limit kept for critical email').set(metrics.quota.reserve);
-  gauge('tresta_email_quota_remaining', 'Emails normal priority may still send today').set(metrics.quota.remaining);
-  gauge('tresta_realtime_connections', 'Live WebSocket connections on this instance').set(metrics.realtime.connections);
-  const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state', ['queue', 'state']);
+  gauge('tresta_email_quota_remaining', 'Emails normal priority may still send this UTC day').set(metrics.quota.remaining);
+  gauge('tresta_email_quota_locked', '1 while normal emails wait for the next UTC day, else 0').set(metrics.quota.locked ? 1 : 0);
+  const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state (waiting, active, delayed, failed)', ['queue', 'state']);
   for (const [queue, counts] of Object.entries(metrics.queues)) {
     for (const [state, count] of Object.entries(counts)) depth.set({ queue, state }, count);
   }
-  gauge('tresta_dead_letters', 'Jobs that failed for good').set(metrics.deadLetters.total);
+  gauge('tresta_dead_letters', 'Jobs that failed for good, kept for inspection and re-drive').set(metrics.deadLetters.total);
   gauge('tresta_outbox_backlog', 'Committed notifications not yet handed to the queue').set(metrics.outbox.backlog);
-  gauge('tresta_outbox_oldest_age_seconds', 'Age of the oldest pending outbox row').set(metrics.outbox.oldestAgeSeconds ?? 0);
-  return { contentType: registry.contentType, body: await registry.metrics() };
+  gauge('tresta_outbox_oldest_age_seconds', 'Age of the oldest pending outbox row, 0 when none waits').set(
+    metrics.outbox.oldestAgeSeconds ?? 0,
+  );
+
+  const both = Registry.merge([cluster, instance.registry]);
+  return { contentType: both.contentType, body: await both.metrics() };
 }

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { DailyCounters } from '../metrics/daily-counters.js';
+import type { InstanceMetrics } from '../metrics/instance-metrics.js';
 import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../redis.js';
@@ -24,6 +25,8 @@ export interface RouteContext {
   counters: DailyCounters;
   quota: QuotaGuard;
   realtimeConnections: () => number;
+  /** This instance's Prometheus series, shown beside the cluster-wide ones. */
+  instanceMetrics: InstanceMetrics;
   /** The origins the widget is served from: the only ones whose pages may change state with ambient credentials. */
   allowedOrigins: string[];
   /** `metrics.token`: a scraper's bearer token for GET /admin/metrics, or null. */

@@ -41,7 +41,7 @@ t.test('metrics: deliveries per day, live connections, queues, dead letters — 
 
   const prometheus = await app.inject({ url: '/admin/metrics', headers: { ...headers, accept: 'text/plain' } });
   t.match(prometheus.headers['content-type'], /^text\/plain/);
-  t.match(prometheus.body, /^tresta_notifications_sent_today 3$/m);
+  t.match(prometheus.body, /^tresta_notifications_delivered_total 3$/m, "the running total, counted with the day's figure");
   t.match(prometheus.body, /^tresta_realtime_connections 2$/m);
   t.match(prometheus.body, /^tresta_queue_jobs\{queue="notifications",state="failed"\} 0$/m);
   t.match(prometheus.body, /^tresta_dead_letters 0$/m);

@@ -3,6 +3,7 @@ import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } fro
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
+import type { DeliveryLatency } from '../../metrics/instance-metrics.js';
 import type { Publisher } from '../../realtime/messages.js';
 import { EMAIL_ON, IN_APP_ON } from '../../services/preference-columns.js';
 import { notificationColumns, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
@@ -14,6 +15,8 @@ export interface DeliverDeps {
   markDelivered: DeliveredMarker;
   publisher: Publisher;
   counters: DailyCounters;
+  /** Times each publish from the notification's creation; null where nothing reads it. */
+  deliveryLatency: DeliveryLatency | null;
   types: Record<string, NotificationTypeConfig>;
   /** Where single emails go (immediate and normal types); null when the email channel is off (no resolveRecipient). */
   emailQueue: Queue | null;
@@ -78,7 +81,8 @@ export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
  * deliver-notification — purpose: show a committed notification to its user in real time.
  * Input: { notificationId, userId } (checked here: jobs outlive deploys).
  * Effects: one real-time message `new-notification` (id = the notification's id), unless the
- * user turned in-app notifications off, globally or for this type; the day's sent counter; for a
+ * user turned in-app notifications off, globally or for this type; the day's sent counter and
+ * the running total; the publish's latency from the notification's creation; for a
  * type emailed one by one, a send-email job at its priority (one per notification: its job id is
  * derived from it), delayed until escalateAfterMinutes after the notification for a type that
  * escalates; delivered_at stamped once.
@@ -106,6 +110,9 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
     return 'in-app-off';
   }
   await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
+  // Postgres stamped the creation, this process's clock the publish: clocks on two machines may differ
+  // a little, and a publish that seems to precede its notification counts as instant.
+  deps.deliveryLatency?.observe(Math.max(0, (Date.now() - Date.parse(row.created_at)) / 1000));
   await deps.markDelivered.load(row.id);
   // A dashboard figure: never worth failing (and re-running) a delivery for.
   deps.counters.increment('notifications_sent').catch(() => undefined);

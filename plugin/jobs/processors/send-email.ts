@@ -198,7 +198,7 @@ export async function sendEmail(deps: SendEmailDeps, job: Job, token: string | u
       [outcome.providerId, delivery.id],
       'run',
     );
-    deps.counters.increment('emails_sent').catch(() => undefined);
+    deps.counters.increment('emails_sent', { kind: priority }).catch(() => undefined);
     return 'sent';
   }
   return handleFailure(deps, job, token, outcome, { ...waiting, priority });
@@ -227,7 +227,7 @@ interface WaitingEmail {
  */
 async function deferOrFold(deps: SendEmailDeps, job: Job, token: string | undefined, email: WaitingEmail): Promise<'folded'> {
   const connection = deps.orm.em.getConnection();
-  deps.counters.increment('emails_deferred', email.now).catch(() => undefined);
+  deps.counters.increment('emails_deferred', { at: email.now }).catch(() => undefined);
   if (email.hasDigest) {
     await connection.execute(FOLD, [email.recipient, email.id], 'run');
     return 'folded';
@@ -290,7 +290,7 @@ async function handleFailure(
           3_600,
         );
       }
-      deps.counters.increment('emails_failed').catch(() => undefined);
+      deps.counters.increment('emails_failed', { kind: delivery.priority }).catch(() => undefined);
       throw new PermanentProviderError(summary, error.status, error);
     case 'transient':
       throw new ProviderError(summary, error.status, error);

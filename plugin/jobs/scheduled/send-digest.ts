@@ -103,7 +103,7 @@ export async function sendDigest(deps: SendDigestDeps, job: Job): Promise<SendDi
   const outcome = await deps.channel.mailer.send(rendered.email, rendered.idempotencyKey);
   if (outcome.kind === 'sent') {
     await connection.execute(MARK_SENT, [rendered.digestRunId, outcome.providerId, rendered.idempotencyKey], 'run');
-    deps.counters.increment('emails_sent').catch(() => undefined);
+    deps.counters.increment('emails_sent', { kind: 'digest' }).catch(() => undefined);
     return 'sent';
   }
   return handleDigestFailure(deps, rendered, outcome);
@@ -150,7 +150,7 @@ async function handleDigestFailure(
         );
       }
       await connection.execute(MARK_FAILED, [payload.digestRunId, payload.idempotencyKey], 'run');
-      deps.counters.increment('emails_failed').catch(() => undefined);
+      deps.counters.increment('emails_failed', { kind: 'digest' }).catch(() => undefined);
       throw new PermanentDigestError(summary, error.status, error);
     case 'transient':
       throw new DigestProviderError(summary, error.status, error);
