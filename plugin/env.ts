@@ -8,7 +8,10 @@ function flag(value: string | undefined): boolean | undefined {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /** REDIS_CLUSTER_NODES (comma-separated URLs), else REDIS_SENTINELS (`host:port,…`) with REDIS_SENTINEL_NAME, else REDIS_URL. */
@@ -55,5 +58,15 @@ export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotifications
     },
     alerts: { slackWebhookUrl: env.SLACK_WEBHOOK_URL || undefined },
     metrics: { token: env.METRICS_TOKEN || undefined },
+    // On when any of the three is set: one missing then fails `register`, naming it.
+    ...(env.VAPID_PUBLIC_KEY || env.VAPID_PRIVATE_KEY || env.VAPID_SUBJECT
+      ? {
+          webPush: {
+            vapidPublicKey: env.VAPID_PUBLIC_KEY ?? '',
+            vapidPrivateKey: env.VAPID_PRIVATE_KEY ?? '',
+            subject: env.VAPID_SUBJECT ?? '',
+          },
+        }
+      : {}),
   };
 }

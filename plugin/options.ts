@@ -1,9 +1,11 @@
+import { createECDH } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Cluster, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
 import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
+import { isBrowserPushService } from './push/endpoint.js';
 import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduled/schedules.js';
 import {
   CATEGORY_PATTERN,
@@ -210,6 +212,32 @@ export interface TrestaNotificationsOptions {
     token?: string;
   };
   /**
+   * Web push (lock-screen notifications) with VAPID, no vendor account: types opt in with
+   * `push: true` (env `VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`).
+   * @defaultValue none: web push is off
+   */
+  webPush?: {
+    /** The VAPID public key: an uncompressed P-256 point, base64url (web-push's `generateVAPIDKeys()`). */
+    vapidPublicKey: string;
+    /** Its private key (32 bytes, base64url). */
+    vapidPrivateKey: string;
+    /** Who push services can contact about our pushes: a `mailto:` or `https:` URL. */
+    subject: string;
+    /**
+     * Which subscription endpoints users may register. Replaces the default: https endpoints of the
+     * browsers' push services only (FCM, Mozilla, Apple, Windows); never a loopback or private address.
+     */
+    allowEndpoint?: (url: URL) => boolean;
+    /**
+     * Pushes one user receives per hour at most (each browser counts); more are dropped, not
+     * delayed: a late lock-screen alert helps nobody. Critical types are counted, never dropped.
+     * @defaultValue 30
+     */
+    perUserHourlyLimit?: number;
+    /** The image shown beside a push (an https URL, or a path on the page's origin). @defaultValue none: the browser's */
+    icon?: string;
+  };
+  /**
    * Serve `/health/live` and `/health/ready`; false for a host that serves its own.
    * @defaultValue `true`
    */
@@ -265,6 +293,16 @@ export interface ResolvedOptions {
   routePrefix: string;
   healthRoutes: boolean;
   metricsToken: string | null;
+  webPush: ResolvedWebPush | null;
+}
+
+export interface ResolvedWebPush {
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+  subject: string;
+  allowEndpoint: (url: URL) => boolean;
+  perUserHourlyLimit: number;
+  icon: string | null;
 }
 
 export type ResolvedRedis = (
@@ -303,6 +341,7 @@ export const DEFAULTS = {
   unsubscribeLinkDays: 60,
   databasePoolMax: 5,
   shutdownTimeoutMs: 25_000,
+  perUserHourlyPushLimit: 30,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'normal', 'digest', 'none'];
@@ -382,7 +421,11 @@ function resolveDatabase(value: unknown): ResolvedOptions['database'] {
   }
   const url = optionalString(value.url, 'database.url') ?? fail('database', 'needs `url` or `orm`');
   if (value.pool !== undefined && !isObject(value.pool)) fail('database.pool', 'must be an object: { max }');
-  const poolMax = positiveInteger((value.pool as { max?: unknown } | undefined)?.max, 'database.pool.max', DEFAULTS.databasePoolMax);
+  const poolMax = positiveInteger(
+    (value.pool as { max?: unknown } | undefined)?.max,
+    'database.pool.max',
+    DEFAULTS.databasePoolMax,
+  );
   if (isEmbeddedUrl(url)) {
     if (embeddedDataDir(url) === undefined) fail('database.url', 'must name a folder: pglite://<folder>, or pglite://memory');
     if (directUrl !== null) fail('database.directUrl', 'does not apply to an embedded database');
@@ -408,7 +451,8 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
   if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
   const given = REDIS_SOURCES.filter((source) => value[source] !== undefined);
   if (given.length === 0) fail('redis', 'needs `url`, `connection`, `cluster` or `sentinel`');
-  if (given.length > 1) fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
+  if (given.length > 1)
+    fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
   if (value.connection !== undefined) {
     const connection = value.connection as Redis | Cluster;
     if (!isObject(connection) || typeof connection.duplicate !== 'function') {
@@ -432,7 +476,9 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
     if (
       !Array.isArray(sentinels) ||
       sentinels.length === 0 ||
-      !sentinels.every((s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)))
+      !sentinels.every(
+        (s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)),
+      )
     ) {
       fail('redis.sentinel.sentinels', 'must be a non-empty array of { host, port }');
     }
@@ -482,7 +528,7 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   };
 }
 
-const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required', 'escalateAfterMinutes']);
+const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required', 'escalateAfterMinutes', 'push']);
 
 function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   const types: Record<string, NotificationTypeConfig> = { ...DEFAULT_NOTIFICATION_TYPES };
@@ -503,6 +549,7 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
       fail(`types.${name}.severity`, `must be one of ${SEVERITIES.join(', ')}`);
     }
     if (required !== undefined && typeof required !== 'boolean') fail(`types.${name}.required`, 'must be a boolean');
+    if (config.push !== undefined && typeof config.push !== 'boolean') fail(`types.${name}.push`, 'must be a boolean');
     // A seed type named again keeps what the host leaves out (SECURITY_ALERT stays required unless told otherwise).
     const seed = DEFAULT_NOTIFICATION_TYPES[name];
     types[name] = {
@@ -511,6 +558,7 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
         category: (category as string | undefined) ?? seed?.category,
         severity: (severity as Severity | undefined) ?? seed?.severity,
         required: (required as boolean | undefined) ?? seed?.required,
+        push: (config.push as boolean | undefined) ?? seed?.push,
       }),
       ...resolveEscalation(name, config),
     };
@@ -593,7 +641,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
   if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
     fail('email.unsubscribeSecret', 'must be at least 32 characters');
   const unsubscribeUrl = httpUrl(
-    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
+    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ??
+      new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
@@ -607,7 +656,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
   ) {
     fail('email.criticalReserve', 'must be an integer from 0 to email.dailyLimit − 1');
   }
-  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_'))
+    fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
@@ -666,7 +716,10 @@ export type WorkerProcessOptions = Omit<
   TrestaNotificationsOptions,
   'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metrics'
 >;
-export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken'>;
+export type ResolvedWorkerOptions = Omit<
+  ResolvedOptions,
+  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken'
+>;
 
 /** Validates what a worker process needs; the same rules and messages as at `register`. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
@@ -694,6 +747,7 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     migrate: optionalBoolean(options.migrate, 'migrate', true),
     shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
     routePrefix,
+    webPush: resolveWebPush(options.webPush),
   };
 }
 
@@ -728,4 +782,52 @@ function resolveMetricsToken(value: unknown): string | null {
     fail('metrics.token', 'must be at least 32 characters of a bearer token (letters, digits, -._~+/=)');
   }
   return token;
+}
+
+/** Base64url (with or without padding) to bytes; null when it is not base64url. */
+function base64url(value: string): Buffer | null {
+  return /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url') : null;
+}
+
+function resolveWebPush(value: unknown): ResolvedWebPush | null {
+  if (value === undefined) return null;
+  if (!isObject(value)) fail('webPush', 'must be an object: { vapidPublicKey, vapidPrivateKey, subject }');
+  const publicKey =
+    optionalString(value.vapidPublicKey, 'webPush.vapidPublicKey') ?? fail('webPush.vapidPublicKey', 'is required');
+  const privateKey =
+    optionalString(value.vapidPrivateKey, 'webPush.vapidPrivateKey') ?? fail('webPush.vapidPrivateKey', 'is required');
+  const subject =
+    optionalString(value.subject, 'webPush.subject') ?? fail('webPush.subject', 'is required: a mailto: or https: URL');
+  const publicBytes = base64url(publicKey);
+  if (publicBytes?.length !== 65 || publicBytes[0] !== 4) {
+    fail('webPush.vapidPublicKey', 'must be an uncompressed P-256 public key (65 bytes), base64url');
+  }
+  const privateBytes = base64url(privateKey);
+  if (privateBytes?.length !== 32) fail('webPush.vapidPrivateKey', 'must be a P-256 private key (32 bytes), base64url');
+  // A mismatched pair signs tokens no push service accepts: every push would fail, silently, later.
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(privateBytes);
+  } catch {
+    fail('webPush.vapidPrivateKey', 'is not a valid P-256 private key');
+  }
+  if (!ecdh.getPublicKey().equals(publicBytes)) fail('webPush.vapidPrivateKey', 'does not belong to webPush.vapidPublicKey');
+  if (!/^mailto:[^@\s]+@[^@\s]+$/.test(subject) && !/^https:\/\/[^\s]+$/.test(subject)) {
+    fail('webPush.subject', 'must be a mailto: or https: URL (push services contact you there)');
+  }
+  return {
+    vapidPublicKey: publicKey.replace(/=+$/, ''),
+    vapidPrivateKey: privateKey.replace(/=+$/, ''),
+    subject,
+    allowEndpoint: optionalFunction<(url: URL) => boolean>(value.allowEndpoint, 'webPush.allowEndpoint') ?? isBrowserPushService,
+    perUserHourlyLimit: positiveInteger(value.perUserHourlyLimit, 'webPush.perUserHourlyLimit', DEFAULTS.perUserHourlyPushLimit),
+    icon: resolvePushIcon(value.icon),
+  };
+}
+
+function resolvePushIcon(value: unknown): string | null {
+  const icon = optionalString(value, 'webPush.icon');
+  if (icon === undefined) return null;
+  if (/^\/(?!\/)/.test(icon)) return icon;
+  return httpUrl(icon, 'webPush.icon');
 }

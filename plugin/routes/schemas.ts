@@ -66,7 +66,7 @@ export const notificationSchema = {
 const typePreference = {
   type: 'object',
   additionalProperties: false,
-  properties: { inApp: { type: 'boolean' }, email: { type: 'boolean' } },
+  properties: { inApp: { type: 'boolean' }, email: { type: 'boolean' }, push: { type: 'boolean' } },
 } as const;
 
 export const preferencesSchema = {
@@ -83,10 +83,11 @@ export const preferencesSchema = {
       type: 'object',
       additionalProperties: {
         type: 'object',
-        required: ['inApp', 'email', 'required', 'category'],
+        required: ['inApp', 'email', 'push', 'required', 'category'],
         properties: {
           inApp: { type: 'boolean' },
           email: { type: 'boolean' },
+          push: { type: 'boolean', description: 'sent as web push; always false for a type without push' },
           required: { type: 'boolean' },
           category: { type: ['string', 'null'], description: "the type's category, for grouping; read-only" },
         },
