@@ -17,10 +17,12 @@ const UPSERT = `
                              then tresta_push_subscriptions.last_success_at end
   returning id, created_at, (xmax = 0) as created`;
 
+// The browser just saved stays; of the others, the newest keep their places.
 const TRIM = `
   delete from tresta_push_subscriptions
-  where user_id = ? and id not in (
-    select id from tresta_push_subscriptions where user_id = ? order by created_at desc, id limit ${MAX_SUBSCRIPTIONS_PER_USER})`;
+  where user_id = ? and id <> ? and id not in (
+    select id from tresta_push_subscriptions where user_id = ? and id <> ?
+    order by created_at desc, id limit ${MAX_SUBSCRIPTIONS_PER_USER - 1})`;
 
 const REMOVE_OWN = `delete from tresta_push_subscriptions where user_id = ? and endpoint = ?`;
 
@@ -62,7 +64,7 @@ export function pushSubscriptions(orm: MikroORM) {
           input.auth,
           input.userAgent,
         ]);
-        await tx.execute(TRIM, [input.userId, input.userId], 'run');
+        await tx.execute(TRIM, [input.userId, row!.id, input.userId, row!.id], 'run');
         return { id: row!.id, createdAt: new Date(row!.created_at), created: row!.created };
       });
     },
