@@ -25,6 +25,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     '/api/notifications/archive-read',
     '/api/notifications/mark-all-read',
     '/api/notifications/preferences',
+    '/api/notifications/push-subscriptions',
     '/api/notifications/realtime',
     '/api/notifications/unread-count',
     '/api/notifications/unsubscribe',
@@ -58,7 +59,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
   });
   t.match(
     document.components.schemas.TrestaPreferences.properties.types.additionalProperties,
-    { required: ['inApp', 'email', 'required', 'category'], properties: { category: { type: 'string', nullable: true } } },
+    { required: ['inApp', 'email', 'push', 'required', 'category'], properties: { category: { type: 'string', nullable: true } } },
     "each type's preferences carry its category",
   );
 });
