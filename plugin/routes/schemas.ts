@@ -83,11 +83,11 @@ export const preferencesSchema = {
       type: 'object',
       additionalProperties: {
         type: 'object',
-        required: ['inApp', 'email', 'push', 'required', 'category'],
+        required: ['inApp', 'email', 'required', 'category'],
         properties: {
           inApp: { type: 'boolean' },
           email: { type: 'boolean' },
-          push: { type: 'boolean', description: 'sent as web push; always false for a type without push' },
+          push: { type: 'boolean', description: 'sent as web push; only for a type with push' },
           required: { type: 'boolean' },
           category: { type: ['string', 'null'], description: "the type's category, for grouping; read-only" },
         },

@@ -7,12 +7,12 @@ import type { NotificationTypeConfig } from '../notification-types.js';
 /**
  * A type's effective setting, whether it is required (always on, whatever is stored), and its
  * category (so a preferences screen can group the types); the category is read-only. `push` is
- * false for a type that is never pushed (no `push: true`), so a screen shows a switch only where
+ * there only for a type sent as web push (`push: true`), so a screen shows that switch only where
  * it does something.
  */
 export type TypePreferencesView = Record<
   string,
-  { inApp: boolean; email: boolean; push: boolean; required: boolean; category: string | null }
+  { inApp: boolean; email: boolean; push?: boolean; required: boolean; category: string | null }
 >;
 
 export interface Preferences {
@@ -39,7 +39,7 @@ function withAllTypes(stored: TypePreferences, types: Record<string, Notificatio
     result[type] = {
       inApp: required || (stored[type]?.inApp ?? true),
       email: required || (stored[type]?.email ?? true),
-      push: config.push === true && (required || (stored[type]?.push ?? true)),
+      ...(config.push === true ? { push: required || (stored[type]?.push ?? true) } : {}),
       required,
       category: config.category ?? null,
     };

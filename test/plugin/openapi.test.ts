@@ -59,7 +59,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
   });
   t.match(
     document.components.schemas.TrestaPreferences.properties.types.additionalProperties,
-    { required: ['inApp', 'email', 'push', 'required', 'category'], properties: { category: { type: 'string', nullable: true } } },
+    { required: ['inApp', 'email', 'required', 'category'], properties: { category: { type: 'string', nullable: true } } },
     "each type's preferences carry its category",
   );
 });

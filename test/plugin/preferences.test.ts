@@ -14,12 +14,8 @@ t.test('defaults, partial updates, and every registered type listed', async (t) 
     'TESTIMONIAL_REJECTED',
     'WEEKLY_REPORT',
   ]);
-  t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true, push: false, required: false, category: null });
-  t.same(
-    defaults.types.SECURITY_ALERT,
-    { inApp: true, email: true, push: false, required: true, category: 'security' },
-    'with its category',
-  );
+  t.same(defaults.types.WEEKLY_REPORT, { inApp: true, email: true, required: false, category: null });
+  t.same(defaults.types.SECURITY_ALERT, { inApp: true, email: true, required: true, category: 'security' }, 'with its category');
 
   const put = await app.inject({
     method: 'PUT',
