@@ -31,9 +31,13 @@ function readPayload(event) {
 
 async function showPush(data) {
   // A page of this site in front of the user shows the notification live (the widget's toast):
-  // a lock-screen alert as well would say it twice.
+  // a lock-screen alert as well would say it twice. That page is told instead.
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-  if (windows.some((client) => client.visibilityState === 'visible' && client.focused)) return;
+  const inFront = windows.filter((client) => client.visibilityState === 'visible' && client.focused);
+  if (inFront.length > 0) {
+    for (const client of inFront) client.postMessage({ type: 'tresta-push-shown-live', id: data.id });
+    return;
+  }
   const actions = (Array.isArray(data.actions) ? data.actions : [])
     .map((action) => ({ label: String(action.label), url: safeHref(action.url) }))
     .filter((action) => action.url !== null)

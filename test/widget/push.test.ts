@@ -1,0 +1,143 @@
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import t from 'tap';
+import webpush from 'web-push';
+import { startPushService } from '../fakes/push-service.js';
+import { DEADLINE_MS, eventually, launchBrowser, newContext, openWidget, startWidgetHost, widget } from '../helpers/browser.js';
+
+const browser = await launchBrowser(t);
+const pushService = await startPushService();
+t.teardown(() => pushService.close());
+const vapid = webpush.generateVAPIDKeys();
+const host = await startWidgetHost(t, {
+  webPush: {
+    vapidPublicKey: vapid.publicKey,
+    vapidPrivateKey: vapid.privateKey,
+    subject: 'mailto:ops@tresta.test',
+    allowEndpoint: (url) => url.origin === pushService.origin,
+  },
+  types: { DEPLOY_FINISHED: { email: 'none', push: true, category: 'deploys' } },
+});
+const SCOPE = `${host.origin}/api/notifications/`;
+
+/** The page registers the plugin's service worker, as the widget does, and waits until it is active. */
+async function registerServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.register('/api/notifications/push-sw.js');
+    const worker = registration.installing ?? registration.waiting ?? registration.active!;
+    if (worker.state === 'activated') return;
+    await new Promise<void>((resolve) => worker.addEventListener('statechange', () => worker.state === 'activated' && resolve()));
+  });
+}
+
+/** The registration's id as the DevTools protocol knows it (deliverPushMessage needs it). */
+async function registrationId(cdp: CDPSession): Promise<string> {
+  const found = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const ours = registrations.find((registration) => registration.scopeURL === SCOPE && !registration.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  return found;
+}
+
+/** The notifications the service worker is showing: title, body and where a click goes. */
+function shownNotifications(page: Page) {
+  return page.evaluate(async (scope) => {
+    const registration = await navigator.serviceWorker.getRegistration(scope);
+    const notifications = (await registration?.getNotifications()) ?? [];
+    return notifications.map((n) => ({
+      title: n.title,
+      body: n.body,
+      tag: n.tag,
+      data: n.data as { id: string; link: string | null; actions: string[] },
+      actions: (n as Notification & { actions: Array<{ action: string; title: string }> }).actions.map((a) => a.title),
+    }));
+  }, SCOPE);
+}
+
+/** What the server sends for a notification: delivered to a subscription on the fake push service, decrypted there. */
+async function serverPayload(
+  userId: string,
+  input: { title: string; message: string; link: string; actions?: Array<{ label: string; url: string }> },
+) {
+  const browserSide = pushService.subscribe();
+  const response = await host.app.inject({
+    method: 'POST',
+    url: '/api/notifications/push-subscriptions',
+    headers: { authorization: `Bearer ${await host.tokens.sign(userId)}` },
+    payload: browserSide.json,
+  });
+  if (response.statusCode !== 201) throw new Error(`subscribe: ${response.body}`);
+  const n = await host.notify(userId, { type: 'DEPLOY_FINISHED', ...input });
+  const [push] = await eventually(
+    async () => pushService.received.filter((p) => p.subscriptionId === browserSide.id && p.payload.id === n.id),
+    (found) => found.length === 1,
+    'the push at the push service',
+  );
+  return { notification: n, payload: push!.payload };
+}
+
+t.test('a push delivered to the served service worker shows its notification; a click goes to its link', async (t) => {
+  const context: BrowserContext = await newContext(t, browser, { permissions: ['notifications'] });
+  const page = await context.newPage();
+  await page.goto(host.serveFile('blank.html', '<!doctype html><title>blank</title>', 'text/html'));
+  const cdp = await context.newCDPSession(page);
+  const id = registrationId(cdp);
+  await registerServiceWorker(page);
+
+  const { notification, payload } = await serverPayload('ada', {
+    title: 'Deploy finished',
+    message: 'main is live',
+    link: '/deploys/42',
+    actions: [{ label: 'Logs', url: '/deploys/42/logs' }],
+  });
+  // No page of the site in front of the user: the lock screen shows it.
+  await page.goto('about:blank');
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: host.origin,
+    registrationId: await id,
+    data: JSON.stringify(payload),
+  });
+  await page.goto(host.serveFile('blank.html', '<!doctype html><title>blank</title>', 'text/html'));
+  const [shown] = await eventually(
+    () => shownNotifications(page),
+    (list) => list.length === 1,
+    'the notification',
+    DEADLINE_MS,
+  );
+  t.same(shown, {
+    title: 'Deploy finished',
+    body: 'main is live',
+    tag: notification.id,
+    data: { id: notification.id, link: `${host.origin}/deploys/42`, actions: [`${host.origin}/deploys/42/logs`] },
+    actions: ['Logs'],
+  });
+});
+
+t.test('with a page of the site in front, the push is not shown again on the lock screen: the page is told', async (t) => {
+  const context = await newContext(t, browser, { permissions: ['notifications'] });
+  const page = await context.newPage();
+  await page.goto(host.serveFile('front.html', '<!doctype html><title>front</title>', 'text/html'));
+  const cdp = await context.newCDPSession(page);
+  const id = registrationId(cdp);
+  await registerServiceWorker(page);
+  const told = page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        navigator.serviceWorker.addEventListener('message', (event) => {
+          if (event.data?.type === 'tresta-push-shown-live') resolve(event.data.id);
+        });
+        navigator.serviceWorker.startMessages();
+      }),
+  );
+  t.same(await page.evaluate(() => [document.visibilityState, document.hasFocus()]), ['visible', true], 'the page is in front');
+  const { notification, payload } = await serverPayload('bea', { title: 'Live', message: 'shown by the widget', link: '/x' });
+  await cdp.send('ServiceWorker.deliverPushMessage', {
+    origin: host.origin,
+    registrationId: await id,
+    data: JSON.stringify(payload),
+  });
+  t.equal(await told, notification.id, 'the service worker handled it and told the page');
+  t.same(await shownNotifications(page), [], 'nothing on the lock screen');
+});
