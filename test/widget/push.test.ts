@@ -141,3 +141,119 @@ t.test('with a page of the site in front, the push is not shown again on the loc
   t.equal(await told, notification.id, 'the service worker handled it and told the page');
   t.same(await shownNotifications(page), [], 'nothing on the lock screen');
 });
+
+/**
+ * Headless Chromium reaches no real push service, so PushManager is the boundary: subscribe() and
+ * getSubscription() answer subscriptions of the browser's own shape, made on the fake push service
+ * (kept in localStorage, as a browser keeps its subscription across loads). Everything else is
+ * real: the permission, the service worker registration, the widget's requests.
+ */
+const PUSH_MANAGER_AT_THE_BOUNDARY = `
+  window.permissionRequests = 0;
+  const requestPermission = Notification.requestPermission.bind(Notification);
+  Notification.requestPermission = () => { window.permissionRequests++; return requestPermission(); };
+  const wrap = (json) => json && {
+    endpoint: json.endpoint,
+    expirationTime: null,
+    options: { userVisibleOnly: true, applicationServerKey: Uint8Array.from(atob(json.key), (c) => c.charCodeAt(0)).buffer },
+    toJSON: () => ({ endpoint: json.endpoint, expirationTime: null, keys: json.keys }),
+    unsubscribe: async () => { localStorage.removeItem('test-subscription'); return true; },
+  };
+  PushManager.prototype.getSubscription = async () => wrap(JSON.parse(localStorage.getItem('test-subscription')));
+  PushManager.prototype.subscribe = async (options) => {
+    const next = JSON.parse(localStorage.getItem('test-next-subscription'));
+    const key = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
+    localStorage.setItem('test-subscription', JSON.stringify({ ...next, key }));
+    return wrap({ ...next, key });
+  };
+`;
+
+async function storedEndpoints(userId: string): Promise<string[]> {
+  const rows = await host.app.notifications.orm.em
+    .getConnection()
+    .execute<Array<{ endpoint: string }>>(
+      'select endpoint from tresta_push_subscriptions where user_id = ? order by created_at',
+      [userId],
+    );
+  return rows.map((row) => row.endpoint);
+}
+
+async function openPreferences(page: Page) {
+  await widget(page).bell.click();
+  await page.locator('[part="panel"] button[aria-label="Preferences"]').click();
+  await page.locator('[part="preferences"]').waitFor();
+}
+
+t.test(
+  'Enable push: permission asked on the click only; the subscription reaches the server; a replaced one is sent again',
+  async (t) => {
+    const context = await newContext(t, browser, { permissions: ['notifications'] });
+    await context.addInitScript(PUSH_MANAGER_AT_THE_BOUNDARY);
+    const first = pushService.subscribe().json;
+    const page = await openWidget(context, host.pageUrl('cleo'));
+    await page.evaluate((json) => localStorage.setItem('test-next-subscription', JSON.stringify(json)), first);
+    await openPreferences(page);
+
+    const control = page.locator('[part="push"] button');
+    await control.waitFor();
+    t.equal((await control.textContent())?.trim(), 'Enable push');
+    t.equal(
+      await page.evaluate(() => (window as unknown as { permissionRequests: number }).permissionRequests),
+      0,
+      'not asked before the click',
+    );
+    const row = page.locator('tr[data-type="DEPLOY_FINISHED"]');
+    t.equal(await row.getByLabel('Deploy finished: Push').isChecked(), true, 'a push type has its push switch');
+    t.equal(await page.locator('tr[data-type="NEW_TESTIMONIAL"] input').count(), 2, 'a type without push has none');
+
+    await control.click();
+    await eventually(
+      async () => (await control.textContent())?.trim(),
+      (text) => text === 'Turn off push',
+      'the control to say push is on',
+    );
+    t.equal(
+      await page.evaluate(() => (window as unknown as { permissionRequests: number }).permissionRequests),
+      1,
+      'asked once, on the click',
+    );
+    t.same(await storedEndpoints('cleo'), [first.endpoint], 'the server has this browser');
+    const registered = await page.evaluate(async () =>
+      (await navigator.serviceWorker.getRegistrations()).map(
+        (registration) => registration.active?.scriptURL ?? registration.installing?.scriptURL,
+      ),
+    );
+    t.same(
+      registered,
+      [`${host.origin}/api/notifications/push-sw.js`],
+      "through the plugin's service worker, in a scope of its own",
+    );
+
+    // The push service replaced the subscription while the page was away: the next load sends the new one.
+    const second = pushService.subscribe().json;
+    await page.evaluate(({ json, key }) => localStorage.setItem('test-subscription', JSON.stringify({ ...json, key })), {
+      json: second,
+      key: Buffer.from(vapid.publicKey, 'base64url').toString('base64'),
+    });
+    await page.reload();
+    await eventually(
+      () => storedEndpoints('cleo'),
+      (endpoints) => endpoints.includes(second.endpoint),
+      'the new subscription at the server',
+    );
+    t.equal(
+      await page.evaluate(() => (window as unknown as { permissionRequests: number }).permissionRequests),
+      0,
+      'never asked on load',
+    );
+
+    await openPreferences(page);
+    await page.locator('[part="push"] button').click();
+    await eventually(
+      async () => (await page.locator('[part="push"] button').textContent())?.trim(),
+      (text) => text === 'Enable push',
+      'the control to say push is off',
+    );
+    t.notOk((await storedEndpoints('cleo')).includes(second.endpoint), 'turning it off removes it at the server');
+  },
+);
