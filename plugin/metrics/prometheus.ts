@@ -21,6 +21,11 @@ export async function toPrometheus(metrics: SystemMetrics): Promise<{ contentTyp
   gauge('tresta_email_quota_limit', "The provider's daily cap on all email").set(metrics.quota.limit);
   gauge('tresta_email_quota_reserve', 'Places of the daily limit kept for critical email').set(metrics.quota.reserve);
   gauge('tresta_email_quota_remaining', 'Emails normal priority may still send today').set(metrics.quota.remaining);
+  gauge('tresta_pushes_sent_today', 'Web pushes accepted by a push service today (UTC)').set(metrics.pushes.sentToday);
+  gauge('tresta_pushes_capped_today', 'Web pushes dropped by the per-user hourly cap today (UTC)').set(
+    metrics.pushes.cappedToday,
+  );
+  gauge('tresta_pushes_failed_today', 'Web pushes refused for good today (UTC)').set(metrics.pushes.failedToday);
   gauge('tresta_realtime_connections', 'Live WebSocket connections on this instance').set(metrics.realtime.connections);
   const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state', ['queue', 'state']);
   for (const [queue, counts] of Object.entries(metrics.queues)) {

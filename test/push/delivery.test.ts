@@ -3,9 +3,12 @@ import webpush from 'web-push';
 import type { Job } from 'bullmq';
 import { buildTestApp } from '../helpers/app.js';
 import { until } from '../helpers/until.js';
+import { awayFromUtcMidnight } from '../helpers/utc-midnight.js';
 import { startPushService, type FakeSubscription } from '../fakes/push-service.js';
 import { deliverJobId, JOB_OPTIONS, pushJobId } from '../../plugin/jobs/registry.js';
 
+// The metrics count today's pushes: one UTC day per run.
+await awayFromUtcMidnight();
 const pushService = await startPushService();
 t.teardown(() => pushService.close());
 const vapid = webpush.generateVAPIDKeys();
@@ -229,4 +232,19 @@ t.test('a refusal other than 404/410/429/5xx is dead-lettered, not retried', asy
     1,
     'the subscription is kept',
   );
+});
+
+t.test("the metrics count today's pushes: sent, capped, failed", async (t) => {
+  const admin = await authFor('ops', { role: 'admin' });
+  // Counted after each outcome, off the job's path: polled until they have all landed.
+  const metrics = await until(
+    async () => (await app.inject({ url: '/admin/metrics', headers: admin })).json(),
+    (body) =>
+      body.pushes?.sentToday === pushService.received.length && body.pushes.cappedToday === 1 && body.pushes.failedToday === 1,
+    "today's pushes in the metrics: all sent, one capped (fay), one refused for good (gus)",
+  );
+  t.match(metrics.pushes, { sentToday: pushService.received.length, cappedToday: 1, failedToday: 1 });
+  t.ok(metrics.queues.pushes, 'the pushes queue is among the queues');
+  const text = await app.inject({ url: '/admin/metrics', headers: { ...admin, accept: 'text/plain' } });
+  t.match(text.body, new RegExp(`tresta_pushes_sent_today ${pushService.received.length}\\b`));
 });
