@@ -190,13 +190,21 @@ t.test(
     const context = await newContext(t, browser, { permissions: ['notifications'] });
     await context.addInitScript(PUSH_MANAGER_AT_THE_BOUNDARY);
     const first = pushService.subscribe().json;
-    const page = await openWidget(context, host.pageUrl('cleo'));
+    const page = await openWidget(
+      context,
+      host.pageUrl('cleo', { css: 'tresta-notifications::part(push) { outline: 3px solid rgb(1, 2, 3); }' }),
+    );
     await page.evaluate((json) => localStorage.setItem('test-next-subscription', JSON.stringify(json)), first);
     await openPreferences(page);
 
     const control = page.locator('[part="push"] button');
     await control.waitFor();
     t.equal((await control.textContent())?.trim(), 'Enable push');
+    t.equal(
+      await page.locator('[part="push"]').evaluate((row) => getComputedStyle(row).outlineColor),
+      'rgb(1, 2, 3)',
+      'the host styles the row through ::part(push)',
+    );
     t.equal(
       await page.evaluate(() => (window as unknown as { permissionRequests: number }).permissionRequests),
       0,
@@ -208,8 +216,8 @@ t.test(
 
     await control.click();
     await eventually(
-      async () => (await control.textContent())?.trim(),
-      (text) => text === 'Turn off push',
+      async () => [(await control.textContent())?.trim(), await control.isEnabled()] as const,
+      ([text, enabled]) => text === 'Turn off push' && enabled,
       'the control to say push is on',
     );
     t.equal(
@@ -249,9 +257,10 @@ t.test(
 
     await openPreferences(page);
     await page.locator('[part="push"] button').click();
+    const button = page.locator('[part="push"] button');
     await eventually(
-      async () => (await page.locator('[part="push"] button').textContent())?.trim(),
-      (text) => text === 'Enable push',
+      async () => [(await button.textContent())?.trim(), await button.isEnabled()] as const,
+      ([text, enabled]) => text === 'Enable push' && enabled,
       'the control to say push is off',
     );
     t.notOk((await storedEndpoints('cleo')).includes(second.endpoint), 'turning it off removes it at the server');

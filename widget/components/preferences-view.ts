@@ -5,7 +5,9 @@ import type { PushState } from '../push/web-push.js';
 
 /** The "Enable push" control: this browser's state, and what a click does. */
 export interface PushControl {
-  state: PushState | 'working' | 'failed';
+  state: PushState | 'failed';
+  /** A change is under way: the button waits, keeping its label. */
+  busy: boolean;
   toggle: () => void;
 }
 
@@ -123,13 +125,7 @@ function renderPushControl(push: PushControl, i18n: I18n) {
       ${
         note
           ? html`<span class="note">${note}</span>`
-          : html`<button
-              type="button"
-              class="text-button"
-              name="push"
-              ?disabled=${push.state === 'working'}
-              @click=${push.toggle}
-            >
+          : html`<button type="button" class="text-button" name="push" ?disabled=${push.busy} @click=${push.toggle}>
               ${push.state === 'on' ? strings.pushDisable : strings.pushEnable}
             </button>`
       }

@@ -108,6 +108,8 @@ export class TrestaCenter extends LitElement {
   /** Expanded groups: their notifications, or null while loading. */
   declare groups: ReadonlyMap<string, Notification[] | null>;
   private clock: ReturnType<typeof setInterval> | undefined;
+  /** Loads the push control once, however often the preferences view opens. */
+  private pushLoading: Promise<void> | undefined;
   private stopPlacing: (() => void) | undefined;
   private readonly sheetQuery = window.matchMedia(SHEET_QUERY);
   private unlockScroll: (() => void) | undefined;
@@ -115,7 +117,7 @@ export class TrestaCenter extends LitElement {
   private readonly preferences = new Task(this, {
     task: async ([view]: readonly ['list' | 'preferences']) => {
       if (view !== 'preferences') return null;
-      void this.loadPush();
+      this.pushLoading ??= this.loadPush();
       return this.api.preferences();
     },
     args: () => [this.view] as const,
@@ -544,15 +546,16 @@ export class TrestaCenter extends LitElement {
   /** The push chunk loads only on a server that offers push; it syncs this browser's subscription, never asks. */
   private async loadPush(): Promise<void> {
     const offer = (await this.api.realtime().catch(() => null))?.push;
-    if (!offer || this.push) return;
+    if (!offer) return;
     const push = await import('../push/web-push.js');
     push.listenForChanges(this.api, offer);
     await push.syncPush(this.api, offer).catch(() => undefined);
     const control: PushControl = {
       state: await push.pushState(this.api, offer).catch(() => 'unsupported' as const),
+      busy: false,
       toggle: async () => {
         const enable = control.state !== 'on';
-        this.push = { ...control, state: 'working' };
+        this.push = { ...control, busy: true };
         try {
           control.state = enable ? await push.enablePush(this.api, offer) : await push.disablePush(this.api, offer);
         } catch {

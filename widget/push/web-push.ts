@@ -7,6 +7,17 @@ import type { PushOffer } from '../client/types.js';
 /** What the "Enable push" control shows. */
 export type PushState = 'unsupported' | 'denied' | 'off' | 'on';
 
+/**
+ * One change at a time: a sync still sending the subscription when the user turns push off would
+ * otherwise store it again after its removal.
+ */
+let pending: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+  const run = pending.then(change, change);
+  pending = run.catch(() => undefined);
+  return run;
+}
+
 /** The endpoint this browser last gave the server: a different one is sent again. */
 const storedKey = (offer: PushOffer) => `tresta-push:${offer.subscriptionsUrl}`;
 
@@ -66,13 +77,20 @@ export async function pushState(api: ApiClient, offer: PushOffer): Promise<PushS
 /** On the user's click: asks for permission, subscribes, and tells the server. */
 export async function enablePush(api: ApiClient, offer: PushOffer): Promise<PushState> {
   if (!supported(api, offer)) return 'unsupported';
+  // Asked before anything else is awaited: the click's user activation is still fresh.
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') return permission === 'denied' ? 'denied' : 'off';
-  await subscribe(api, offer, await registration(api, offer));
-  return 'on';
+  return oneAtATime(async () => {
+    await subscribe(api, offer, await registration(api, offer));
+    return 'on' as const;
+  });
 }
 
-export async function disablePush(api: ApiClient, offer: PushOffer): Promise<PushState> {
+export function disablePush(api: ApiClient, offer: PushOffer): Promise<PushState> {
+  return oneAtATime(() => unsubscribeHere(api, offer));
+}
+
+async function unsubscribeHere(api: ApiClient, offer: PushOffer): Promise<PushState> {
   const reg = await navigator.serviceWorker.getRegistration(api.resolve(offer.serviceWorkerUrl).href);
   const subscription = await reg?.pushManager.getSubscription();
   if (subscription) {
@@ -80,7 +98,7 @@ export async function disablePush(api: ApiClient, offer: PushOffer): Promise<Pus
     await subscription.unsubscribe();
   }
   localStorage.removeItem(storedKey(offer));
-  return 'off';
+  return 'off' as const;
 }
 
 /**
@@ -88,7 +106,11 @@ export async function disablePush(api: ApiClient, offer: PushOffer): Promise<Pus
  * replaced (the service worker re-subscribed on `pushsubscriptionchange`), one made with an older
  * VAPID key, or one the server never received is sent again. Never asks for permission.
  */
-export async function syncPush(api: ApiClient, offer: PushOffer): Promise<void> {
+export function syncPush(api: ApiClient, offer: PushOffer): Promise<void> {
+  return oneAtATime(() => resubscribeIfChanged(api, offer));
+}
+
+async function resubscribeIfChanged(api: ApiClient, offer: PushOffer): Promise<void> {
   if (!supported(api, offer) || Notification.permission !== 'granted') return;
   const reg = await navigator.serviceWorker.getRegistration(api.resolve(offer.serviceWorkerUrl).href);
   // Never enabled in this browser (or disabled): nothing to keep.
