@@ -3,6 +3,7 @@
 // private redis-server, the built-in WebSocket, and emails kept in the local mailbox.
 import { readFile } from 'node:fs/promises';
 import Fastify from 'fastify';
+import webpush from 'web-push';
 import trestaNotifications, { DEFAULT_NOTIFICATION_TYPES, optionsFromEnv } from '../plugin/index.js';
 import { writeDemoHistory } from './history.js';
 import { FLOOD_MAX, SAMPLES } from './samples.js';
@@ -23,6 +24,19 @@ const redis = await demoRedis();
 process.on('exit', () => redis.child?.kill());
 const sessions = await createSessionSigner();
 const fromEnv = optionsFromEnv(process.env);
+// Web push needs a VAPID key pair: VAPID_* from the environment, else a pair made for this run
+// (browsers subscribed to it stop receiving pushes when the demo restarts with a new one).
+const webPush = fromEnv.webPush ?? {
+  ...(({ publicKey, privateKey }) => ({ vapidPublicKey: publicKey, vapidPrivateKey: privateKey }))(webpush.generateVAPIDKeys()),
+  subject: 'mailto:demo@tresta.local',
+};
+const webPushSource = fromEnv.webPush
+  ? 'VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY'
+  : 'generated at start (web-push generateVAPIDKeys)';
+// The immediate types also reach the lock screen.
+const types = Object.fromEntries(
+  Object.entries(DEFAULT_NOTIFICATION_TYPES).map(([name, config]) => [name, { ...config, push: config.email === 'immediate' }]),
+);
 
 // Warnings and errors go to stderr: stdout carries the one line with the URL. Creating a new
 // embedded database (initdb) takes a while, longer than Fastify's default 10 s on a busy machine.
@@ -43,6 +57,8 @@ try {
         isDemoUser(userId) ? { email: REAL_EMAIL_TO ?? `${userId}@demo.tresta.local`, name: USERS[userId].name } : null,
     },
     workers: true,
+    webPush,
+    types,
   });
 } catch (error) {
   giveUp(`cannot start the notifications plugin: ${(error as Error).message}`);
@@ -80,7 +96,9 @@ app.get<{ Querystring: { user: string } }>('/demo/token', async (request, reply)
     user,
     name: USERS[user].name,
     admin: USERS[user].admin,
-    types: Object.entries(DEFAULT_NOTIFICATION_TYPES).map(([name, config]) => ({ name, email: config.email })),
+    types: Object.entries(types).map(([name, config]) => ({ name, email: config.email, push: config.push })),
+    // For the operations panel: the public key only (it is public: every browser subscribing gets it).
+    webPush: { vapidPublicKey: webPush.vapidPublicKey, subject: webPush.subject, source: webPushSource },
   };
 });
 

@@ -5,6 +5,7 @@ import { Migration20261127184928_EmailLifecycle } from './Migration2026112718492
 import { Migration20261127210000_ScheduledJobs } from './Migration20261127210000_ScheduledJobs.js';
 import { Migration20261201214500_ExactDigest } from './Migration20261201214500_ExactDigest.js';
 import { Migration20261201220000_Inbox } from './Migration20261201220000_Inbox.js';
+import { Migration20261206074105_PushSubscriptions } from './Migration20261206074105_PushSubscriptions.js';
 
 /** The table where MikroORM records which of these migrations a database has applied. */
 export const MIGRATIONS_TABLE = 'tresta_migrations';
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127210000_ScheduledJobs', class: Migration20261127210000_ScheduledJobs },
   { name: 'Migration20261201214500_ExactDigest', class: Migration20261201214500_ExactDigest },
   { name: 'Migration20261201220000_Inbox', class: Migration20261201220000_Inbox },
+  { name: 'Migration20261206074105_PushSubscriptions', class: Migration20261206074105_PushSubscriptions },
 ];

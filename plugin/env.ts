@@ -58,5 +58,15 @@ export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotifications
     },
     alerts: { slackWebhookUrl: env.SLACK_WEBHOOK_URL || undefined },
     metrics: { token: env.METRICS_TOKEN || undefined, processMetrics: flag(env.METRICS_PROCESS) },
+    // On when any of the three is set: one missing then fails `register`, naming it.
+    ...(env.VAPID_PUBLIC_KEY || env.VAPID_PRIVATE_KEY || env.VAPID_SUBJECT
+      ? {
+          webPush: {
+            vapidPublicKey: env.VAPID_PUBLIC_KEY ?? '',
+            vapidPrivateKey: env.VAPID_PRIVATE_KEY ?? '',
+            subject: env.VAPID_SUBJECT ?? '',
+          },
+        }
+      : {}),
   };
 }

@@ -52,7 +52,7 @@ export const InvalidPreferencesError = createError<[string]>('TRESTA_ERR_PREFERE
 
 export const RequiredTypeError = createError<[string]>(
   'TRESTA_ERR_PREFERENCES_REQUIRED',
-  'Notifications of type "%s" are required: their in-app and email delivery cannot be turned off',
+  'Notifications of type "%s" are required: their in-app, email and push delivery cannot be turned off',
   400,
 );
 
@@ -138,4 +138,28 @@ export const NoWorkerError = createError<[string]>(
   'TRESTA_ERR_JOB_NO_WORKER',
   'No worker process is running to take the %s job: start one (npm run start:workers) or register with workers: true',
   503,
+);
+
+export const PushNotConfiguredError = createError(
+  'TRESTA_ERR_PUSH_NOT_CONFIGURED',
+  'Web push is not configured on this server (webPush)',
+  404,
+);
+
+export const InvalidPushSubscriptionError = createError<[string]>(
+  'TRESTA_ERR_PUSH_INVALID_SUBSCRIPTION',
+  'Invalid push subscription: %s',
+  400,
+);
+
+export const PushEndpointRefusedError = createError(
+  'TRESTA_ERR_PUSH_ENDPOINT_REFUSED',
+  "This push endpoint is not accepted: only https endpoints of the browsers' push services are",
+  400,
+);
+
+export const PushSubscriptionNotFoundError = createError(
+  'TRESTA_ERR_PUSH_SUBSCRIPTION_NOT_FOUND',
+  'No push subscription of yours has this endpoint',
+  404,
 );

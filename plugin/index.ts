@@ -10,6 +10,7 @@ import { QUEUES } from './jobs/registry.js';
 import { DailyCounters } from './metrics/daily-counters.js';
 import { InstanceMetrics } from './metrics/instance-metrics.js';
 import { QuotaGuard } from './quota/quota-guard.js';
+import { pushSubscriptions } from './push/subscriptions.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';
@@ -149,6 +150,8 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     instanceMetrics,
     allowedOrigins: options.realtime.allowedOrigins,
     metricsToken: options.metricsToken,
+    webPush: options.webPush,
+    pushSubscriptions: pushSubscriptions(orm),
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else;
   // the `prefix` option moves them all at once.

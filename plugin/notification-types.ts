@@ -21,7 +21,7 @@ export interface NotificationTypeConfig {
   category?: string;
   /** @defaultValue `'info'` */
   severity?: Severity;
-  /** Preferences cannot turn this type's in-app or email delivery off. @defaultValue `false` */
+  /** Preferences cannot turn this type's in-app, email or push delivery off. @defaultValue `false` */
   required?: boolean;
   /**
    * In-app first; one email only if the notification is still unread this many minutes after it
@@ -29,6 +29,11 @@ export interface NotificationTypeConfig {
    * (`immediate` or `normal`).
    */
   escalateAfterMinutes?: number;
+  /**
+   * Also sent as a web push (a lock-screen notification) to the user's subscribed browsers, when
+   * the plugin has `webPush` and the user's push preference for the type is on. @defaultValue `false`
+   */
+  push?: boolean;
 }
 
 /** The priority of a type's single email, or null when it has none: an escalation is a normal email. */

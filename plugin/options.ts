@@ -1,9 +1,11 @@
+import { createECDH } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import type { Cluster, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
 import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
+import { isBrowserPushService } from './push/endpoint.js';
 import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduled/schedules.js';
 import {
   CATEGORY_PATTERN,
@@ -218,6 +220,32 @@ export interface TrestaNotificationsOptions {
     processMetrics?: boolean;
   };
   /**
+   * Web push (lock-screen notifications) with VAPID, no vendor account: types opt in with
+   * `push: true` (env `VAPID_PUBLIC_KEY`, `VAPID_PRIVATE_KEY`, `VAPID_SUBJECT`).
+   * @defaultValue none: web push is off
+   */
+  webPush?: {
+    /** The VAPID public key: an uncompressed P-256 point, base64url (web-push's `generateVAPIDKeys()`). */
+    vapidPublicKey: string;
+    /** Its private key (32 bytes, base64url). */
+    vapidPrivateKey: string;
+    /** Who push services can contact about our pushes: a `mailto:` or `https:` URL. */
+    subject: string;
+    /**
+     * Which subscription endpoints users may register. Replaces the default: https endpoints of the
+     * browsers' push services only (FCM, Mozilla, Apple, Windows); never a loopback or private address.
+     */
+    allowEndpoint?: (url: URL) => boolean;
+    /**
+     * Pushes one user receives per hour at most (each browser counts); more are dropped, not
+     * delayed: a late lock-screen alert helps nobody. Critical types are counted, never dropped.
+     * @defaultValue 30
+     */
+    perUserHourlyLimit?: number;
+    /** The image shown beside a push (an https URL, or a path on the page's origin). @defaultValue none: the browser's */
+    icon?: string;
+  };
+  /**
    * Serve `/health/live` and `/health/ready`; false for a host that serves its own.
    * @defaultValue `true`
    */
@@ -275,6 +303,16 @@ export interface ResolvedOptions {
   metricsToken: string | null;
   /** `metrics.processMetrics`. */
   processMetrics: boolean;
+  webPush: ResolvedWebPush | null;
+}
+
+export interface ResolvedWebPush {
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
+  subject: string;
+  allowEndpoint: (url: URL) => boolean;
+  perUserHourlyLimit: number;
+  icon: string | null;
 }
 
 export type ResolvedRedis = (
@@ -313,6 +351,7 @@ export const DEFAULTS = {
   unsubscribeLinkDays: 60,
   databasePoolMax: 5,
   shutdownTimeoutMs: 25_000,
+  perUserHourlyPushLimit: 30,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'normal', 'digest', 'none'];
@@ -499,7 +538,7 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   };
 }
 
-const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required', 'escalateAfterMinutes']);
+const TYPE_OPTION_KEYS = new Set(['email', 'category', 'severity', 'required', 'escalateAfterMinutes', 'push']);
 
 function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
   const types: Record<string, NotificationTypeConfig> = { ...DEFAULT_NOTIFICATION_TYPES };
@@ -520,6 +559,7 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
       fail(`types.${name}.severity`, `must be one of ${SEVERITIES.join(', ')}`);
     }
     if (required !== undefined && typeof required !== 'boolean') fail(`types.${name}.required`, 'must be a boolean');
+    if (config.push !== undefined && typeof config.push !== 'boolean') fail(`types.${name}.push`, 'must be a boolean');
     // A seed type named again keeps what the host leaves out (SECURITY_ALERT stays required unless told otherwise).
     const seed = DEFAULT_NOTIFICATION_TYPES[name];
     types[name] = {
@@ -528,6 +568,7 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
         category: (category as string | undefined) ?? seed?.category,
         severity: (severity as Severity | undefined) ?? seed?.severity,
         required: (required as boolean | undefined) ?? seed?.required,
+        push: (config.push as boolean | undefined) ?? seed?.push,
       }),
       ...resolveEscalation(name, config),
     };
@@ -716,6 +757,7 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     migrate: optionalBoolean(options.migrate, 'migrate', true),
     shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
     routePrefix,
+    webPush: resolveWebPush(options.webPush),
   };
 }
 
@@ -750,4 +792,52 @@ function resolveMetrics(value: unknown): Pick<ResolvedOptions, 'metricsToken' | 
     fail('metrics.token', 'must be at least 32 characters of a bearer token (letters, digits, -._~+/=)');
   }
   return { metricsToken: token, processMetrics: optionalBoolean(metrics.processMetrics, 'metrics.processMetrics', false) };
+}
+
+/** Base64url (with or without padding) to bytes; null when it is not base64url. */
+function base64url(value: string): Buffer | null {
+  return /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url') : null;
+}
+
+function resolveWebPush(value: unknown): ResolvedWebPush | null {
+  if (value === undefined) return null;
+  if (!isObject(value)) fail('webPush', 'must be an object: { vapidPublicKey, vapidPrivateKey, subject }');
+  const publicKey =
+    optionalString(value.vapidPublicKey, 'webPush.vapidPublicKey') ?? fail('webPush.vapidPublicKey', 'is required');
+  const privateKey =
+    optionalString(value.vapidPrivateKey, 'webPush.vapidPrivateKey') ?? fail('webPush.vapidPrivateKey', 'is required');
+  const subject =
+    optionalString(value.subject, 'webPush.subject') ?? fail('webPush.subject', 'is required: a mailto: or https: URL');
+  const publicBytes = base64url(publicKey);
+  if (publicBytes?.length !== 65 || publicBytes[0] !== 4) {
+    fail('webPush.vapidPublicKey', 'must be an uncompressed P-256 public key (65 bytes), base64url');
+  }
+  const privateBytes = base64url(privateKey);
+  if (privateBytes?.length !== 32) fail('webPush.vapidPrivateKey', 'must be a P-256 private key (32 bytes), base64url');
+  // A mismatched pair signs tokens no push service accepts: every push would fail, silently, later.
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(privateBytes);
+  } catch {
+    fail('webPush.vapidPrivateKey', 'is not a valid P-256 private key');
+  }
+  if (!ecdh.getPublicKey().equals(publicBytes)) fail('webPush.vapidPrivateKey', 'does not belong to webPush.vapidPublicKey');
+  if (!/^mailto:[^@\s]+@[^@\s]+$/.test(subject) && !/^https:\/\/[^\s]+$/.test(subject)) {
+    fail('webPush.subject', 'must be a mailto: or https: URL (push services contact you there)');
+  }
+  return {
+    vapidPublicKey: publicKey.replace(/=+$/, ''),
+    vapidPrivateKey: privateKey.replace(/=+$/, ''),
+    subject,
+    allowEndpoint: optionalFunction<(url: URL) => boolean>(value.allowEndpoint, 'webPush.allowEndpoint') ?? isBrowserPushService,
+    perUserHourlyLimit: positiveInteger(value.perUserHourlyLimit, 'webPush.perUserHourlyLimit', DEFAULTS.perUserHourlyPushLimit),
+    icon: resolvePushIcon(value.icon),
+  };
+}
+
+function resolvePushIcon(value: unknown): string | null {
+  const icon = optionalString(value, 'webPush.icon');
+  if (icon === undefined) return null;
+  if (/^\/(?!\/)/.test(icon)) return icon;
+  return httpUrl(icon, 'webPush.icon');
 }

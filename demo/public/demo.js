@@ -31,12 +31,15 @@ setInterval(() => {
 
 function renderTypes(types) {
   $('types').replaceChildren(
-    ...types.map(({ name, email }) => {
+    ...types.map(({ name, email, push }) => {
       const button = el(
         'button',
         { type: 'button', className: `type-button${email === 'immediate' ? ' critical' : ''}` },
         el('span', { className: 'type-name', textContent: name }),
-        el('span', { className: 'type-channel', textContent: EMAIL_CHANNEL[email] ?? `in-app + ${email} email` }),
+        el('span', {
+          className: 'type-channel',
+          textContent: `${EMAIL_CHANNEL[email] ?? `in-app + ${email} email`}${push ? ' + push' : ''}`,
+        }),
       );
       button.addEventListener('click', () => fire(name, 1));
       return el('li', {}, button);
@@ -59,6 +62,8 @@ function showSession(session) {
   renderTypes(session.types);
   $('fired').textContent = '';
   $('operations').hidden = !session.admin;
+  $('push-key').textContent = session.webPush.vapidPublicKey;
+  $('push-source').textContent = `${session.webPush.source}; subject ${session.webPush.subject}`;
   if (session.admin) refreshOperations();
 }
 

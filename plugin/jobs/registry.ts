@@ -3,7 +3,13 @@ import type { JobsOptions } from 'bullmq';
 // The one registry of queues, job names and their payloads. Queued jobs outlive deploys, so each
 // processor still checks its payload at the boundary (see parse* below) instead of trusting it.
 
-export const QUEUES = { notifications: 'notifications', emails: 'emails', digests: 'digests', scheduled: 'scheduled' } as const;
+export const QUEUES = {
+  notifications: 'notifications',
+  emails: 'emails',
+  digests: 'digests',
+  scheduled: 'scheduled',
+  pushes: 'pushes',
+} as const;
 
 /** The scheduled jobs (queue `scheduled`, see jobs/scheduled/schedules.ts): the tick is all they need. */
 export type ScheduledJobPayload = Record<string, never>;
@@ -13,6 +19,8 @@ export interface JobPayloads {
   'send-email': { notificationId: string; userId: string };
   /** One user's digest, rendered by the digest run into its delivery log row: every attempt sends those bytes. */
   'send-digest': { digestRunId: string; userId: string };
+  /** One notification to one of its user's browsers (a web push subscription). */
+  'send-push': { notificationId: string; subscriptionId: string; userId: string };
   digest: ScheduledJobPayload;
   reconciliation: ScheduledJobPayload;
   redrive: ScheduledJobPayload;
@@ -26,6 +34,8 @@ export const deliverJobId = (notificationId: string) => `deliver-${notificationI
 export const emailJobId = (notificationId: string) => `email-${notificationId}`;
 /** One job per digest row (unique per user and period); the row's uuid keeps ":" out of the id. */
 export const digestJobId = (digestRunId: string) => `digest-${digestRunId}`;
+/** One push job per notification and browser, however often its delivery runs ("-": BullMQ refuses ":" in custom ids). */
+export const pushJobId = (notificationId: string, subscriptionId: string) => `push-${notificationId}-${subscriptionId}`;
 /** BullMQ priorities: lower runs first. Critical emails go ahead of everything else. */
 export const EMAIL_PRIORITY = { high: 1, normal: 10 } as const;
 
@@ -39,9 +49,32 @@ export function parseDeliverNotification(data: unknown): JobPayloads['deliver-no
   return { notificationId, userId };
 }
 
+export function parseSendPush(data: unknown): JobPayloads['send-push'] | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const { notificationId, subscriptionId, userId } = data as Record<string, unknown>;
+  if (typeof notificationId !== 'string' || !UUID.test(notificationId)) return null;
+  if (typeof subscriptionId !== 'string' || !UUID.test(subscriptionId) || typeof userId !== 'string') return null;
+  return { notificationId, subscriptionId, userId };
+}
+
 /** The seed's retry schedule: min(2^attempts · 1000, 30000) ms. */
 export function backoffDelay(attemptsMade: number): number {
   return Math.min(2 ** attemptsMade * 1000, 30_000);
+}
+
+/** A failure that says when to try again (a push service's Retry-After). */
+export interface RetryAfter {
+  retryAfterMs: number | null;
+}
+
+/** The longest Retry-After honoured: a push held back longer than this has lost its point. */
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** The delay before the next attempt: the one the failure asks for, else the seed's schedule. */
+export function retryDelay(attemptsMade: number, error?: Error): number {
+  const asked = (error as (Error & Partial<RetryAfter>) | undefined)?.retryAfterMs;
+  if (typeof asked === 'number' && Number.isFinite(asked) && asked >= 0) return Math.min(asked, MAX_RETRY_AFTER_MS);
+  return backoffDelay(attemptsMade);
 }
 
 const DELIVERY_ATTEMPTS = 5;
@@ -74,6 +107,12 @@ export const JOB_OPTIONS: Record<JobName, JobsOptions> = {
     attempts: DELIVERY_ATTEMPTS,
     backoff: { type: 'seed' },
     removeOnComplete: { age: 24 * 3_600, count: 20_000 },
+    removeOnFail: { age: 7 * 24 * 3_600 },
+  },
+  'send-push': {
+    attempts: DELIVERY_ATTEMPTS,
+    backoff: { type: 'seed' },
+    removeOnComplete: { age: 24 * 3_600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3_600 },
   },
   digest: SCHEDULED_JOB_OPTIONS,

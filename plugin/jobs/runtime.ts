@@ -19,7 +19,10 @@ import { answersWithin } from '../within-deadline.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
 import { createDeliveredMarker, createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
 import { sendEmail } from './processors/send-email.js';
-import { backoffDelay, QUEUES } from './registry.js';
+import { sendPush } from './processors/send-push.js';
+import { PushClaims } from '../push/push-claims.js';
+import { pushSubscriptions } from '../push/subscriptions.js';
+import { QUEUES, retryDelay } from './registry.js';
 import type { ScheduledJobRunner } from './scheduled/run-job.js';
 import { startScheduledJobs } from './scheduled/start.js';
 
@@ -30,7 +33,7 @@ const MAX_STALLS = 3;
 export interface WorkerRuntimeOptions {
   options: Pick<
     ResolvedWorkerOptions,
-    'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules' | 'shutdownTimeoutMs'
+    'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules' | 'shutdownTimeoutMs' | 'webPush'
   >;
   orm: MikroORM;
   /** The session connection the relay LISTENs on. */
@@ -94,7 +97,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
       // The processors are idempotent, so a stalled job is safe to run again; one that takes
       // MAX_STALLS workers down with it is still failed and dead-lettered.
       maxStalledCount: MAX_STALLS,
-      settings: { backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade) },
+      settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => retryDelay(attemptsMade, error) },
     });
     const failureRate = new FailureRateWatch(alerter, name);
     worker.on('error', (error) => log.warn({ err: error, queue: name }, 'worker: Redis error'));
@@ -121,6 +124,20 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   const notificationsQueue = queueFor(QUEUES.notifications);
   const workers: Worker[] = [];
 
+  // Web push runs when the host gives VAPID keys.
+  const subscriptions = pushSubscriptions(orm);
+  const pushQueue = options.webPush ? queueFor(QUEUES.pushes) : null;
+  if (options.webPush) {
+    const deps = {
+      orm,
+      webPush: options.webPush,
+      subscriptions,
+      claims: new PushClaims(runtime.redis, prefix, options.webPush.perUserHourlyLimit),
+      counters: runtime.counters,
+    };
+    workers.push(startWorker(QUEUES.pushes, (job) => sendPush(deps, job.data), options.jobs.concurrency));
+  }
+
   const loader = createDeliveryLoader(orm);
   const markDelivered = createDeliveredMarker(orm);
   workers.push(
@@ -136,6 +153,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
             deliveryLatency: runtime.deliveryLatency,
             types: options.types,
             emailQueue,
+            push: pushQueue ? { queue: pushQueue, subscriptionIds: subscriptions.idsOfUser } : null,
           },
           job.data,
         ),
@@ -212,6 +230,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
       }
       await notificationsQueue.close();
       await emailQueue?.close();
+      await pushQueue?.close();
       await scheduled.close();
       shared.disconnect();
     },

@@ -24,6 +24,8 @@ export interface SystemMetrics {
     locked: boolean;
     nextRetryAt: string | null;
   };
+  /** Web pushes today (UTC): accepted by a push service, dropped by the per-user cap, refused for good. */
+  pushes: { sentToday: number; cappedToday: number; failedToday: number };
   realtime: { connections: number };
   queues: Record<string, { waiting: number; active: number; delayed: number; failed: number }>;
   deadLetters: { total: number };
@@ -41,31 +43,34 @@ export interface MetricsSources {
 
 /** One snapshot of what an operator looks at first: is it flowing, what is stuck, what failed. */
 export async function collectMetrics(sources: MetricsSources): Promise<SystemMetrics> {
-  const [lastDays, emailsSent, emailsDeferred, emailsFailed, quota, nextRetryAt, queueCounts, [database]] = await Promise.all([
-    sources.counters.lastDays('notifications_sent'),
-    sources.counters.lastDays('emails_sent'),
-    sources.counters.lastDays('emails_deferred'),
-    sources.counters.lastDays('emails_failed'),
-    sources.quota.usage(),
-    sources.quota.nextRetryAt(),
-    Promise.all(
-      Object.entries(sources.queues).map(async ([name, queue]) => {
-        const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
-        const depth = {
-          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
-          active: counts.active ?? 0,
-          delayed: counts.delayed ?? 0,
-          failed: counts.failed ?? 0,
-        };
-        return [name, depth] as const;
-      }),
-    ),
-    sources.em.getConnection().execute<Array<{ dead_letters: number; backlog: number; oldest_age: number | null }>>(
-      `select (select count(*)::int from tresta_dead_letters) as dead_letters,
+  const today = (name: string) => sources.counters.lastDays(name).then((days) => days.at(-1)?.count ?? 0);
+  const [lastDays, emailsSent, emailsDeferred, emailsFailed, quota, nextRetryAt, queueCounts, [database], pushes] =
+    await Promise.all([
+      sources.counters.lastDays('notifications_sent'),
+      sources.counters.lastDays('emails_sent'),
+      sources.counters.lastDays('emails_deferred'),
+      sources.counters.lastDays('emails_failed'),
+      sources.quota.usage(),
+      sources.quota.nextRetryAt(),
+      Promise.all(
+        Object.entries(sources.queues).map(async ([name, queue]) => {
+          const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+          const depth = {
+            waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+            active: counts.active ?? 0,
+            delayed: counts.delayed ?? 0,
+            failed: counts.failed ?? 0,
+          };
+          return [name, depth] as const;
+        }),
+      ),
+      sources.em.getConnection().execute<Array<{ dead_letters: number; backlog: number; oldest_age: number | null }>>(
+        `select (select count(*)::int from tresta_dead_letters) as dead_letters,
               (select count(*)::int from tresta_outbox where status = 'pending') as backlog,
               (select extract(epoch from now() - min(created_at))::float from tresta_outbox where status = 'pending') as oldest_age`,
-    ),
-  ]);
+      ),
+      Promise.all([today('pushes_sent'), today('pushes_capped'), today('pushes_failed')]),
+    ]);
   return {
     notifications: { sentToday: lastDays.at(-1)?.count ?? 0, lastDays },
     emails: {
@@ -80,6 +85,7 @@ export async function collectMetrics(sources: MetricsSources): Promise<SystemMet
       })),
     },
     quota: { ...quota, locked: nextRetryAt !== null, nextRetryAt: nextRetryAt?.toISOString() ?? null },
+    pushes: { sentToday: pushes[0], cappedToday: pushes[1], failedToday: pushes[2] },
     realtime: { connections: sources.realtimeConnections },
     queues: Object.fromEntries(queueCounts),
     deadLetters: { total: database?.dead_letters ?? 0 },

@@ -9,16 +9,23 @@ export interface CounterTotals {
   emailsSent: Record<string, number>;
   emailsDeferred: Record<string, number>;
   emailsFailed: Record<string, number>;
+  pushesSent: Record<string, number>;
+  pushesCapped: Record<string, number>;
+  pushesFailed: Record<string, number>;
 }
 
 export async function collectTotals(counters: DailyCounters): Promise<CounterTotals> {
-  const [notificationsDelivered, emailsSent, emailsDeferred, emailsFailed] = await Promise.all([
-    counters.total('notifications_sent'),
-    counters.total('emails_sent'),
-    counters.total('emails_deferred'),
-    counters.total('emails_failed'),
-  ]);
-  return { notificationsDelivered, emailsSent, emailsDeferred, emailsFailed };
+  const [notificationsDelivered, emailsSent, emailsDeferred, emailsFailed, pushesSent, pushesCapped, pushesFailed] =
+    await Promise.all([
+      counters.total('notifications_sent'),
+      counters.total('emails_sent'),
+      counters.total('emails_deferred'),
+      counters.total('emails_failed'),
+      counters.total('pushes_sent'),
+      counters.total('pushes_capped'),
+      counters.total('pushes_failed'),
+    ]);
+  return { notificationsDelivered, emailsSent, emailsDeferred, emailsFailed, pushesSent, pushesCapped, pushesFailed };
 }
 
 /**
@@ -57,6 +64,9 @@ export async function toPrometheus(
     sent.inc({ kind }, totals.emailsSent[kind] ?? 0);
     failed.inc({ kind }, totals.emailsFailed[kind] ?? 0);
   }
+  counter('tresta_pushes_sent_total', 'Web pushes accepted by a push service').inc(totals.pushesSent[''] ?? 0);
+  counter('tresta_pushes_capped_total', "Web pushes dropped by the per-user hourly cap").inc(totals.pushesCapped[''] ?? 0);
+  counter('tresta_pushes_failed_total', 'Web pushes refused for good').inc(totals.pushesFailed[''] ?? 0);
   counter('tresta_emails_deferred_total', 'Normal emails held back by the daily budget (to the next UTC day or a digest)').inc(
     totals.emailsDeferred[''] ?? 0,
   );

@@ -5,7 +5,8 @@ import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../redis.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { AuthenticatedUser } from '../options.js';
+import type { AuthenticatedUser, ResolvedWebPush } from '../options.js';
+import type { PushSubscriptions } from '../push/subscriptions.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { Publisher } from '../realtime/messages.js';
 import type { RealtimeRouteOptions } from './realtime.js';
@@ -31,6 +32,9 @@ export interface RouteContext {
   allowedOrigins: string[];
   /** `metrics.token`: a scraper's bearer token for GET /admin/metrics, or null. */
   metricsToken: string | null;
+  /** `webPush`, or null when web push is off. */
+  webPush: ResolvedWebPush | null;
+  pushSubscriptions: PushSubscriptions;
 }
 
 declare module 'fastify' {

@@ -10,6 +10,8 @@ import { handleRouteError } from './error-handler.js';
 import { listNotificationsRoute } from './list-notifications.js';
 import { archiveReadRoute, markAllReadRoute } from './mark-all-read.js';
 import { preferencesRoutes } from './preferences.js';
+import { pushServiceWorkerRoute } from './push-service-worker.js';
+import { pushSubscriptionRoutes } from './push-subscriptions.js';
 import { ablyTokenRoute, realtimeRoute } from './realtime.js';
 import { notificationSchema, preferencesSchema } from './schemas.js';
 import { useStrictBodies } from './strict-bodies.js';
@@ -17,9 +19,10 @@ import { unreadCountRoute } from './unread-count.js';
 import { updateNotificationRoute } from './update-notification.js';
 import { widgetRoutes } from './widget.js';
 
-/** The plugin's HTTP routes: the public widget bundle beside the authenticated API, outside its hooks. */
+/** The plugin's HTTP routes: the public widget bundle and push service worker beside the authenticated API, outside its hooks. */
 export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   await app.register(widgetRoutes);
+  await app.register(pushServiceWorkerRoute);
   await app.register(authenticatedRoutes, ctx);
 }
 
@@ -69,7 +72,8 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
       markAllReadRoute(notifications, ctx);
       archiveReadRoute(notifications, ctx);
       preferencesRoutes(notifications, ctx);
-      realtimeRoute(notifications, ctx.realtime);
+      pushSubscriptionRoutes(notifications, ctx);
+      realtimeRoute(notifications, ctx.realtime, ctx.webPush);
     },
     { prefix: '/api/notifications' },
   );

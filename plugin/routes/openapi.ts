@@ -48,6 +48,7 @@ export async function openapiDocument(app: FastifyInstance, routePrefix: string)
         { name: 'Notifications', description: 'The inbox: list, count, read, archive' },
         { name: 'Preferences', description: 'Channels per type, digest, time zone' },
         { name: 'Real time', description: 'Where the widget subscribes' },
+        { name: 'Push', description: 'Browsers subscribed to web push' },
         { name: 'Email', description: 'Unsubscribe links and provider webhooks' },
         { name: 'Administration', description: 'Operators only' },
         { name: 'Health', description: 'For load balancers and orchestrators' },

@@ -9,7 +9,7 @@ export type Access = 'user' | 'admin' | 'public' | 'unsubscribe-token' | 'webhoo
 export interface Operation {
   operationId: string;
   summary: string;
-  tag: 'Notifications' | 'Preferences' | 'Real time' | 'Email' | 'Administration' | 'Health';
+  tag: 'Notifications' | 'Preferences' | 'Real time' | 'Push' | 'Email' | 'Administration' | 'Health';
   access: Access;
   /** Statuses answered with the error shape besides those every operation of its access shares. */
   errors: number[];
@@ -72,6 +72,20 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     tag: 'Real time',
     access: 'user',
     errors: [],
+  },
+  'POST /api/notifications/push-subscriptions': {
+    operationId: 'createPushSubscription',
+    summary: 'Subscribes a browser of the caller to web push (its PushSubscription JSON)',
+    tag: 'Push',
+    access: 'user',
+    errors: [400, 404, 413, 415],
+  },
+  'DELETE /api/notifications/push-subscriptions': {
+    operationId: 'deletePushSubscription',
+    summary: 'Unsubscribes one of the caller’s browsers from web push',
+    tag: 'Push',
+    access: 'user',
+    errors: [400, 404, 413, 415],
   },
   'GET /api/ably/token': {
     operationId: 'createAblyTokenRequest',

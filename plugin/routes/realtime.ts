@@ -18,8 +18,25 @@ function ablyOffer(userId: string, browserOptions: Record<string, unknown>, rout
   return { tokenUrl: `${routePrefix}/api/ably/token`, channel: userChannel(userId), ...clientOptions };
 }
 
-/** Registered inside the authenticated notification routes (/api/notifications/realtime). */
-export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOptions): void {
+/**
+ * Registered inside the authenticated notification routes (/api/notifications/realtime). With web
+ * push on, it also tells the widget how to subscribe a browser: the VAPID public key, the service
+ * worker's URL and the subscriptions route.
+ */
+export function realtimeRoute(
+  app: FastifyInstance,
+  options: RealtimeRouteOptions,
+  webPush: { vapidPublicKey: string } | null,
+): void {
+  const push = webPush
+    ? {
+        push: {
+          vapidPublicKey: webPush.vapidPublicKey,
+          serviceWorkerUrl: `${options.routePrefix}/api/notifications/push-sw.js`,
+          subscriptionsUrl: `${options.routePrefix}/api/notifications/push-subscriptions`,
+        },
+      }
+    : {};
   app.get('/realtime', {
     schema: {
       response: {
@@ -49,6 +66,16 @@ export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOption
               },
             },
             pollIntervalMs: { type: 'integer' },
+            push: {
+              type: 'object',
+              description: 'present when the server sends web push',
+              required: ['vapidPublicKey', 'serviceWorkerUrl', 'subscriptionsUrl'],
+              properties: {
+                vapidPublicKey: { type: 'string', description: 'the applicationServerKey for pushManager.subscribe (base64url)' },
+                serviceWorkerUrl: { type: 'string' },
+                subscriptionsUrl: { type: 'string' },
+              },
+            },
           },
         },
       },
@@ -61,6 +88,7 @@ export function realtimeRoute(app: FastifyInstance, options: RealtimeRouteOption
         websocket: { url: `${options.routePrefix}/api/notifications/ws` },
         ...(offerAbly ? { ably: ablyOffer(userId, options.ably!.browserOptions, options.routePrefix) } : {}),
         pollIntervalMs: options.pollIntervalMs,
+        ...push,
       };
     },
   });

@@ -66,7 +66,7 @@ export const notificationSchema = {
 const typePreference = {
   type: 'object',
   additionalProperties: false,
-  properties: { inApp: { type: 'boolean' }, email: { type: 'boolean' } },
+  properties: { inApp: { type: 'boolean' }, email: { type: 'boolean' }, push: { type: 'boolean' } },
 } as const;
 
 export const preferencesSchema = {
@@ -87,6 +87,7 @@ export const preferencesSchema = {
         properties: {
           inApp: { type: 'boolean' },
           email: { type: 'boolean' },
+          push: { type: 'boolean', description: 'sent as web push; only for a type with push' },
           required: { type: 'boolean' },
           category: { type: ['string', 'null'], description: "the type's category, for grouping; read-only" },
         },

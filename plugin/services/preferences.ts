@@ -6,9 +6,14 @@ import type { NotificationTypeConfig } from '../notification-types.js';
 
 /**
  * A type's effective setting, whether it is required (always on, whatever is stored), and its
- * category (so a preferences screen can group the types); the category is read-only.
+ * category (so a preferences screen can group the types); the category is read-only. `push` is
+ * there only for a type sent as web push (`push: true`), so a screen shows that switch only where
+ * it does something.
  */
-export type TypePreferencesView = Record<string, { inApp: boolean; email: boolean; required: boolean; category: string | null }>;
+export type TypePreferencesView = Record<
+  string,
+  { inApp: boolean; email: boolean; push?: boolean; required: boolean; category: string | null }
+>;
 
 export interface Preferences {
   emailEnabled: boolean;
@@ -21,7 +26,7 @@ export interface Preferences {
 }
 
 export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
-  types?: Record<string, Partial<{ inApp: boolean; email: boolean }>>;
+  types?: Record<string, Partial<{ inApp: boolean; email: boolean; push: boolean }>>;
 };
 
 const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily', timeZone: 'UTC', digestHour: 9 } as const;
@@ -34,6 +39,7 @@ function withAllTypes(stored: TypePreferences, types: Record<string, Notificatio
     result[type] = {
       inApp: required || (stored[type]?.inApp ?? true),
       email: required || (stored[type]?.email ?? true),
+      ...(config.push === true ? { push: required || (stored[type]?.push ?? true) } : {}),
       required,
       category: config.category ?? null,
     };
@@ -41,11 +47,19 @@ function withAllTypes(stored: TypePreferences, types: Record<string, Notificatio
   return result;
 }
 
-/** Unknown types are refused, and so is turning a required type off (turning it on changes nothing). */
+/**
+ * Unknown types are refused, and so is turning a required type off (turning it on changes
+ * nothing), and so is turning push on for a type that is never pushed (it would change nothing).
+ */
 function checkTypeChanges(update: PreferencesUpdate, types: Record<string, NotificationTypeConfig>): void {
   for (const [type, change] of Object.entries(update.types ?? {})) {
     if (!Object.hasOwn(types, type)) throw new InvalidPreferencesError(`unknown notification type "${type}"`);
-    if (types[type]?.required && (change.inApp === false || change.email === false)) throw new RequiredTypeError(type);
+    if (types[type]?.required && (change.inApp === false || change.email === false || change.push === false)) {
+      throw new RequiredTypeError(type);
+    }
+    if (change.push === true && types[type]?.push !== true) {
+      throw new InvalidPreferencesError(`notifications of type "${type}" are not sent as push`);
+    }
   }
 }
 
@@ -84,7 +98,12 @@ export async function updatePreferences(
     const merged: TypePreferences = { ...(current?.types ?? {}) };
     for (const [type, change] of Object.entries(update.types ?? {})) {
       const before = merged[type] ?? { inApp: true, email: true };
-      merged[type] = { inApp: change.inApp ?? before.inApp, email: change.email ?? before.email };
+      const push = change.push ?? before.push;
+      merged[type] = {
+        inApp: change.inApp ?? before.inApp,
+        email: change.email ?? before.email,
+        ...(push === undefined ? {} : { push }),
+      };
     }
     const next = {
       userId,

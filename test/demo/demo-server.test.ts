@@ -82,6 +82,11 @@ async function securityAlertReachesListAndMailbox(t: Test, base: string): Promis
   t.equal(landing.status, 200, 'a notification’s link or action leads to a page of the demo');
   t.match(await landing.text(), /<h1>\/testimonials\/42\/approve<\/h1>/, 'naming where it leads');
   const headers = await signIn(base, 'ada');
+  // Web push is on with the key pair the demo made at start, and the operations panel shows its key.
+  const session = await json<{ webPush: { vapidPublicKey: string; source: string } }>(fetch(`${base}/demo/token?user=ada`));
+  const offer = await json<{ push?: { vapidPublicKey: string } }>(fetch(`${base}/api/notifications/realtime`, { headers }));
+  t.equal(offer.push?.vapidPublicKey, session.webPush.vapidPublicKey, 'web push is offered with the demo’s VAPID key');
+  t.match(session.webPush.source, /generated at start/);
   const mailsBefore = (await json<Mail[]>(fetch(`${base}/demo/mailbox`))).length;
   const fired = await json(
     fetch(`${base}/demo/notify`, { method: 'POST', headers, body: JSON.stringify({ type: 'SECURITY_ALERT' }) }),

@@ -3,7 +3,8 @@
 // no row (a fingerprint of the tables before and after). Oversized bodies are 413; malformed
 // cursors and ids are 400.
 import t from 'tap';
-import { randomBytes } from 'node:crypto';
+import { createECDH, randomBytes } from 'node:crypto';
+import webpush from 'web-push';
 import fc from 'fast-check';
 import { SignJWT } from 'jose';
 import { signedResendWebhook } from '../fakes/resend-webhook.js';
@@ -36,6 +37,12 @@ const { app, authFor } = await buildTestApp(t, {
   email: { unsubscribeSecret: UNSUBSCRIBE_SECRET, webhookSecret: WEBHOOK_SECRET },
   // A key makes /api/ably/token sign (locally); publishing stays off, so nothing leaves the machine.
   realtime: { ablyApiKey: 'fuzzapp.fuzzkey:fuzzsecretfuzzsecret', enabled: false },
+  // The default endpoint rule: only the browsers' push services (nothing is ever sent: no push type).
+  webPush: (({ publicKey, privateKey }) => ({
+    vapidPublicKey: publicKey,
+    vapidPrivateKey: privateKey,
+    subject: 'mailto:fuzz@tresta.test',
+  }))(webpush.generateVAPIDKeys()),
 });
 const user = await authFor(USER);
 const admin = await authFor('fuzz-admin', { role: 'admin' });
@@ -229,7 +236,7 @@ t.test('GET routes without parameters: any query, any Accept → 200, nothing wr
 
 /** Sends a body and checks the answer and the state: a 4xx leaves every table as it was. */
 async function sendAndCheck(
-  request: { method: 'PATCH' | 'POST' | 'PUT'; url: string; headers: Record<string, string> },
+  request: { method: 'PATCH' | 'POST' | 'PUT' | 'DELETE'; url: string; headers: Record<string, string> },
   body: FuzzBody,
 ): Promise<{ statusCode: number; json: () => any }> {
   cases++;
@@ -286,6 +293,67 @@ t.test('POST mark-all-read and archive-read: any body → 200 (none, or {}) or 4
     350,
   );
   t.pass('350 requests');
+});
+
+t.test('push-subscriptions: any body → 201/200/204 for a valid one, else 4xx and nothing changed', async (t) => {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const p256dh = ecdh.getPublicKey().toString('base64url');
+  const auth = randomBytes(16).toString('base64url');
+  const endpoint = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom('https://fcm.googleapis.com/fcm/send/a', 'https://updates.push.services.mozilla.com/wpush/v2/b'),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'http://fcm.googleapis.com/x',
+        'https://127.0.0.1/x',
+        'https://10.0.0.1/x',
+        'https://[::1]/x',
+        'javascript:alert(1)',
+      ),
+    },
+    { weight: 2, arbitrary: anyString },
+  );
+  const key = (valid: string) => fc.oneof({ weight: 3, arbitrary: fc.constant(valid) }, { weight: 2, arbitrary: anyString });
+  // Well-formed subscriptions often enough that the accepted path is exercised in every run.
+  const valid = fc.record({
+    endpoint: fc.constantFrom('https://fcm.googleapis.com/fcm/send/c', 'https://web.push.apple.com/d'),
+    expirationTime: fc.constant(null),
+    keys: fc.constant({ p256dh, auth }),
+  });
+  const near = nearObject({
+    endpoint,
+    expirationTime: fc.oneof(fc.constant(null), fc.integer(), fc.jsonValue({ maxDepth: 1 })),
+    keys: fc.oneof(
+      { weight: 4, arbitrary: nearObject({ p256dh: key(p256dh), auth: key(auth) }) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+    ),
+  });
+  const method = fc.constantFrom('POST' as const, 'DELETE' as const);
+  let accepted = 0;
+  await check(
+    fc.asyncProperty(
+      method,
+      fuzzBody(fc.oneof({ weight: 1, arbitrary: near }, { weight: 1, arbitrary: valid })),
+      async (verb, sent) => {
+        const response = await sendAndCheck({ method: verb, url: '/api/notifications/push-subscriptions', headers: user }, sent);
+        if (response.statusCode < 300) {
+          accepted++;
+          const sentEndpoint = JSON.parse(String(sent.payload)).endpoint;
+          const [row] = await em.execute('select user_id from tresta_push_subscriptions where endpoint = ?', [
+            new URL(sentEndpoint).href,
+          ]);
+          if (verb === 'POST' && row?.user_id !== USER) throw new Error(`POST ${response.statusCode} stored nothing`);
+          if (verb === 'DELETE' && row) throw new Error('DELETE 204 left the row');
+        }
+      },
+    ),
+    500,
+  );
+  t.ok(accepted > 0, `${accepted} of 500 bodies were valid`);
 });
 
 t.test('PUT /api/notifications/preferences: any body → 200 with what GET then answers, or 400 and nothing changed', async (t) => {
@@ -547,6 +615,13 @@ t.test('oversized bodies → 413 with a code, nothing changed', async (t) => {
       url: `/admin/dlq/${deadLetter!.id}/requeue`,
       headers: admin,
       payload: big(1_100_000),
+      type: 'application/json',
+    },
+    {
+      method: 'POST' as const,
+      url: '/api/notifications/push-subscriptions',
+      headers: user,
+      payload: big(10_000),
       type: 'application/json',
     },
     {

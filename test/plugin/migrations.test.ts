@@ -14,6 +14,7 @@ const TABLES = [
   'tresta_notification_preferences',
   'tresta_notifications',
   'tresta_outbox',
+  'tresta_push_subscriptions',
   'tresta_quota_snapshots',
 ];
 
@@ -43,6 +44,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'Migration20261127210000_ScheduledJobs',
       'Migration20261201214500_ExactDigest',
       'Migration20261201220000_Inbox',
+      'Migration20261206074105_PushSubscriptions',
     ],
   );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');

@@ -25,6 +25,7 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
     '/api/notifications/archive-read',
     '/api/notifications/mark-all-read',
     '/api/notifications/preferences',
+    '/api/notifications/push-subscriptions',
     '/api/notifications/realtime',
     '/api/notifications/unread-count',
     '/api/notifications/unsubscribe',
@@ -42,10 +43,9 @@ t.test('the OpenAPI document is valid and describes the plugin’s routes, and o
   });
   const listParameters = document.paths['/api/notifications'].get.parameters.map((p: { name: string }) => p.name).sort();
   t.same(listParameters, ['category', 'cursor', 'group', 'limit', 'q', 'status', 'type', 'unread']);
-  t.match(
-    document.paths['/api/notifications'].get.parameters.find((p: { name: string }) => p.name === 'status').schema,
-    { enum: ['all', 'unread', 'read', 'archived'] },
-  );
+  t.match(document.paths['/api/notifications'].get.parameters.find((p: { name: string }) => p.name === 'status').schema, {
+    enum: ['all', 'unread', 'read', 'archived'],
+  });
   t.same(
     document.paths['/api/notifications/unread-count'].get.parameters.map((p: { name: string }) => p.name),
     ['category'],

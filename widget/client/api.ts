@@ -110,6 +110,15 @@ export class ApiClient {
     return this.request('notifications/realtime');
   }
 
+  /** Stores this browser's web push subscription (its PushSubscription JSON) at the route the offer names. */
+  savePushSubscription(url: string, subscription: PushSubscriptionJSON): Promise<{ endpoint: string }> {
+    return this.request(url, { method: 'POST', body: subscription });
+  }
+
+  removePushSubscription(url: string, endpoint: string): Promise<void> {
+    return this.request(url, { method: 'DELETE', body: { endpoint } });
+  }
+
   /** An Ably TokenRequest from the server's token route (path given by the realtime offer). */
   ablyTokenRequest(tokenUrl: string): Promise<Record<string, unknown>> {
     return this.request(tokenUrl);

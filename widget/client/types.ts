@@ -48,13 +48,21 @@ export interface Preferences {
   timeZone: string;
   /** The local hour (0–23) of the digest. */
   digestHour: number;
-  /** Each type's channels; `category` (null when the type has none) is read-only, for grouping. */
-  types: Record<string, { inApp: boolean; email: boolean; required: boolean; category: string | null }>;
+  /** Each type's channels (`push` only for a type sent as web push); `category` (null when none) is read-only, for grouping. */
+  types: Record<string, { inApp: boolean; email: boolean; push?: boolean; required: boolean; category: string | null }>;
 }
 
 export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
-  types?: Record<string, Partial<{ inApp: boolean; email: boolean }>>;
+  types?: Record<string, Partial<{ inApp: boolean; email: boolean; push: boolean }>>;
 };
+
+/** How a browser subscribes to the server's web push (present when the server sends push). */
+export interface PushOffer {
+  /** The applicationServerKey (base64url). */
+  vapidPublicKey: string;
+  serviceWorkerUrl: string;
+  subscriptionsUrl: string;
+}
 
 /** Ably client options the server lets a browser use (never a key). */
 export interface AblyBrowserOptions {
@@ -73,6 +81,7 @@ export interface RealtimeOffer {
   websocket: { url: string };
   ably?: { tokenUrl: string; channel: string; clientOptions?: AblyBrowserOptions };
   pollIntervalMs: number;
+  push?: PushOffer;
 }
 
 export type ReadChange = ({ ids: string[] } | { all: true }) & { unreadCount: number };

@@ -1,6 +1,15 @@
 import { html, nothing } from 'lit';
 import type { I18n } from '../client/i18n/i18n.js';
 import type { DigestFrequency, Preferences, PreferencesUpdate } from '../client/types.js';
+import type { PushState } from '../push/web-push.js';
+
+/** The "Enable push" control: this browser's state, and what a click does. */
+export interface PushControl {
+  state: PushState | 'failed';
+  /** A change is under way: the button waits, keeping its label. */
+  busy: boolean;
+  toggle: () => void;
+}
 
 type TypeChannels = Preferences['types'][string];
 
@@ -43,6 +52,7 @@ function renderTypeGroup(
   save: (update: PreferencesUpdate) => void,
 ) {
   const { strings } = i18n;
+  const withPush = types.some(([, channels]) => channels.push !== undefined);
   return html`
     <table>
       <caption>
@@ -53,6 +63,7 @@ function renderTypeGroup(
           <th scope="col">${strings.type}</th>
           <th scope="col">${strings.inApp}</th>
           <th scope="col">${strings.email}</th>
+          ${withPush ? html`<th scope="col">${strings.push}</th>` : nothing}
         </tr>
       </thead>
       <tbody>
@@ -80,6 +91,23 @@ function renderTypeGroup(
                   @change=${(e: Event) => save({ types: { [type]: { email: checked(e) } } })}
                 />
               </td>
+              ${
+                withPush
+                  ? html`<td>
+                      ${
+                        channels.push === undefined
+                          ? nothing
+                          : html`<input
+                              type="checkbox"
+                              aria-label="${name}: ${strings.push}"
+                              ?disabled=${locked}
+                              .checked=${channels.push}
+                              @change=${(e: Event) => save({ types: { [type]: { push: checked(e) } } })}
+                            />`
+                      }
+                    </td>`
+                  : nothing
+              }
             </tr>
           `;
         })}
@@ -88,11 +116,35 @@ function renderTypeGroup(
   `;
 }
 
+function renderPushControl(push: PushControl, i18n: I18n) {
+  const { strings } = i18n;
+  const note = { denied: strings.pushDenied, unsupported: strings.pushUnsupported }[push.state as 'denied' | 'unsupported'];
+  return html`
+    <div class="row" part="push">
+      ${strings.pushDevice}
+      ${
+        note
+          ? html`<span class="note">${note}</span>`
+          : html`<button type="button" class="text-button" name="push" ?disabled=${push.busy} @click=${push.toggle}>
+              ${push.state === 'on' ? strings.pushDisable : strings.pushEnable}
+            </button>`
+      }
+      ${push.state === 'failed' ? html`<span role="alert">${strings.pushFailed}</span>` : nothing}
+    </div>
+  `;
+}
+
 /**
  * The preferences view of the center: each change is saved at once (a PUT of that field only);
- * types are grouped by category, required ones shown locked on.
+ * types are grouped by category, required ones shown locked on. With `push` (the server sends web
+ * push), a control subscribes this browser: permission is asked only when it is clicked.
  */
-export function renderPreferences(preferences: Preferences, i18n: I18n, save: (update: PreferencesUpdate) => void) {
+export function renderPreferences(
+  preferences: Preferences,
+  i18n: I18n,
+  save: (update: PreferencesUpdate) => void,
+  push: PushControl | null = null,
+) {
   const { strings } = i18n;
   const digests: Array<[DigestFrequency, string]> = [
     ['daily', strings.digestDaily],
@@ -131,6 +183,7 @@ export function renderPreferences(preferences: Preferences, i18n: I18n, save: (u
           )}
         </select>
       </label>
+      ${push ? renderPushControl(push, i18n) : nothing}
       ${byCategory(preferences.types).map(([category, types]) => renderTypeGroup(category, types, i18n, save))}
     </form>
   `;

@@ -8,7 +8,7 @@ import type { Notification, Preferences, PreferencesUpdate } from '../client/typ
 import { InfiniteScrollController } from '../controllers/infinite-scroll-controller.js';
 import { autoUpdate, computePosition, flip, offset, shift, size } from '@floating-ui/dom';
 import { icon, renderNotificationItem, type ItemActions, type ItemIcons, type RenderItem } from './notification-item.js';
-import { renderPreferences } from './preferences-view.js';
+import { renderPreferences, type PushControl } from './preferences-view.js';
 import { baseStyles } from './theme.styles.js';
 import { centerStyles } from './tresta-center.styles.js';
 
@@ -50,6 +50,7 @@ const VIEWPORT_MARGIN = 8;
  * @csspart item-link - the clickable body of an item
  * @csspart item-toggle - the read / unread button of an item
  * @csspart preferences - the preferences form
+ * @csspart push - the preferences' row that turns web push on or off for this browser
  */
 export class TrestaCenter extends LitElement {
   static override styles = [baseStyles, centerStyles];
@@ -72,6 +73,7 @@ export class TrestaCenter extends LitElement {
     view: { state: true },
     saved: { state: true },
     saveState: { state: true },
+    push: { state: true },
     activeId: { state: true },
     sheet: { type: Boolean, reflect: true },
     groups: { state: true },
@@ -98,18 +100,26 @@ export class TrestaCenter extends LitElement {
   /** Preferences as last saved, shown instead of the loaded ones once the user changed something. */
   declare saved: Preferences | null;
   declare saveState: 'idle' | 'saving' | 'saved' | 'failed';
+  /** The "Enable push" control, once the server has offered push (null: it does not, or not yet known). */
+  declare push: PushControl | null;
   /** The item holding the list's Tab stop. */
   declare activeId: string | null;
   declare sheet: boolean;
   /** Expanded groups: their notifications, or null while loading. */
   declare groups: ReadonlyMap<string, Notification[] | null>;
   private clock: ReturnType<typeof setInterval> | undefined;
+  /** Loads the push control once, however often the preferences view opens. */
+  private pushLoading: Promise<void> | undefined;
   private stopPlacing: (() => void) | undefined;
   private readonly sheetQuery = window.matchMedia(SHEET_QUERY);
   private unlockScroll: (() => void) | undefined;
 
   private readonly preferences = new Task(this, {
-    task: async ([view]: readonly ['list' | 'preferences']) => (view === 'preferences' ? this.api.preferences() : null),
+    task: async ([view]: readonly ['list' | 'preferences']) => {
+      if (view !== 'preferences') return null;
+      this.pushLoading ??= this.loadPush();
+      return this.api.preferences();
+    },
     args: () => [this.view] as const,
   });
 
@@ -128,6 +138,7 @@ export class TrestaCenter extends LitElement {
     this.mode = 'popover';
     this.anchor = null;
     this.view = 'list';
+    this.push = null;
     this.saved = null;
     this.saveState = 'idle';
     this.activeId = null;
@@ -220,7 +231,8 @@ export class TrestaCenter extends LitElement {
           shift({ padding: VIEWPORT_MARGIN }),
           size({
             padding: VIEWPORT_MARGIN,
-            apply: ({ availableHeight }) => panel.style.setProperty('max-block-size', `${Math.max(200, Math.min(availableHeight, 560))}px`),
+            apply: ({ availableHeight }) =>
+              panel.style.setProperty('max-block-size', `${Math.max(200, Math.min(availableHeight, 560))}px`),
           }),
         ],
       }).then(({ x, y }) => Object.assign(panel.style, { left: `${x}px`, top: `${y}px` }));
@@ -247,7 +259,13 @@ export class TrestaCenter extends LitElement {
         <div part="header" class="header">
           ${
             inPreferences
-              ? html`<button class="icon-button" type="button" aria-label=${strings.back} title=${strings.back} @click=${() => this.show('list')}>
+              ? html`<button
+                  class="icon-button"
+                  type="button"
+                  aria-label=${strings.back}
+                  title=${strings.back}
+                  @click=${() => this.show('list')}
+                >
                   ${icon('M15 6l-6 6 6 6')}
                 </button>`
               : nothing
@@ -297,7 +315,14 @@ export class TrestaCenter extends LitElement {
           ${
             inline
               ? nothing
-              : html`<button part="close" class="icon-button" type="button" aria-label=${strings.close} title=${strings.close} @click=${() => this.actions.close()}>
+              : html`<button
+                  part="close"
+                  class="icon-button"
+                  type="button"
+                  aria-label=${strings.close}
+                  title=${strings.close}
+                  @click=${() => this.actions.close()}
+                >
                   ${icon('M6 6l12 12M18 6L6 18')}
                 </button>`
           }
@@ -311,19 +336,20 @@ export class TrestaCenter extends LitElement {
     if (this.tabs.length < 2) return nothing;
     return html`<div part="tabs" class="tabs" role="tablist" @keydown=${this.onTabsKeydown}>
       ${this.tabs.map(
-        (tab, index) => html`<button
-          part="tab${index === this.activeTab ? ' tab-active' : ''}"
-          class="tab"
-          id="tab-${index}"
-          role="tab"
-          type="button"
-          aria-selected=${String(index === this.activeTab)}
-          aria-controls="tabpanel"
-          tabindex=${index === this.activeTab ? '0' : '-1'}
-          @click=${() => this.selectTab(index)}
-        >
-          ${tab.label}${tab.unread ? html` <span class="tab-count">${tab.unread > 99 ? '99+' : tab.unread}</span>` : nothing}
-        </button>`,
+        (tab, index) =>
+          html`<button
+            part="tab${index === this.activeTab ? ' tab-active' : ''}"
+            class="tab"
+            id="tab-${index}"
+            role="tab"
+            type="button"
+            aria-selected=${String(index === this.activeTab)}
+            aria-controls="tabpanel"
+            tabindex=${index === this.activeTab ? '0' : '-1'}
+            @click=${() => this.selectTab(index)}
+          >
+            ${tab.label}${tab.unread ? html` <span class="tab-count">${tab.unread > 99 ? '99+' : tab.unread}</span>` : nothing}
+          </button>`,
       )}
     </div>`;
   }
@@ -341,7 +367,13 @@ export class TrestaCenter extends LitElement {
     const step = { ArrowRight: rtl ? -1 : 1, ArrowLeft: rtl ? 1 : -1 }[event.key];
     const count = this.tabs.length;
     const target =
-      step !== undefined ? (this.activeTab + step + count) % count : event.key === 'Home' ? 0 : event.key === 'End' ? count - 1 : null;
+      step !== undefined
+        ? (this.activeTab + step + count) % count
+        : event.key === 'Home'
+          ? 0
+          : event.key === 'End'
+            ? count - 1
+            : null;
     if (target === null) return;
     event.preventDefault();
     this.selectTab(target);
@@ -355,15 +387,19 @@ export class TrestaCenter extends LitElement {
         ? content
         : html`<div id="tabpanel" class="tabpanel" role="tabpanel" aria-labelledby="tab-${this.activeTab}">${content}</div>`;
     if (this.listState === 'error') {
-      return panelAttributes(html`<div class="state" role="alert">
-        ${strings.loadError}
-        <button class="text-button" type="button" @click=${() => this.actions.retry()}>${strings.retry}</button>
-      </div>`);
+      return panelAttributes(
+        html`<div class="state" role="alert">
+          ${strings.loadError}
+          <button class="text-button" type="button" @click=${() => this.actions.retry()}>${strings.retry}</button>
+        </div>`,
+      );
     }
     if (this.listState !== 'ready') return panelAttributes(html`<p class="state" role="status">${strings.loading}</p>`);
     if (this.items.length === 0) {
       return panelAttributes(
-        html`<div class="state" role="status"><slot name="empty">${this.archivedTab ? strings.emptyArchived : strings.empty}</slot></div>`,
+        html`<div class="state" role="status">
+          <slot name="empty">${this.archivedTab ? strings.emptyArchived : strings.empty}</slot>
+        </div>`,
       );
     }
     const now = Date.now();
@@ -469,7 +505,9 @@ export class TrestaCenter extends LitElement {
     if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) return;
     const mains = [...this.renderRoot.querySelectorAll<HTMLElement>('.scroller > ul > .item > .row > .main')];
     if (mains.length === 0) return;
-    const current = mains.findIndex((main) => main.closest<HTMLElement>('.item')!.dataset.id === (this.activeId ?? this.items[0]?.id));
+    const current = mains.findIndex(
+      (main) => main.closest<HTMLElement>('.item')!.dataset.id === (this.activeId ?? this.items[0]?.id),
+    );
     const next =
       event.key === 'Home'
         ? 0
@@ -496,13 +534,37 @@ export class TrestaCenter extends LitElement {
         const current = this.saved ?? loaded;
         if (!current) return nothing;
         return html`
-          ${renderPreferences(current, this.i18n, (update) => void this.save(update))}
+          ${renderPreferences(current, this.i18n, (update) => void this.save(update), this.push)}
           <p class="save-state ${this.saveState === 'failed' ? 'error' : ''}" role="status">
             ${{ idle: '', saving: strings.saving, saved: strings.saved, failed: strings.saveError }[this.saveState]}
           </p>
         `;
       },
     });
+  }
+
+  /** The push chunk loads only on a server that offers push; it syncs this browser's subscription, never asks. */
+  private async loadPush(): Promise<void> {
+    const offer = (await this.api.realtime().catch(() => null))?.push;
+    if (!offer) return;
+    const push = await import('../push/web-push.js');
+    push.listenForChanges(this.api, offer);
+    await push.syncPush(this.api, offer).catch(() => undefined);
+    const control: PushControl = {
+      state: await push.pushState(this.api, offer).catch(() => 'unsupported' as const),
+      busy: false,
+      toggle: async () => {
+        const enable = control.state !== 'on';
+        this.push = { ...control, busy: true };
+        try {
+          control.state = enable ? await push.enablePush(this.api, offer) : await push.disablePush(this.api, offer);
+        } catch {
+          control.state = 'failed';
+        }
+        this.push = { ...control };
+      },
+    };
+    this.push = control;
   }
 
   private show(view: 'list' | 'preferences'): void {

@@ -231,7 +231,7 @@ export class TrestaNotificationsElement extends LitElement {
       ${
         center && (inline || this.open)
           ? html`<tresta-center
-              exportparts="panel, header, mark-all-read, archive-read, close, tabs, tab, tab-active, item, item-read, item-unread, item-link, item-icon, item-toggle, item-archive, action, action-primary, action-secondary, group-toggle, preferences"
+              exportparts="panel, header, mark-all-read, archive-read, close, tabs, tab, tab-active, item, item-read, item-unread, item-link, item-icon, item-toggle, item-archive, action, action-primary, action-secondary, group-toggle, preferences, push"
               .i18n=${this.i18n}
               .api=${this.notifications.client.api}
               .actions=${center.actions}

@@ -38,7 +38,7 @@ export class RealtimeController implements ReactiveController {
     // Once the model is loaded (after the first update, with credentials). The connection's code is a lazy chunk.
     void this.notifications.ready
       .then(() => import('./realtime-stack.js'))
-      .then(({ RealtimeConnection, IdleWatcher }) => {
+      .then(({ RealtimeConnection, IdleWatcher, keepPushSubscription }) => {
         if (generation !== this.generation) return;
         const { tabs } = this.notifications;
         this.idle = new IdleWatcher(
@@ -50,6 +50,7 @@ export class RealtimeController implements ReactiveController {
         const connection = this.createConnection(RealtimeConnection);
         tabs.lead(() => {
           this.leading = true;
+          keepPushSubscription(this.notifications.client.api);
           if (connection === this.connection) connection.start();
         });
       });

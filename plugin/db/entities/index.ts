@@ -7,6 +7,7 @@ import { MailboxMessageSchema } from './mailbox-message.js';
 import { NotificationPreferenceSchema } from './notification-preference.js';
 import { NotificationSchema } from './notification.js';
 import { OutboxEntrySchema } from './outbox-entry.js';
+import { PushSubscriptionSchema } from './push-subscription.js';
 import { QuotaSnapshotSchema } from './quota-snapshot.js';
 
 export type { DeadLetter, ErrorType, RetryAttempt } from './dead-letter.js';
@@ -18,6 +19,7 @@ export type { MailboxMessage } from './mailbox-message.js';
 export type { DigestFrequency, NotificationPreference, TypePreferences } from './notification-preference.js';
 export type { Notification, NotificationAction } from './notification.js';
 export type { OutboxEntry, OutboxStatus } from './outbox-entry.js';
+export type { PushSubscription } from './push-subscription.js';
 export type { QuotaSnapshot } from './quota-snapshot.js';
 export {
   DeadLetterSchema,
@@ -29,6 +31,7 @@ export {
   NotificationPreferenceSchema,
   NotificationSchema,
   OutboxEntrySchema,
+  PushSubscriptionSchema,
   QuotaSnapshotSchema,
 };
 
@@ -44,6 +47,7 @@ export const trestaEntities = [
   MailboxMessageSchema,
   EmailSuppressionSchema,
   JobRunSchema,
+  PushSubscriptionSchema,
 ];
 
 /**

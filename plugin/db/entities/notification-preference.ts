@@ -1,7 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 export type DigestFrequency = 'daily' | 'weekly' | 'off';
-export type TypePreferences = Record<string, { inApp: boolean; email: boolean }>;
+export type TypePreferences = Record<string, { inApp: boolean; email: boolean; push?: boolean }>;
 
 export interface NotificationPreference {
   userId: string;

@@ -5,9 +5,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { DeliveryLatency } from '../../metrics/instance-metrics.js';
 import type { Publisher } from '../../realtime/messages.js';
-import { EMAIL_ON, IN_APP_ON } from '../../services/preference-columns.js';
+import { EMAIL_ON, IN_APP_ON, PUSH_ON } from '../../services/preference-columns.js';
 import { notificationColumns, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
-import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification } from '../registry.js';
+import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification, pushJobId } from '../registry.js';
 
 export interface DeliverDeps {
   loader: DeliveryLoader;
@@ -20,6 +20,8 @@ export interface DeliverDeps {
   types: Record<string, NotificationTypeConfig>;
   /** Where single emails go (immediate and normal types); null when the email channel is off (no resolveRecipient). */
   emailQueue: Queue | null;
+  /** Where pushes go, with the user's subscriptions; null when web push is off (no `webPush`). */
+  push: { queue: Queue; subscriptionIds: (userId: string) => Promise<string[]> } | null;
 }
 
 export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
@@ -27,7 +29,7 @@ export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 // Notifications with their owners' in-app preferences, for many jobs in one round trip: this is the
 // pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
 const LOAD_FOR_DELIVERY = `
-  select ${notificationColumns('n')}, n.user_id, ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on
+  select ${notificationColumns('n')}, n.user_id, ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on, ${PUSH_ON} as push_on
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
@@ -36,6 +38,7 @@ interface DeliveryRow extends NotificationRow {
   user_id: string;
   in_app: boolean;
   email_on: boolean;
+  push_on: boolean;
 }
 
 export type DeliveryLoader = DataLoader<string, DeliveryRow | null>;
@@ -85,7 +88,9 @@ export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
  * the running total; the publish's latency from the notification's creation; for a
  * type emailed one by one, a send-email job at its priority (one per notification: its job id is
  * derived from it), delayed until escalateAfterMinutes after the notification for a type that
- * escalates; delivered_at stamped once.
+ * escalates; for a type with `push: true` and the user's push preference on, a send-push job
+ * per subscription of the user (one per notification and subscription: its job id is derived
+ * from both); delivered_at stamped once.
  * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
@@ -104,6 +109,16 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
       jobId: emailJobId(row.id),
       delay: escalationDelay(type, row.created_at),
     });
+  }
+  if (deps.push && type?.push && row.push_on) {
+    const subscriptionIds = await deps.push.subscriptionIds(row.user_id);
+    await deps.push.queue.addBulk(
+      subscriptionIds.map((subscriptionId) => ({
+        name: 'send-push',
+        data: { notificationId: row.id, subscriptionId, userId: row.user_id },
+        opts: { ...JOB_OPTIONS['send-push'], jobId: pushJobId(row.id, subscriptionId) },
+      })),
+    );
   }
   if (!row.in_app) {
     await deps.markDelivered.load(row.id);

@@ -11,6 +11,7 @@ const FINGERPRINTED_TABLES = [
   'tresta_dead_letters',
   'tresta_email_deliveries',
   'tresta_email_suppressions',
+  'tresta_push_subscriptions',
 ] as const;
 
 const FINGERPRINT_SQL = `select ${FINGERPRINTED_TABLES.map(

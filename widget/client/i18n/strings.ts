@@ -33,6 +33,14 @@ export interface WidgetStrings {
   type: string;
   inApp: string;
   email: string;
+  /** Web push: the column of the types, and the control that subscribes this browser. */
+  push: string;
+  pushDevice: string;
+  pushEnable: string;
+  pushDisable: string;
+  pushDenied: string;
+  pushUnsupported: string;
+  pushFailed: string;
   saveError: string;
   saving: string;
   saved: string;
