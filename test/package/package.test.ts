@@ -1,82 +1,73 @@
 // What a consumer gets from `npm install tresta-notifications`: the packed files, linted by publint
 // and attw, and type-checked from a consumer project under each module resolution TypeScript users
-// pick. Runs on the build `npm test` makes first (pretest); packing skips the build scripts, so
-// nothing here rewrites dist/ under the other tests.
+// pick.
 import t from 'tap';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { publint } from 'publint';
+import { consumerProject, packPackage, ROOT as root } from '../helpers/packed-package.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
-if (!existsSync(join(root, 'dist/plugin/index.js')) || !existsSync(join(root, 'dist/widget/widget.js'))) {
-  throw new Error('dist/ is not built: run `npm run build` (npm test does it first)');
-}
+const packed = await packPackage(t);
+const { tarball, files } = packed;
 
-// Inside the repository, so the packed package finds its dependencies in the repository's node_modules.
-const work = await mkdtemp(join(root, '.package-check-'));
-t.teardown(() => rm(work, { recursive: true, force: true }));
-const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root });
-const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-const tarball = join(work, packed!.filename);
-const files = packed!.files.map((file) => file.path);
-
-t.test('the tarball holds the plugin, migrations, widget, client, types, manifest, binary, docs and licence only', async (t) => {
-  for (const path of [
-    'LICENSE',
-    'README.md',
-    'docs/options.md',
-    'docs/routes-and-errors.md',
-    'package.json',
-    'dist/plugin/index.js',
-    'dist/plugin/index.d.ts',
-    'dist/plugin/worker-main.js',
-    'dist/plugin/quota/reserveEmailQuota-5.lua',
-    'dist/migrations/index.js',
-    'dist/migrations/index.d.ts',
-    'dist/widget/widget.js',
-    'dist/widget/types/index.d.ts',
-    'dist/widget/client.js',
-    'dist/widget/types/client/index.d.ts',
-    'dist/widget/types/frameworks/react.d.ts',
-    'dist/widget/types/frameworks/vue.d.ts',
-    'dist/widget/custom-elements.json',
-  ]) {
-    t.ok(files.includes(path), `ships ${path}`);
-  }
-  t.same(
-    files.filter((path) => path.endsWith('.map')),
-    [],
-    'no source maps (they would point at sources the package does not ship)',
-  );
-  // The README links the docs pages, so they ship (small Markdown); their screenshots stay in the repository.
-  const docs = (await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
-  t.same(
-    files.filter((path) => path.startsWith('docs/')).sort(),
-    docs.sort(),
-    'every docs page, and nothing else from docs/ (no screenshots)',
-  );
-  t.same(
-    files.filter((path) => !['LICENSE', 'README.md', 'package.json'].includes(path) && !/^(dist|docs)\//.test(path)),
-    [],
-    'no sources, tests or tooling',
-  );
-  const worker = await readFile(join(root, 'dist/plugin/worker-main.js'), 'utf8');
-  t.ok(worker.startsWith('#!/usr/bin/env node'), 'the worker binary starts with a shebang');
-  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-  t.equal(manifest.bin?.['tresta-notifications-worker'], './dist/plugin/worker-main.js', 'npx tresta-notifications-worker');
-  for (const peer of ['fastify', 'ioredis', '@mikro-orm/core', '@mikro-orm/postgresql']) {
-    t.ok(manifest.peerDependencies?.[peer], `${peer} is a peer dependency (the host's own copy is used)`);
-    t.notOk(manifest.dependencies?.[peer], `${peer} is not a dependency`);
-  }
-  t.same(manifest.peerDependenciesMeta?.['@electric-sql/pglite'], { optional: true }, 'PGlite is optional');
-});
+t.test(
+  'the tarball holds the plugin, migrations, widget, client, types, manifest, binary, docs and licence only',
+  async (t) => {
+    for (const path of [
+      'LICENSE',
+      'README.md',
+      'docs/options.md',
+      'docs/routes-and-errors.md',
+      'package.json',
+      'dist/plugin/index.js',
+      'dist/plugin/index.d.ts',
+      'dist/plugin/worker-main.js',
+      'dist/plugin/quota/reserveEmailQuota-5.lua',
+      'dist/migrations/index.js',
+      'dist/migrations/index.d.ts',
+      'dist/widget/widget.js',
+      'dist/widget/types/index.d.ts',
+      'dist/widget/client.js',
+      'dist/widget/types/client/index.d.ts',
+      'dist/widget/types/frameworks/react.d.ts',
+      'dist/widget/types/frameworks/vue.d.ts',
+      'dist/widget/custom-elements.json',
+    ]) {
+      t.ok(files.includes(path), `ships ${path}`);
+    }
+    t.same(
+      files.filter((path) => path.endsWith('.map')),
+      [],
+      'no source maps (they would point at sources the package does not ship)',
+    );
+    // The README links the docs pages, so they ship (small Markdown); their screenshots stay in the repository.
+    const docs = (await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+    t.same(
+      files.filter((path) => path.startsWith('docs/')).sort(),
+      docs.sort(),
+      'every docs page, and nothing else from docs/ (no screenshots)',
+    );
+    t.same(
+      files.filter((path) => !['LICENSE', 'README.md', 'package.json'].includes(path) && !/^(dist|docs)\//.test(path)),
+      [],
+      'no sources, tests or tooling',
+    );
+    const worker = await readFile(join(root, 'dist/plugin/worker-main.js'), 'utf8');
+    t.ok(worker.startsWith('#!/usr/bin/env node'), 'the worker binary starts with a shebang');
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    t.equal(manifest.bin?.['tresta-notifications-worker'], './dist/plugin/worker-main.js', 'npx tresta-notifications-worker');
+    for (const peer of ['fastify', 'ioredis', '@mikro-orm/core', '@mikro-orm/postgresql']) {
+      t.ok(manifest.peerDependencies?.[peer], `${peer} is a peer dependency (the host's own copy is used)`);
+      t.notOk(manifest.dependencies?.[peer], `${peer} is not a dependency`);
+    }
+    t.same(manifest.peerDependenciesMeta?.['@electric-sql/pglite'], { optional: true }, 'PGlite is optional');
+  },
+);
 
 t.test('publint finds nothing to fix', async (t) => {
   const { messages } = await publint({ pkgDir: root, pack: false, strict: true });
@@ -126,11 +117,7 @@ export const client = new NotificationsClient({ apiBase: '/api', tokenProvider: 
 `;
 
 t.test('a consumer project type-checks under nodenext, node16 and bundler', async (t) => {
-  const consumer = join(work, 'consumer');
-  await mkdir(join(consumer, 'node_modules'), { recursive: true });
-  await run('tar', ['xzf', tarball, '-C', join(consumer, 'node_modules')]);
-  await rename(join(consumer, 'node_modules/package'), join(consumer, 'node_modules/tresta-notifications'));
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
+  const consumer = await consumerProject(packed, 'consumer');
   await writeFile(join(consumer, 'index.ts'), CONSUMER);
   for (const [moduleResolution, module] of [
     ['nodenext', 'nodenext'],
