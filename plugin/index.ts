@@ -98,6 +98,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   app.addHook('onClose', async () => {
     await Promise.all(Object.values(queues).map((queue) => queue.close()));
     await workers?.close();
+    await counters.flush().catch(() => undefined);
     await closeRedis();
     await database.close();
   });
@@ -145,36 +146,39 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   };
   // One scope for every route of the plugin: the OpenAPI document sees them all, and nothing else;
   // the `prefix` option moves them all at once.
-  await app.register(async (scope) => {
-    await openapiDocument(scope, options.routePrefix);
-    await scope.register(userRoutes, ctx);
-    await scope.register(websocketRoutes, {
-      prefix: '/api/notifications',
-      auth,
-      hub,
-      allowedOrigins: options.realtime.allowedOrigins,
-      maxPendingSocketsPerIp: options.realtime.maxPendingSocketsPerIp,
-      upgradesPerMinutePerIp: options.realtime.upgradesPerMinutePerIp,
-      redis,
-      redisPrefix: prefix,
-    });
-    await scope.register(unsubscribeRoutes, {
-      prefix: '/api/notifications',
-      orm,
-      types: options.types,
-      links: unsubscribe,
-      productName: options.email.brand.name,
-    });
-    await scope.register(resendWebhookRoute, {
-      prefix: '/api/notifications',
-      orm,
-      redis,
-      redisPrefix: prefix,
-      webhookSecret: options.email.webhookSecret,
-    });
-    if (options.healthRoutes) await scope.register(healthRoutes, ctx);
-    openapiRoute(scope);
-  }, { prefix: options.routePrefix });
+  await app.register(
+    async (scope) => {
+      await openapiDocument(scope, options.routePrefix);
+      await scope.register(userRoutes, ctx);
+      await scope.register(websocketRoutes, {
+        prefix: '/api/notifications',
+        auth,
+        hub,
+        allowedOrigins: options.realtime.allowedOrigins,
+        maxPendingSocketsPerIp: options.realtime.maxPendingSocketsPerIp,
+        upgradesPerMinutePerIp: options.realtime.upgradesPerMinutePerIp,
+        redis,
+        redisPrefix: prefix,
+      });
+      await scope.register(unsubscribeRoutes, {
+        prefix: '/api/notifications',
+        orm,
+        types: options.types,
+        links: unsubscribe,
+        productName: options.email.brand.name,
+      });
+      await scope.register(resendWebhookRoute, {
+        prefix: '/api/notifications',
+        orm,
+        redis,
+        redisPrefix: prefix,
+        webhookSecret: options.email.webhookSecret,
+      });
+      if (options.healthRoutes) await scope.register(healthRoutes, ctx);
+      openapiRoute(scope);
+    },
+    { prefix: options.routePrefix },
+  );
 }
 
 const plugin = fp(trestaNotifications, { fastify: '5.x', name: 'tresta-notifications' });
@@ -186,12 +190,7 @@ export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
 export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
-export {
-  DEFAULT_NOTIFICATION_TYPES,
-  type EmailMode,
-  type NotificationTypeConfig,
-  type Severity,
-} from './notification-types.js';
+export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig, type Severity } from './notification-types.js';
 export type { NotificationAction } from './db/entities/index.js';
 export type {
   AuthenticatedUser,

@@ -149,7 +149,10 @@ export interface TrestaNotificationsOptions {
   };
   alerts?: {
     slackWebhookUrl?: string;
-    /** How often worker processes check that Postgres and Redis answer. */
+    /**
+     * How often worker processes check that Postgres and Redis answer (a query and a PING each time).
+     * @defaultValue 120000 (2 min)
+     */
     checkIntervalMs?: number;
   };
   /**
@@ -168,6 +171,27 @@ export interface TrestaNotificationsOptions {
     lockDurationMs?: number;
     /** Outbox rows the relay claims and enqueues at a time. */
     relayClaimSize?: number;
+    /**
+     * Seconds an idle worker waits on Redis for a job before it asks again (one BZPOPMIN and one
+     * script each time). A new job wakes it at once and a delayed job is still taken when due, so
+     * a longer wait only saves commands; keep it under the idle timeout of anything between the
+     * process and Redis (a NAT gateway's is often 350 s).
+     * @defaultValue 300
+     */
+    drainDelaySeconds?: number;
+    /**
+     * How often each worker looks for jobs whose worker died (one script each time): a killed
+     * worker's jobs are taken over within `lockDurationMs` plus this.
+     * @defaultValue 300000 (5 min), or `lockDurationMs` when that is set
+     */
+    stalledCheckIntervalMs?: number;
+    /**
+     * The outbox relay's slowest poll while LISTEN hears NOTIFY: after each empty poll it waits
+     * twice as long, from 1 s up to this (NOTIFY wakes it at once; the poll only catches a lost
+     * NOTIFY). Without LISTEN it polls every 250 ms whatever this says.
+     * @defaultValue 300000 (5 min)
+     */
+    relayIdlePollMs?: number;
   };
   /** What the nightly retention job deletes (see the README's "Scheduled jobs"). */
   retention?: {
@@ -254,7 +278,14 @@ export interface ResolvedOptions {
   };
   alerts: { slackWebhookUrl: string | null; checkIntervalMs: number };
   types: Record<string, NotificationTypeConfig>;
-  jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
+  jobs: {
+    concurrency: number;
+    lockDurationMs: number;
+    relayClaimSize: number;
+    drainDelaySeconds: number;
+    stalledCheckIntervalMs: number;
+    relayIdlePollMs: number;
+  };
   retention: { deliveryLogDays: number; readNotificationsDays: number | null; batchSize: number };
   schedules: Partial<Record<ScheduledJobName, string>>;
   workers: boolean;
@@ -297,7 +328,10 @@ export const DEFAULTS = {
   relayClaimSize: 500,
   deliveryLogDays: 30,
   retentionBatchSize: 1_000,
-  alertCheckIntervalMs: 15_000,
+  alertCheckIntervalMs: 120_000,
+  drainDelaySeconds: 300,
+  stalledCheckIntervalMs: 300_000,
+  relayIdlePollMs: 300_000,
   emailRequestsPerSecond: 10,
   emailConcurrency: 5,
   unsubscribeLinkDays: 60,
@@ -382,7 +416,11 @@ function resolveDatabase(value: unknown): ResolvedOptions['database'] {
   }
   const url = optionalString(value.url, 'database.url') ?? fail('database', 'needs `url` or `orm`');
   if (value.pool !== undefined && !isObject(value.pool)) fail('database.pool', 'must be an object: { max }');
-  const poolMax = positiveInteger((value.pool as { max?: unknown } | undefined)?.max, 'database.pool.max', DEFAULTS.databasePoolMax);
+  const poolMax = positiveInteger(
+    (value.pool as { max?: unknown } | undefined)?.max,
+    'database.pool.max',
+    DEFAULTS.databasePoolMax,
+  );
   if (isEmbeddedUrl(url)) {
     if (embeddedDataDir(url) === undefined) fail('database.url', 'must name a folder: pglite://<folder>, or pglite://memory');
     if (directUrl !== null) fail('database.directUrl', 'does not apply to an embedded database');
@@ -408,7 +446,8 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
   if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
   const given = REDIS_SOURCES.filter((source) => value[source] !== undefined);
   if (given.length === 0) fail('redis', 'needs `url`, `connection`, `cluster` or `sentinel`');
-  if (given.length > 1) fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
+  if (given.length > 1)
+    fail('redis', `takes one of \`url\`, \`connection\`, \`cluster\`, \`sentinel\` (got ${given.join(', ')})`);
   if (value.connection !== undefined) {
     const connection = value.connection as Redis | Cluster;
     if (!isObject(connection) || typeof connection.duplicate !== 'function') {
@@ -432,7 +471,9 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
     if (
       !Array.isArray(sentinels) ||
       sentinels.length === 0 ||
-      !sentinels.every((s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)))
+      !sentinels.every(
+        (s: unknown) => isObject(s) && typeof s.host === 'string' && (s.port === undefined || Number.isInteger(s.port)),
+      )
     ) {
       fail('redis.sentinel.sentinels', 'must be a non-empty array of { host, port }');
     }
@@ -567,10 +608,19 @@ function resolveSchedules(value: unknown): ResolvedOptions['schedules'] {
 function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
   if (value !== undefined && !isObject(value)) fail('jobs', 'must be an object');
   const jobs = value ?? {};
+  const lockDurationMs = positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs);
   return {
     concurrency: positiveInteger(jobs.concurrency, 'jobs.concurrency', DEFAULTS.jobConcurrency),
-    lockDurationMs: positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs),
+    lockDurationMs,
     relayClaimSize: positiveInteger(jobs.relayClaimSize, 'jobs.relayClaimSize', DEFAULTS.relayClaimSize),
+    drainDelaySeconds: positiveInteger(jobs.drainDelaySeconds, 'jobs.drainDelaySeconds', DEFAULTS.drainDelaySeconds),
+    // A host that shortens the lock wants a dead worker's jobs back soon: the check follows the lock.
+    stalledCheckIntervalMs: positiveInteger(
+      jobs.stalledCheckIntervalMs,
+      'jobs.stalledCheckIntervalMs',
+      jobs.lockDurationMs === undefined ? DEFAULTS.stalledCheckIntervalMs : lockDurationMs,
+    ),
+    relayIdlePollMs: positiveInteger(jobs.relayIdlePollMs, 'jobs.relayIdlePollMs', DEFAULTS.relayIdlePollMs),
   };
 }
 
@@ -593,7 +643,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
   if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
     fail('email.unsubscribeSecret', 'must be at least 32 characters');
   const unsubscribeUrl = httpUrl(
-    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ?? new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
+    optionalString(email.unsubscribeUrl, 'email.unsubscribeUrl') ??
+      new URL(`${routePrefix}/api/notifications/unsubscribe`, appUrl).toString(),
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
@@ -607,7 +658,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
   ) {
     fail('email.criticalReserve', 'must be an integer from 0 to email.dailyLimit − 1');
   }
-  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_')) fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
+  if (webhookSecret !== null && !webhookSecret.startsWith('whsec_'))
+    fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
     from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
@@ -666,7 +718,10 @@ export type WorkerProcessOptions = Omit<
   TrestaNotificationsOptions,
   'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metrics'
 >;
-export type ResolvedWorkerOptions = Omit<ResolvedOptions, 'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken'>;
+export type ResolvedWorkerOptions = Omit<
+  ResolvedOptions,
+  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken'
+>;
 
 /** Validates what a worker process needs; the same rules and messages as at `register`. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {

@@ -26,7 +26,10 @@ export interface RelayOptions {
   queue: Queue<JobPayloads['deliver-notification']>;
   claimSize?: number;
   leaseSeconds?: number;
+  /** The poll right after work or a NOTIFY. */
   pollMs?: number;
+  /** The slowest poll while LISTEN hears NOTIFY: each empty poll doubles the wait up to this. */
+  idlePollMs?: number;
   /** Published rows are kept this long (for audits and the re-drive sweeper), then deleted. */
   keepPublishedSeconds?: number;
   cleanupBatchSize?: number;
@@ -68,6 +71,9 @@ export class OutboxRelay {
   readonly #options: Required<Omit<RelayOptions, 'log'>>;
   readonly #log: RelayLog | undefined;
   #pollMs: number;
+  #deaf = false;
+  /** Set once the start-up check heard its own NOTIFY (PGlite: at once). */
+  #hears = false;
   #listening: Promise<boolean> = Promise.resolve(false);
   #listener: pg.Client | null = null;
   #unlistenEmbedded: (() => Promise<void>) | null = null;
@@ -81,9 +87,10 @@ export class OutboxRelay {
       claimSize: 500,
       leaseSeconds: 30,
       pollMs: 1_000,
+      idlePollMs: 1_000,
       keepPublishedSeconds: 3_600,
       cleanupBatchSize: 1_000,
-      cleanupEveryMs: 60_000,
+      cleanupEveryMs: 10 * 60_000,
       ...options,
     };
     this.#log = options.log;
@@ -95,7 +102,7 @@ export class OutboxRelay {
     return this.#listening;
   }
 
-  /** The poll interval in use: `pollMs`, or DEAF_LISTEN_POLL_MS when LISTEN hears nothing. */
+  /** The poll interval in use: between `pollMs` and `idlePollMs`, or DEAF_LISTEN_POLL_MS when LISTEN hears nothing. */
   get pollMs(): number {
     return this.#pollMs;
   }
@@ -144,6 +151,7 @@ export class OutboxRelay {
       // listen() hears the same pg_notify as soon as the notifying transaction commits.
       this.#unlistenEmbedded = await embedded.listen(OUTBOX_CHANNEL, () => this.#poke());
       this.#listening = Promise.resolve(true);
+      this.#hears = true;
       this.#running = this.#loop();
       return;
     }
@@ -154,8 +162,12 @@ export class OutboxRelay {
       probes.get(message.payload ?? '')?.();
       this.#poke();
     });
-    // A lost LISTEN connection only costs latency: the poll keeps the relay going.
-    listener.on('error', () => {});
+    // A lost LISTEN connection only costs latency: the poll keeps the relay going, at the deaf pace.
+    const lost = () => {
+      if (!this.#stopping && this.#hears) this.#becomeDeaf('outbox relay: the LISTEN connection was lost. Polling meanwhile');
+    };
+    listener.on('error', lost);
+    listener.on('end', lost);
     let connected = true;
     try {
       await listener.connect();
@@ -168,7 +180,12 @@ export class OutboxRelay {
     // and nothing is ever delivered: check that a NOTIFY sent the usual way (through the pool)
     // comes back, in the background so start-up does not wait for it.
     this.#listening = (connected ? this.#hearsOwnNotify(probes) : Promise.resolve(false)).then((heard) => {
-      if (!heard && !this.#stopping) this.#becomeDeaf();
+      if (!heard && !this.#stopping) {
+        this.#becomeDeaf(
+          'outbox relay: LISTEN does not hear NOTIFY (a transaction pooler?); set database.directUrl to a direct connection. Polling meanwhile',
+        );
+      }
+      this.#hears = heard && !this.#deaf;
       return heard;
     });
   }
@@ -186,12 +203,13 @@ export class OutboxRelay {
     }
   }
 
-  #becomeDeaf(): void {
-    this.#pollMs = Math.min(this.#pollMs, DEAF_LISTEN_POLL_MS);
-    this.#log?.warn(
-      { pollMs: this.#pollMs },
-      'outbox relay: LISTEN does not hear NOTIFY (a transaction pooler?); set database.directUrl to a direct connection. Polling meanwhile',
-    );
+  #becomeDeaf(message: string): void {
+    if (this.#deaf) return;
+    this.#deaf = true;
+    this.#hears = false;
+    this.#pollMs = Math.min(this.#options.pollMs, DEAF_LISTEN_POLL_MS);
+    this.#wake?.();
+    this.#log?.warn({ pollMs: this.#pollMs }, message);
   }
 
   async stop(): Promise<void> {
@@ -207,20 +225,43 @@ export class OutboxRelay {
     this.#wake?.();
   }
 
+  /**
+   * The next wait: back to `pollMs` after work or a NOTIFY, else twice the last one up to
+   * `idlePollMs`, as long as LISTEN is known to hear (until the start-up check has answered, and
+   * once it found LISTEN deaf or lost, the poll does not slow down).
+   */
+  #nextPoll(busy: boolean): void {
+    if (this.#deaf) return;
+    if (busy) {
+      this.#pollMs = this.#options.pollMs;
+      return;
+    }
+    if (this.#hears) this.#pollMs = Math.min(this.#pollMs * 2, Math.max(this.#options.idlePollMs, this.#options.pollMs));
+  }
+
   async #loop(): Promise<void> {
-    let lastCleanup = Date.now();
+    // The first cleanup takes what an earlier process left; later ones run only while rows were
+    // published in the last keepPublishedSeconds, so an idle relay does not query for them.
+    let lastCleanup = 0;
+    let lastMoved = Date.now();
     while (!this.#stopping) {
+      const woken = this.#wakeRequested;
       this.#wakeRequested = false;
       let moved = 0;
       try {
         moved = await this.relayOnce();
-        if (Date.now() - lastCleanup >= this.#options.cleanupEveryMs) {
-          lastCleanup = Date.now();
+        if (moved > 0) lastMoved = Date.now();
+        const now = Date.now();
+        const mayHaveOldRows =
+          lastCleanup === 0 || now - lastMoved <= this.#options.keepPublishedSeconds * 1_000 + this.#options.cleanupEveryMs;
+        if (now - lastCleanup >= this.#options.cleanupEveryMs && mayHaveOldRows) {
+          lastCleanup = now;
           await this.deletePublished();
         }
       } catch {
         // Postgres or Redis away: the rows stay pending and the next tick tries again.
       }
+      this.#nextPoll(moved > 0 || woken);
       if (moved === this.#options.claimSize || this.#wakeRequested) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.#pollMs);
