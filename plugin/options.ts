@@ -187,7 +187,7 @@ export interface TrestaNotificationsOptions {
     stalledCheckIntervalMs?: number;
     /**
      * The outbox relay's slowest poll while LISTEN hears NOTIFY: after each empty poll it waits
-     * twice as long, from 1 s up to this (NOTIFY wakes it at once; the poll only catches a lost
+     * eight times as long (1 s, 8 s, 64 s, …) up to this (NOTIFY wakes it at once; the poll only catches a lost
      * NOTIFY). Without LISTEN it polls every 250 ms whatever this says.
      * @defaultValue 300000 (5 min)
      */
@@ -204,7 +204,7 @@ export interface TrestaNotificationsOptions {
   };
   /**
    * Cron patterns (UTC) in place of the defaults: digest hourly (each user's digest goes at their
-   * local `digestHour`), reconciliation 23:59, redrive every 5 min, retention 03:00.
+   * local `digestHour`), reconciliation 23:59, redrive every 15 min, retention 03:00.
    */
   schedules?: Partial<Record<ScheduledJobName, string>>;
   workers?: boolean;

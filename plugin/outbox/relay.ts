@@ -12,6 +12,9 @@ export const OUTBOX_CHANNEL = 'tresta_outbox';
 /** The poll when LISTEN is deaf (a transaction pooler without `database.directUrl`): latency stays near a direct LISTEN's. */
 export const DEAF_LISTEN_POLL_MS = 250;
 
+/** The longest wait between two attempts to LISTEN again after the connection was lost. */
+const RELISTEN_MAX_WAIT_MS = 30_000;
+
 /** How long the start-up check waits to hear its own NOTIFY. */
 const LISTEN_CHECK_MS = 5_000;
 
@@ -72,7 +75,7 @@ export class OutboxRelay {
   readonly #log: RelayLog | undefined;
   #pollMs: number;
   #deaf = false;
-  /** Set once the start-up check heard its own NOTIFY (PGlite: at once). */
+  /** LISTEN hears NOTIFY: the start-up check heard its own (PGlite: at once), and the connection is up. */
   #hears = false;
   #listening: Promise<boolean> = Promise.resolve(false);
   #listener: pg.Client | null = null;
@@ -155,39 +158,65 @@ export class OutboxRelay {
       this.#running = this.#loop();
       return;
     }
-    const listener = new pg.Client(this.#options.direct);
-    this.#listener = listener;
     const probes = new Map<string, () => void>();
-    listener.on('notification', (message) => {
-      probes.get(message.payload ?? '')?.();
-      this.#poke();
-    });
-    // A lost LISTEN connection only costs latency: the poll keeps the relay going, at the deaf pace.
-    const lost = () => {
-      if (!this.#stopping && this.#hears) this.#becomeDeaf('outbox relay: the LISTEN connection was lost. Polling meanwhile');
-    };
-    listener.on('error', lost);
-    listener.on('end', lost);
-    let connected = true;
-    try {
-      await listener.connect();
-      await listener.query(`listen ${OUTBOX_CHANNEL}`);
-    } catch {
-      connected = false;
-    }
+    const connected = await this.#openListener(probes);
     this.#running = this.#loop();
     // Through a transaction pooler LISTEN succeeds, but its server session goes back to the pool
     // and nothing is ever delivered: check that a NOTIFY sent the usual way (through the pool)
     // comes back, in the background so start-up does not wait for it.
     this.#listening = (connected ? this.#hearsOwnNotify(probes) : Promise.resolve(false)).then((heard) => {
-      if (!heard && !this.#stopping) {
-        this.#becomeDeaf(
-          'outbox relay: LISTEN does not hear NOTIFY (a transaction pooler?); set database.directUrl to a direct connection. Polling meanwhile',
-        );
-      }
+      if (!heard && !this.#stopping) this.#becomeDeaf();
       this.#hears = heard && !this.#deaf;
       return heard;
     });
+  }
+
+  /** Connects the LISTEN client; answers whether LISTEN was accepted. */
+  async #openListener(probes: Map<string, () => void>): Promise<boolean> {
+    const listener = new pg.Client(this.#options.direct);
+    this.#listener = listener;
+    listener.on('notification', (message) => {
+      probes.get(message.payload ?? '')?.();
+      this.#poke();
+    });
+    listener.on('error', () => this.#lostListener(listener));
+    listener.on('end', () => this.#lostListener(listener));
+    try {
+      await listener.connect();
+      await listener.query(`listen ${OUTBOX_CHANNEL}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The LISTEN connection that heard NOTIFY is gone (Postgres restarted, the network dropped it):
+   * the relay polls at the deaf pace and connects again, backing off, until LISTEN is back.
+   */
+  #lostListener(listener: pg.Client): void {
+    if (this.#stopping || listener !== this.#listener || !this.#hears) return;
+    this.#hears = false;
+    this.#pollMs = Math.min(this.#options.pollMs, DEAF_LISTEN_POLL_MS);
+    this.#wake?.();
+    this.#log?.warn({ pollMs: this.#pollMs }, 'outbox relay: the LISTEN connection was lost; polling until it is back');
+    void this.#listenAgain();
+  }
+
+  async #listenAgain(): Promise<void> {
+    await this.#listener?.end().catch(() => {});
+    for (let waitMs = 1_000; !this.#stopping; waitMs = Math.min(waitMs * 2, RELISTEN_MAX_WAIT_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+      if (this.#stopping) return;
+      if (await this.#openListener(new Map())) {
+        // The same direct connection heard NOTIFY at start-up: LISTEN on it hears again.
+        this.#hears = true;
+        this.#pollMs = this.#options.pollMs;
+        if (this.#stopping) await this.#listener?.end().catch(() => {});
+        return;
+      }
+      await this.#listener?.end().catch(() => {});
+    }
   }
 
   async #hearsOwnNotify(probes: Map<string, () => void>): Promise<boolean> {
@@ -203,13 +232,13 @@ export class OutboxRelay {
     }
   }
 
-  #becomeDeaf(message: string): void {
-    if (this.#deaf) return;
+  #becomeDeaf(): void {
     this.#deaf = true;
-    this.#hears = false;
     this.#pollMs = Math.min(this.#options.pollMs, DEAF_LISTEN_POLL_MS);
-    this.#wake?.();
-    this.#log?.warn({ pollMs: this.#pollMs }, message);
+    this.#log?.warn(
+      { pollMs: this.#pollMs },
+      'outbox relay: LISTEN does not hear NOTIFY (a transaction pooler?); set database.directUrl to a direct connection. Polling meanwhile',
+    );
   }
 
   async stop(): Promise<void> {
@@ -226,9 +255,9 @@ export class OutboxRelay {
   }
 
   /**
-   * The next wait: back to `pollMs` after work or a NOTIFY, else twice the last one up to
-   * `idlePollMs`, as long as LISTEN is known to hear (until the start-up check has answered, and
-   * once it found LISTEN deaf or lost, the poll does not slow down).
+   * The next wait: back to `pollMs` after work or a NOTIFY, else eight times the last one up to
+   * `idlePollMs`, as long as LISTEN is known to hear (until the start-up check has answered, while
+   * the connection is lost, and for good once it found LISTEN deaf, the poll does not slow down).
    */
   #nextPoll(busy: boolean): void {
     if (this.#deaf) return;
@@ -236,7 +265,7 @@ export class OutboxRelay {
       this.#pollMs = this.#options.pollMs;
       return;
     }
-    if (this.#hears) this.#pollMs = Math.min(this.#pollMs * 2, Math.max(this.#options.idlePollMs, this.#options.pollMs));
+    if (this.#hears) this.#pollMs = Math.min(this.#pollMs * 8, Math.max(this.#options.idlePollMs, this.#options.pollMs));
   }
 
   async #loop(): Promise<void> {
