@@ -77,7 +77,8 @@ const controlAddress = `127.0.0.1:${(control as unknown as { stream: { localPort
 
 /** Counts every command the private Redis receives, from clients and from inside scripts. */
 const tally = { client: 0, script: 0 };
-const monitor = await new Redis(redisServer.url).monitor();
+const monitored = new Redis(redisServer.url);
+const monitor = await monitored.monitor();
 monitor.on('monitor', (_time: string, _args: string[], source: string) => {
   if (source === 'lua') tally.script++;
   else if (source !== controlAddress) tally.client++;
@@ -341,6 +342,7 @@ const digest = await perItem(`digest email (one run for ${DIGEST_USERS} users)`,
 });
 await app.close();
 monitor.disconnect();
+monitored.disconnect();
 control.disconnect();
 await own.end();
 await admin.end();

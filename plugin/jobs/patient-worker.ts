@@ -1,4 +1,5 @@
 import { Worker } from 'bullmq';
+import type { RedisClient } from '../redis.js';
 
 /**
  * A BullMQ Worker that waits for work as long as its `drainDelay`, delayed jobs or not.
@@ -16,5 +17,16 @@ import { Worker } from 'bullmq';
 export class PatientWorker extends Worker {
   override get maximumBlockTimeout(): number {
     return Math.max(super.maximumBlockTimeout, this.opts.drainDelay ?? 0);
+  }
+
+  /**
+   * A job given back under a rate limit (`Worker.RateLimitError()`) goes back to wait without a
+   * marker when it has a priority (every email has one), so a fetch of this worker already blocked
+   * on the marker would sleep through its whole drainDelay. The marker BullMQ writes when a job is
+   * waiting wakes it: it finds the rate limit, waits it out, and takes the job.
+   */
+  override async rateLimit(expireTimeMs: number): Promise<void> {
+    await super.rateLimit(expireTimeMs);
+    await (this.opts.connection as RedisClient).zadd(this.keys.marker!, 0, '0');
   }
 }
