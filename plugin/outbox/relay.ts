@@ -42,15 +42,26 @@ export interface RelayOptions {
 
 // Claims a batch of pending rows nobody holds (or whose holder's lease ran out), oldest first.
 // SKIP LOCKED lets several relays claim side by side without waiting on or repeating each other.
+// When it claims nothing but pending rows remain (held by a relay that may have died), one more
+// row says in how many ms the first of their leases ends: no NOTIFY announces that moment, so the
+// relay's slow idle poll must not sleep past it.
 const CLAIM = `
-  update tresta_outbox set claimed_at = now(), claim_token = ?, attempts = attempts + 1
-  where id in (
-    select id from tresta_outbox
-    where status = 'pending' and (claimed_at is null or claimed_at < now() - make_interval(secs => ?))
-    order by created_at, id
-    limit ?
-    for update skip locked)
-  returning id, notification_id, user_id`;
+  with claimed as (
+    update tresta_outbox set claimed_at = now(), claim_token = ?, attempts = attempts + 1
+    where id in (
+      select id from tresta_outbox
+      where status = 'pending' and (claimed_at is null or claimed_at < now() - make_interval(secs => ?))
+      order by created_at, id
+      limit ?
+      for update skip locked)
+    returning id, notification_id, user_id)
+  select id, notification_id, user_id, null::int as lease_ends_in_ms from claimed
+  union all
+  select null, null, null,
+    greatest(0, ceil(extract(epoch from (min(claimed_at) + make_interval(secs => ?) - now())) * 1000))::int
+  from tresta_outbox
+  where status = 'pending' and not exists (select 1 from claimed)
+  having count(*) > 0`;
 
 // Fenced by the claim token: a relay whose lease expired and was re-claimed marks nothing.
 const MARK_PUBLISHED = `
@@ -74,6 +85,8 @@ export class OutboxRelay {
   readonly #options: Required<Omit<RelayOptions, 'log'>>;
   readonly #log: RelayLog | undefined;
   #pollMs: number;
+  /** From the last claim: when the first lease of a pending row held elsewhere ends (null: none). */
+  #leaseEndsInMs: number | null = null;
   #deaf = false;
   /** LISTEN hears NOTIFY: the start-up check heard its own (PGlite: at once), and the connection is up. */
   #hears = false;
@@ -130,11 +143,14 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     const em = this.#options.orm.em.fork();
     const token = randomUUID();
-    const rows = await em.execute<Array<{ id: string; notification_id: string; user_id: string }>>(CLAIM, [
-      token,
-      this.#options.leaseSeconds,
-      this.#options.claimSize,
-    ]);
+    const answer = await em.execute<
+      Array<{ id: string | null; notification_id: string; user_id: string; lease_ends_in_ms: number | null }>
+    >(CLAIM, [token, this.#options.leaseSeconds, this.#options.claimSize, this.#options.leaseSeconds]);
+    const held = answer.find((row) => row.id === null);
+    // Pending rows that are not claimable yet: their lease ends then (a row being claimed by
+    // another relay right now has none: poll again at the quick pace).
+    this.#leaseEndsInMs = held ? (held.lease_ends_in_ms ?? 0) : null;
+    const rows = answer.filter((row): row is typeof row & { id: string } => row.id !== null);
     if (rows.length === 0) return 0;
     await this.#options.queue.addBulk(
       rows.map((row) => ({
@@ -292,8 +308,11 @@ export class OutboxRelay {
       }
       this.#nextPoll(moved > 0 || woken);
       if (moved === this.#options.claimSize || this.#wakeRequested) continue;
+      // Never past the end of a lease held on a pending row: its relay may have died.
+      const waitMs =
+        this.#leaseEndsInMs === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(this.#leaseEndsInMs, this.#options.pollMs));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#pollMs);
+        const timer = setTimeout(resolve, waitMs);
         this.#wake = () => {
           clearTimeout(timer);
           resolve();
