@@ -19,7 +19,7 @@
 // cycle rather than a sample of one; the others over 120 s. BENCH_COST_WINDOW_SECONDS sets every
 // window (shorter for a quick look).
 //
-// Usage: npm run bench:cost   (BENCH_COST_WINDOW_SECONDS=… BENCH_COST_WARMUP_SECONDS=20)
+// Usage: npm run bench:cost   (BENCH_COST_WINDOW_SECONDS=… BENCH_COST_WARMUP_SECONDS=20 BENCH_COST_DATABASE=…)
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createPostgresBackend, runMigrations, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -39,8 +39,9 @@ const IN_APP = 1_000;
 const EMAILS = 200;
 const DIGEST_USERS = 50;
 const PREFIX = 'tresta-bench-cost';
-const DATABASE = 'tresta_bench_cost';
-const BULLMQ_DATABASE = 'tresta_bench_cost_bullmq';
+/** Its own database (BENCH_COST_DATABASE: another, to run two at once), and one for BullMQ's Postgres backend. */
+const DATABASE = process.env.BENCH_COST_DATABASE ?? 'tresta_bench_cost';
+const BULLMQ_DATABASE = `${DATABASE}_bullmq`;
 /** pg_stat_database is updated by each backend at most every second, and by an idle one within 10 s. */
 const STATS_SETTLE_MS = 11_000;
 
