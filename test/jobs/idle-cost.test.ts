@@ -91,7 +91,12 @@ t.test('a delayed job added while a patient worker waits runs when due, not befo
   await new Promise<void>((resolve) => worker.once('drained', () => resolve()));
   const added = await queue.add('soon', {}, { jobId: 'in-two-seconds', delay: 2_000 });
   const due = added.timestamp + 2_000;
-  const startedAt = await until(() => ran.get('in-two-seconds'), (at) => at !== undefined, 'the delayed job', DEADLINE_MS);
+  const startedAt = await until(
+    () => ran.get('in-two-seconds'),
+    (at) => at !== undefined,
+    'the delayed job',
+    DEADLINE_MS,
+  );
   t.ok(startedAt! >= due, 'not before it was due');
   t.notOk(ran.has('in-an-hour'), 'the job an hour away still waits');
   t.equal(await queue.getJobState('in-an-hour'), 'delayed');
@@ -106,7 +111,12 @@ t.test('under the idle settings a new notification still arrives while the worke
   const relay = app.notifications.workers!.relay;
   t.equal(await relay.listening, true, 'LISTEN hears');
   // Two empty polls in a row: the relay has slowed down and the workers have long been idle.
-  await until(() => relay.pollMs, (ms) => ms >= 4_000, 'the relay to back off', DEADLINE_MS);
+  await until(
+    () => relay.pollMs,
+    (ms) => ms >= 4_000,
+    'the relay to back off',
+    DEADLINE_MS,
+  );
 
   const notification = await app.notifications.notify({ userId: 'ada', type: 'NEW_TESTIMONIAL', title: 'idle', message: 'm' });
   const frame = await client.waitFor((f) => (f.data as { id?: string } | undefined)?.id === notification.id, DEADLINE_MS);
@@ -127,7 +137,12 @@ t.test('a relay whose LISTEN connection is lost polls at the deaf pace, keeps de
      where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen %'`,
   );
   t.equal(terminated.length, 1, 'the one LISTEN connection is cut');
-  await until(() => relay.pollMs, (ms) => ms === DEAF_LISTEN_POLL_MS, 'the relay to poll at the deaf pace', DEADLINE_MS);
+  await until(
+    () => relay.pollMs,
+    (ms) => ms === DEAF_LISTEN_POLL_MS,
+    'the relay to poll at the deaf pace',
+    DEADLINE_MS,
+  );
 
   const notification = await app.notifications.notify({ userId: 'bob', type: 'NEW_TESTIMONIAL', title: 'deaf', message: 'm' });
   const frame = await client.waitFor((f) => (f.data as { id?: string } | undefined)?.id === notification.id, DEADLINE_MS);
@@ -135,12 +150,20 @@ t.test('a relay whose LISTEN connection is lost polls at the deaf pace, keeps de
 
   // Back on LISTEN, the relay slows down again, and NOTIFY still wakes it.
   await until(
-    () => connection.execute(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen %'`),
+    () =>
+      connection.execute(
+        `select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'listen %'`,
+      ),
     (rows) => rows[0]?.n === 1,
     'a new LISTEN connection',
     DEADLINE_MS,
   );
-  await until(() => relay.pollMs, (ms) => ms >= 4_000, 'the relay to back off again', DEADLINE_MS);
+  await until(
+    () => relay.pollMs,
+    (ms) => ms >= 4_000,
+    'the relay to back off again',
+    DEADLINE_MS,
+  );
   const later = await app.notifications.notify({ userId: 'bob', type: 'NEW_TESTIMONIAL', title: 'heard', message: 'm' });
   await client.waitFor((f) => (f.data as { id?: string } | undefined)?.id === later.id, DEADLINE_MS);
 });
