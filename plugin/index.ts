@@ -105,6 +105,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   app.addHook('onClose', async () => {
     await Promise.all(Object.values(queues).map((queue) => queue.close()));
     await workers?.close();
+    await counters.flush().catch(() => undefined);
     await closeRedis();
     await database.close();
   });

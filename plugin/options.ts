@@ -151,7 +151,10 @@ export interface TrestaNotificationsOptions {
   };
   alerts?: {
     slackWebhookUrl?: string;
-    /** How often worker processes check that Postgres and Redis answer. */
+    /**
+     * How often worker processes check that Postgres and Redis answer (a query and a PING each time).
+     * @defaultValue 120000 (2 min)
+     */
     checkIntervalMs?: number;
   };
   /**
@@ -170,6 +173,27 @@ export interface TrestaNotificationsOptions {
     lockDurationMs?: number;
     /** Outbox rows the relay claims and enqueues at a time. */
     relayClaimSize?: number;
+    /**
+     * Seconds an idle worker waits on Redis for a job before it asks again (one BZPOPMIN and one
+     * script each time). A new job wakes it at once and a delayed job is still taken when due, so
+     * a longer wait only saves commands; keep it under the idle timeout of anything between the
+     * process and Redis (a NAT gateway's is often 350 s).
+     * @defaultValue 300
+     */
+    drainDelaySeconds?: number;
+    /**
+     * How often each worker looks for jobs whose worker died (one script each time): a killed
+     * worker's jobs are taken over within `lockDurationMs` plus this.
+     * @defaultValue 300000 (5 min), or `lockDurationMs` when that is set
+     */
+    stalledCheckIntervalMs?: number;
+    /**
+     * The outbox relay's slowest poll while LISTEN hears NOTIFY: after each empty poll it waits
+     * eight times as long (1 s, 8 s, 64 s, …) up to this (NOTIFY wakes it at once; the poll only catches a lost
+     * NOTIFY). Without LISTEN it polls every 250 ms whatever this says.
+     * @defaultValue 300000 (5 min)
+     */
+    relayIdlePollMs?: number;
   };
   /** What the nightly retention job deletes (see docs/operations.md, "Scheduled jobs"). */
   retention?: {
@@ -182,7 +206,7 @@ export interface TrestaNotificationsOptions {
   };
   /**
    * Cron patterns (UTC) in place of the defaults: digest hourly (each user's digest goes at their
-   * local `digestHour`), reconciliation 23:59, redrive every 5 min, retention 03:00.
+   * local `digestHour`), reconciliation 23:59, redrive every 15 min, retention 03:00.
    */
   schedules?: Partial<Record<ScheduledJobName, string>>;
   workers?: boolean;
@@ -290,7 +314,14 @@ export interface ResolvedOptions {
   };
   alerts: { slackWebhookUrl: string | null; checkIntervalMs: number };
   types: Record<string, NotificationTypeConfig>;
-  jobs: { concurrency: number; lockDurationMs: number; relayClaimSize: number };
+  jobs: {
+    concurrency: number;
+    lockDurationMs: number;
+    relayClaimSize: number;
+    drainDelaySeconds: number;
+    stalledCheckIntervalMs: number;
+    relayIdlePollMs: number;
+  };
   retention: { deliveryLogDays: number; readNotificationsDays: number | null; batchSize: number };
   schedules: Partial<Record<ScheduledJobName, string>>;
   workers: boolean;
@@ -345,7 +376,10 @@ export const DEFAULTS = {
   relayClaimSize: 500,
   deliveryLogDays: 30,
   retentionBatchSize: 1_000,
-  alertCheckIntervalMs: 15_000,
+  alertCheckIntervalMs: 120_000,
+  drainDelaySeconds: 300,
+  stalledCheckIntervalMs: 300_000,
+  relayIdlePollMs: 300_000,
   emailRequestsPerSecond: 10,
   emailConcurrency: 5,
   unsubscribeLinkDays: 60,
@@ -625,10 +659,19 @@ function resolveSchedules(value: unknown): ResolvedOptions['schedules'] {
 function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
   if (value !== undefined && !isObject(value)) fail('jobs', 'must be an object');
   const jobs = value ?? {};
+  const lockDurationMs = positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs);
   return {
     concurrency: positiveInteger(jobs.concurrency, 'jobs.concurrency', DEFAULTS.jobConcurrency),
-    lockDurationMs: positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs),
+    lockDurationMs,
     relayClaimSize: positiveInteger(jobs.relayClaimSize, 'jobs.relayClaimSize', DEFAULTS.relayClaimSize),
+    drainDelaySeconds: positiveInteger(jobs.drainDelaySeconds, 'jobs.drainDelaySeconds', DEFAULTS.drainDelaySeconds),
+    // A host that shortens the lock wants a dead worker's jobs back soon: the check follows the lock.
+    stalledCheckIntervalMs: positiveInteger(
+      jobs.stalledCheckIntervalMs,
+      'jobs.stalledCheckIntervalMs',
+      jobs.lockDurationMs === undefined ? DEFAULTS.stalledCheckIntervalMs : lockDurationMs,
+    ),
+    relayIdlePollMs: positiveInteger(jobs.relayIdlePollMs, 'jobs.relayIdlePollMs', DEFAULTS.relayIdlePollMs),
   };
 }
 

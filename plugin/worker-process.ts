@@ -21,6 +21,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
   const options = resolveWorkerOptions(rawOptions);
   const database = await connectDatabase(options);
   const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
+  const counters = new DailyCounters(redis, options.redis.prefix);
   const runtime = await startWorkerRuntime({
     options,
     orm: database.orm,
@@ -28,7 +29,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     redis,
     openRedis,
     publisher: createRealtimeTransports(redis, options.redis.prefix, options.realtime).publisher,
-    counters: new DailyCounters(redis, options.redis.prefix),
+    counters,
     // No HTTP here to scrape: the per-instance latency is measured where the API runs workers.
     deliveryLatency: null,
     unsubscribe: createUnsubscribeLinks(options.email, log),
@@ -39,6 +40,7 @@ export async function startWorkers(rawOptions: WorkerProcessOptions, log: Logger
     shutdownTimeoutMs: options.shutdownTimeoutMs,
     close: async () => {
       await runtime.close();
+      await counters.flush().catch(() => undefined);
       await closeRedis();
       await database.close();
       log.info('tresta workers stopped');

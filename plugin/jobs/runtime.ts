@@ -1,4 +1,4 @@
-import { Queue, Worker, type Processor } from 'bullmq';
+import { Queue, type Processor, type Worker } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
 import { Alerter } from '../alerts/alerter.js';
@@ -23,6 +23,7 @@ import { sendPush } from './processors/send-push.js';
 import { PushClaims } from '../push/push-claims.js';
 import { pushSubscriptions } from '../push/subscriptions.js';
 import { QUEUES, retryDelay } from './registry.js';
+import { PatientWorker } from './patient-worker.js';
 import type { ScheduledJobRunner } from './scheduled/run-job.js';
 import { startScheduledJobs } from './scheduled/start.js';
 
@@ -83,14 +84,16 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
 
   /** A worker with the house rules: the seed's backoff, failures logged, counted and dead-lettered. */
   const startWorker = (name: string, processor: Processor, concurrency: number, limiter?: { max: number; duration: number }) => {
-    const worker = new Worker(name, processor, {
+    const worker = new PatientWorker(name, processor, {
       connection: shared,
       prefix: keys.queuePrefix(name),
       concurrency,
       limiter,
-      // A killed worker's jobs come back after the lock lapses, found by a check run as often.
+      // Idle, each worker asks Redis once per drainDelay (a new job wakes it at once): see docs/free-tier.md.
+      drainDelay: options.jobs.drainDelaySeconds,
+      // A killed worker's jobs come back after the lock lapses, found by the next stalled check.
       lockDuration: options.jobs.lockDurationMs,
-      stalledInterval: options.jobs.lockDurationMs,
+      stalledInterval: options.jobs.stalledCheckIntervalMs,
       // BullMQ's default (1) fails a job the second time its worker dies under it: a process killed
       // twice in a row (a crash loop, a redeploy) would dead-letter every job it held in both runs,
       // deliveries and sent-but-unacknowledged emails included (found by test/faults/process-kills).
@@ -203,6 +206,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     direct: runtime.direct,
     queue: notificationsQueue,
     claimSize: options.jobs.relayClaimSize,
+    idlePollMs: options.jobs.relayIdlePollMs,
     log,
   });
   await relay.start();

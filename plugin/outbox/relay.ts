@@ -12,6 +12,9 @@ export const OUTBOX_CHANNEL = 'tresta_outbox';
 /** The poll when LISTEN is deaf (a transaction pooler without `database.directUrl`): latency stays near a direct LISTEN's. */
 export const DEAF_LISTEN_POLL_MS = 250;
 
+/** The longest wait between two attempts to LISTEN again after the connection was lost. */
+const RELISTEN_MAX_WAIT_MS = 30_000;
+
 /** How long the start-up check waits to hear its own NOTIFY. */
 const LISTEN_CHECK_MS = 5_000;
 
@@ -26,7 +29,10 @@ export interface RelayOptions {
   queue: Queue<JobPayloads['deliver-notification']>;
   claimSize?: number;
   leaseSeconds?: number;
+  /** The poll right after work or a NOTIFY. */
   pollMs?: number;
+  /** The slowest poll while LISTEN hears NOTIFY: each empty poll doubles the wait up to this. */
+  idlePollMs?: number;
   /** Published rows are kept this long (for audits and the re-drive sweeper), then deleted. */
   keepPublishedSeconds?: number;
   cleanupBatchSize?: number;
@@ -36,15 +42,26 @@ export interface RelayOptions {
 
 // Claims a batch of pending rows nobody holds (or whose holder's lease ran out), oldest first.
 // SKIP LOCKED lets several relays claim side by side without waiting on or repeating each other.
+// When it claims nothing but pending rows remain (held by a relay that may have died), one more
+// row says in how many ms the first of their leases ends: no NOTIFY announces that moment, so the
+// relay's slow idle poll must not sleep past it.
 const CLAIM = `
-  update tresta_outbox set claimed_at = now(), claim_token = ?, attempts = attempts + 1
-  where id in (
-    select id from tresta_outbox
-    where status = 'pending' and (claimed_at is null or claimed_at < now() - make_interval(secs => ?))
-    order by created_at, id
-    limit ?
-    for update skip locked)
-  returning id, notification_id, user_id`;
+  with claimed as (
+    update tresta_outbox set claimed_at = now(), claim_token = ?, attempts = attempts + 1
+    where id in (
+      select id from tresta_outbox
+      where status = 'pending' and (claimed_at is null or claimed_at < now() - make_interval(secs => ?))
+      order by created_at, id
+      limit ?
+      for update skip locked)
+    returning id, notification_id, user_id)
+  select id, notification_id, user_id, null::int as lease_ends_in_ms from claimed
+  union all
+  select null, null, null,
+    greatest(0, ceil(extract(epoch from (min(claimed_at) + make_interval(secs => ?) - now())) * 1000))::int
+  from tresta_outbox
+  where status = 'pending' and not exists (select 1 from claimed)
+  having count(*) > 0`;
 
 // Fenced by the claim token: a relay whose lease expired and was re-claimed marks nothing.
 const MARK_PUBLISHED = `
@@ -68,6 +85,11 @@ export class OutboxRelay {
   readonly #options: Required<Omit<RelayOptions, 'log'>>;
   readonly #log: RelayLog | undefined;
   #pollMs: number;
+  /** From the last claim: when the first lease of a pending row held elsewhere ends (null: none). */
+  #leaseEndsInMs: number | null = null;
+  #deaf = false;
+  /** LISTEN hears NOTIFY: the start-up check heard its own (PGlite: at once), and the connection is up. */
+  #hears = false;
   #listening: Promise<boolean> = Promise.resolve(false);
   #listener: pg.Client | null = null;
   #unlistenEmbedded: (() => Promise<void>) | null = null;
@@ -81,9 +103,10 @@ export class OutboxRelay {
       claimSize: 500,
       leaseSeconds: 30,
       pollMs: 1_000,
+      idlePollMs: 1_000,
       keepPublishedSeconds: 3_600,
       cleanupBatchSize: 1_000,
-      cleanupEveryMs: 60_000,
+      cleanupEveryMs: 10 * 60_000,
       ...options,
     };
     this.#log = options.log;
@@ -95,7 +118,7 @@ export class OutboxRelay {
     return this.#listening;
   }
 
-  /** The poll interval in use: `pollMs`, or DEAF_LISTEN_POLL_MS when LISTEN hears nothing. */
+  /** The poll interval in use: between `pollMs` and `idlePollMs`, or DEAF_LISTEN_POLL_MS when LISTEN hears nothing. */
   get pollMs(): number {
     return this.#pollMs;
   }
@@ -120,11 +143,14 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     const em = this.#options.orm.em.fork();
     const token = randomUUID();
-    const rows = await em.execute<Array<{ id: string; notification_id: string; user_id: string }>>(CLAIM, [
-      token,
-      this.#options.leaseSeconds,
-      this.#options.claimSize,
-    ]);
+    const answer = await em.execute<
+      Array<{ id: string | null; notification_id: string; user_id: string; lease_ends_in_ms: number | null }>
+    >(CLAIM, [token, this.#options.leaseSeconds, this.#options.claimSize, this.#options.leaseSeconds]);
+    const held = answer.find((row) => row.id === null);
+    // Pending rows that are not claimable yet: their lease ends then (a row being claimed by
+    // another relay right now has none: poll again at the quick pace).
+    this.#leaseEndsInMs = held ? (held.lease_ends_in_ms ?? 0) : null;
+    const rows = answer.filter((row): row is typeof row & { id: string } => row.id !== null);
     if (rows.length === 0) return 0;
     await this.#options.queue.addBulk(
       rows.map((row) => ({
@@ -144,33 +170,69 @@ export class OutboxRelay {
       // listen() hears the same pg_notify as soon as the notifying transaction commits.
       this.#unlistenEmbedded = await embedded.listen(OUTBOX_CHANNEL, () => this.#poke());
       this.#listening = Promise.resolve(true);
+      this.#hears = true;
       this.#running = this.#loop();
       return;
     }
-    const listener = new pg.Client(this.#options.direct);
-    this.#listener = listener;
     const probes = new Map<string, () => void>();
-    listener.on('notification', (message) => {
-      probes.get(message.payload ?? '')?.();
-      this.#poke();
-    });
-    // A lost LISTEN connection only costs latency: the poll keeps the relay going.
-    listener.on('error', () => {});
-    let connected = true;
-    try {
-      await listener.connect();
-      await listener.query(`listen ${OUTBOX_CHANNEL}`);
-    } catch {
-      connected = false;
-    }
+    const connected = await this.#openListener(probes);
     this.#running = this.#loop();
     // Through a transaction pooler LISTEN succeeds, but its server session goes back to the pool
     // and nothing is ever delivered: check that a NOTIFY sent the usual way (through the pool)
     // comes back, in the background so start-up does not wait for it.
     this.#listening = (connected ? this.#hearsOwnNotify(probes) : Promise.resolve(false)).then((heard) => {
       if (!heard && !this.#stopping) this.#becomeDeaf();
+      this.#hears = heard && !this.#deaf;
       return heard;
     });
+  }
+
+  /** Connects the LISTEN client; answers whether LISTEN was accepted. */
+  async #openListener(probes: Map<string, () => void>): Promise<boolean> {
+    const listener = new pg.Client(this.#options.direct);
+    this.#listener = listener;
+    listener.on('notification', (message) => {
+      probes.get(message.payload ?? '')?.();
+      this.#poke();
+    });
+    listener.on('error', () => this.#lostListener(listener));
+    listener.on('end', () => this.#lostListener(listener));
+    try {
+      await listener.connect();
+      await listener.query(`listen ${OUTBOX_CHANNEL}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The LISTEN connection that heard NOTIFY is gone (Postgres restarted, the network dropped it):
+   * the relay polls at the deaf pace and connects again, backing off, until LISTEN is back.
+   */
+  #lostListener(listener: pg.Client): void {
+    if (this.#stopping || listener !== this.#listener || !this.#hears) return;
+    this.#hears = false;
+    this.#pollMs = Math.min(this.#options.pollMs, DEAF_LISTEN_POLL_MS);
+    this.#wake?.();
+    this.#log?.warn({ pollMs: this.#pollMs }, 'outbox relay: the LISTEN connection was lost; polling until it is back');
+    void this.#listenAgain();
+  }
+
+  async #listenAgain(): Promise<void> {
+    await this.#listener?.end().catch(() => {});
+    for (let waitMs = 1_000; !this.#stopping; waitMs = Math.min(waitMs * 2, RELISTEN_MAX_WAIT_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+      if (this.#stopping) return;
+      if (await this.#openListener(new Map())) {
+        // The same direct connection heard NOTIFY at start-up: LISTEN on it hears again.
+        this.#hears = true;
+        this.#pollMs = this.#options.pollMs;
+        if (this.#stopping) await this.#listener?.end().catch(() => {});
+        return;
+      }
+      await this.#listener?.end().catch(() => {});
+    }
   }
 
   async #hearsOwnNotify(probes: Map<string, () => void>): Promise<boolean> {
@@ -187,7 +249,8 @@ export class OutboxRelay {
   }
 
   #becomeDeaf(): void {
-    this.#pollMs = Math.min(this.#pollMs, DEAF_LISTEN_POLL_MS);
+    this.#deaf = true;
+    this.#pollMs = Math.min(this.#options.pollMs, DEAF_LISTEN_POLL_MS);
     this.#log?.warn(
       { pollMs: this.#pollMs },
       'outbox relay: LISTEN does not hear NOTIFY (a transaction pooler?); set database.directUrl to a direct connection. Polling meanwhile',
@@ -207,23 +270,49 @@ export class OutboxRelay {
     this.#wake?.();
   }
 
+  /**
+   * The next wait: back to `pollMs` after work or a NOTIFY, else eight times the last one up to
+   * `idlePollMs`, as long as LISTEN is known to hear (until the start-up check has answered, while
+   * the connection is lost, and for good once it found LISTEN deaf, the poll does not slow down).
+   */
+  #nextPoll(busy: boolean): void {
+    if (this.#deaf) return;
+    if (busy) {
+      this.#pollMs = this.#options.pollMs;
+      return;
+    }
+    if (this.#hears) this.#pollMs = Math.min(this.#pollMs * 8, Math.max(this.#options.idlePollMs, this.#options.pollMs));
+  }
+
   async #loop(): Promise<void> {
-    let lastCleanup = Date.now();
+    // The first cleanup takes what an earlier process left; later ones run only while rows were
+    // published in the last keepPublishedSeconds, so an idle relay does not query for them.
+    let lastCleanup = 0;
+    let lastMoved = Date.now();
     while (!this.#stopping) {
+      const woken = this.#wakeRequested;
       this.#wakeRequested = false;
       let moved = 0;
       try {
         moved = await this.relayOnce();
-        if (Date.now() - lastCleanup >= this.#options.cleanupEveryMs) {
-          lastCleanup = Date.now();
+        if (moved > 0) lastMoved = Date.now();
+        const now = Date.now();
+        const mayHaveOldRows =
+          lastCleanup === 0 || now - lastMoved <= this.#options.keepPublishedSeconds * 1_000 + this.#options.cleanupEveryMs;
+        if (now - lastCleanup >= this.#options.cleanupEveryMs && mayHaveOldRows) {
+          lastCleanup = now;
           await this.deletePublished();
         }
       } catch {
         // Postgres or Redis away: the rows stay pending and the next tick tries again.
       }
+      this.#nextPoll(moved > 0 || woken);
       if (moved === this.#options.claimSize || this.#wakeRequested) continue;
+      // Never past the end of a lease held on a pending row: its relay may have died.
+      const waitMs =
+        this.#leaseEndsInMs === null ? this.#pollMs : Math.min(this.#pollMs, Math.max(this.#leaseEndsInMs, this.#options.pollMs));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.#pollMs);
+        const timer = setTimeout(resolve, waitMs);
         this.#wake = () => {
           clearTimeout(timer);
           resolve();

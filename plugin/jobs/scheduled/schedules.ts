@@ -24,7 +24,8 @@ const utcHour = (at: Date) => at.toISOString().slice(0, 13);
 export const DEFAULT_SCHEDULES: Readonly<Record<ScheduledJobName, Schedule>> = {
   digest: { pattern: '0 * * * *', periodOf: utcHour, lockSeconds: 3_600 },
   reconciliation: { pattern: '59 23 * * *', periodOf: utcDay, lockSeconds: 600 },
-  redrive: { pattern: '*/5 * * * *', periodOf: utcMinute, lockSeconds: 300 },
+  // Every 15 min, not 5: each sweep costs about ten Redis commands and six queries (docs/free-tier.md).
+  redrive: { pattern: '*/15 * * * *', periodOf: utcMinute, lockSeconds: 300 },
   retention: { pattern: '0 3 * * *', periodOf: utcDay, lockSeconds: 3_600 },
 };
 

@@ -38,16 +38,16 @@ export interface ScheduledJobs {
 const SCHEDULED_CONCURRENCY = 4;
 /**
  * Redis without persistence forgets the schedulers with everything else: each worker process
- * upserts them again this often (an upsert of an unchanged scheduler changes nothing).
+ * counts them this often (one command) and upserts them again when some are missing.
  */
-const UPSERT_AGAIN_MS = 5 * 60_000;
+const CHECK_SCHEDULERS_MS = 5 * 60_000;
 
 /** The instant a job stands for: its scheduler's tick, or when it was added ("run now"). */
 const tickOf = (job: Job) => new Date(job.opts.prevMillis ?? job.timestamp);
 
 /**
- * Upserts the schedulers (every worker process does, at start-up and every 5 minutes, with the
- * same ids: BullMQ keeps one each), and starts the `scheduled` worker (each tick goes through the runner: lock, fence, job) and the
+ * Upserts the schedulers (every worker process does, at start-up and again whenever Redis lost
+ * them, with the same ids: BullMQ keeps one each), and starts the `scheduled` worker (each tick goes through the runner: lock, fence, job) and the
  * `digests` sender when the email channel is on.
  */
 export async function startScheduledJobs(start: ScheduledJobsStartOptions): Promise<ScheduledJobs> {
@@ -97,7 +97,10 @@ export async function startScheduledJobs(start: ScheduledJobsStartOptions): Prom
     }
   };
   await upsertSchedulers();
-  const upsertTimer = setInterval(() => void upsertSchedulers().catch(() => undefined), UPSERT_AGAIN_MS).unref();
+  const restoreSchedulers = async () => {
+    if ((await scheduledQueue.getJobSchedulersCount()) < SCHEDULED_JOBS.length) await upsertSchedulers();
+  };
+  const upsertTimer = setInterval(() => void restoreSchedulers().catch(() => undefined), CHECK_SCHEDULERS_MS).unref();
 
   const workers = [
     start.startWorker(
