@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import Fastify from 'fastify';
 import webpush from 'web-push';
 import trestaNotifications, { DEFAULT_NOTIFICATION_TYPES, optionsFromEnv } from '../plugin/index.js';
+import { redisDayCost } from './cost.js';
 import { writeDemoHistory } from './history.js';
 import { FLOOD_MAX, SAMPLES } from './samples.js';
 import { demoDatabaseUrl, demoRedis, giveUp } from './services.js';
@@ -123,6 +124,15 @@ app.post<{ Body: { type: string; count?: number } }>('/demo/notify', async (requ
   return { written: written.length };
 });
 
+// The day's cost for the operations panel (admins): Redis commands counted from the demo's first
+// look at Redis today, and whether real-time messages go through Ably (which counts each one).
+const costOfToday = redisDayCost(app);
+app.get('/demo/cost', async (request, reply) => {
+  const userId = await sessions.verify(request.headers.authorization?.replace(/^Bearer /, '') ?? '');
+  if (!userId || !isDemoUser(userId) || !USERS[userId].admin) return reply.status(403).send({ message: 'admins only' });
+  return { ...(await costOfToday()), ably: Boolean(fromEnv.realtime?.ablyApiKey) };
+});
+
 // Every email as it would have been sent: the mailbox adapter keeps them in tresta_mailbox.
 app.get('/demo/mailbox', async () =>
   app.notifications.orm.em
@@ -146,4 +156,6 @@ try {
   giveUp(`cannot listen on port ${PORT} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set PORT=…`);
 }
 await writeDemoHistory(app);
+// The day's Redis count starts here, before anyone opens the panel.
+await costOfToday();
 console.log(`Tresta Notifications demo: ${APP_URL}`);

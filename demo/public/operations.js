@@ -65,9 +65,27 @@ function renderDeadLetters(items) {
   );
 }
 
+// The free plans these figures count against (their own pricing pages, as quoted in docs/free-tier.md).
+const UPSTASH_FREE_COMMANDS_A_MONTH = 500_000;
+const RESEND_FREE_EMAILS_A_DAY = 100;
+const ABLY_FREE_MESSAGES_A_MONTH = 6_000_000;
+const perDay = (monthly) => Math.round(monthly / 30).toLocaleString('en');
+
+function renderCost(cost, metrics) {
+  $('cost-redis').textContent =
+    `${cost.redisCommands.toLocaleString('en')} (Upstash free: ${perDay(UPSTASH_FREE_COMMANDS_A_MONTH)} a day)`;
+  $('cost-emails').textContent = `${metrics.emails.sentToday} (Resend free: ${RESEND_FREE_EMAILS_A_DAY} a day)`;
+  $('cost-realtime').textContent = cost.ably
+    ? `${metrics.notifications.sentToday} Ably messages (Ably free: ${perDay(ABLY_FREE_MESSAGES_A_MONTH)} a day)`
+    : `${metrics.notifications.sentToday}, over the built-in WebSocket: no Ably messages`;
+  $('cost-note').textContent =
+    `Redis counted since ${new Date(cost.since).toLocaleTimeString()}; emails and messages since 00:00 UTC.`;
+}
+
 export async function refreshOperations() {
-  const [metrics, deadLetters] = await Promise.all([api('/admin/metrics'), api('/admin/dlq?limit=20')]);
+  const [metrics, deadLetters, cost] = await Promise.all([api('/admin/metrics'), api('/admin/dlq?limit=20'), api('/demo/cost')]);
   renderQuota(metrics.quota);
+  renderCost(cost, metrics);
   renderQueues(metrics.queues);
   renderDeadLetters(deadLetters.items);
 }

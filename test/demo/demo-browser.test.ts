@@ -185,6 +185,9 @@ async function unsubscribeInTheMailbox(t: Test, url: string): Promise<void> {
   const page = await context.newPage();
   await page.goto(url);
   await page.locator('#user').selectOption('grace');
+  await page.locator('#cost-redis', { hasText: /^[\d,]+ \(Upstash free: / }).waitFor();
+  await page.locator('#cost-realtime', { hasText: 'over the built-in WebSocket' }).waitFor();
+  t.pass("the operations panel shows the day's cost: Redis commands, emails, real-time messages");
   await page.locator('button[data-job="digest"]').click();
   await page.locator('#mail-list .subject', { hasText: 'Your daily digest' }).first().click();
   const mail = page.frameLocator('#part-html');

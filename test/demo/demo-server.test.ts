@@ -111,6 +111,35 @@ async function securityAlertReachesListAndMailbox(t: Test, base: string): Promis
   return page.items[0]!.id;
 }
 
+interface Cost {
+  redisCommands: number;
+  since: string;
+  ably: boolean;
+}
+
+/** The operations panel's cost of the day: admins only, and Redis commands that grow with the work done. */
+async function costOfTheDay(t: Test, base: string): Promise<void> {
+  const refused = await fetch(`${base}/demo/cost`, { headers: await signIn(base, 'ada') });
+  t.equal(refused.status, 403, 'the cost figures are for admins');
+  const admin = await signIn(base, 'grace');
+  const before = await json<Cost>(fetch(`${base}/demo/cost`, { headers: admin }));
+  t.match(before, { ably: false }, 'without an Ably key the messages go over the built-in WebSocket');
+  t.ok(Date.parse(before.since) <= Date.now(), `counted since ${before.since}`);
+  await json(
+    fetch(`${base}/demo/notify`, {
+      method: 'POST',
+      headers: await signIn(base, 'alan'),
+      body: JSON.stringify({ type: 'NEW_TESTIMONIAL' }),
+    }),
+  );
+  const after = await until(
+    () => json<Cost>(fetch(`${base}/demo/cost`, { headers: admin })),
+    (cost) => cost.redisCommands > before.redisCommands,
+    'Redis commands counted for the notification',
+  );
+  t.equal(after.since, before.since, 'the same day, the same count');
+}
+
 /**
  * A fresh demo has a past (Ada's testimonial notifications) and nothing is back-dated: a
  * testimonial fired a moment ago is in the digest Grace's "Run digest now" sends Ada at once.
@@ -164,6 +193,7 @@ t.test('with nothing configured: an embedded database in the data folder and a p
   const demo = await startDemo(t, { TRESTA_DEMO_DATA_DIR: dataDir });
   const id = await securityAlertReachesListAndMailbox(t, demo.base);
   await digestRunsAtOnce(t, demo.base);
+  await costOfTheDay(t, demo.base);
   t.same(await readdir(dataDir).then((names) => names.sort()), ['pgdata', 'tresta.pid'], 'the database lives in the data folder');
   t.equal(await demo.stop(), 0, 'stops cleanly, its private redis-server with it');
 
