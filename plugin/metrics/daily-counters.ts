@@ -67,13 +67,14 @@ ${kind}`;
     this.#pending = new Map();
     this.#flushing = null;
     if (pending.size === 0) return;
-    // One pipeline per counter: a counter's day and total share a hash slot, while different
-    // counters may live on different nodes of a cluster.
+    // One transaction per counter, so a reader never sees the day's count without the running
+    // total's: a counter's day and total share a hash slot, while different counters may live on
+    // different nodes of a cluster.
     await Promise.all(
       [...pending.values()].map(async ({ name, date, kind, count }) => {
         const key = this.#key(name, date);
         await this.#redis
-          .pipeline()
+          .multi()
           .incrby(key, count)
           .expire(key, (KEEP_DAYS + 1) * 86_400)
           .hincrby(this.#totalKey(name), kind, count)
