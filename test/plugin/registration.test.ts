@@ -64,6 +64,7 @@ t.test('a bad or missing option fails register, naming the option', async (t) =>
     ['sentinel without a name', { redis: { sentinel: { sentinels: [{ host: 'h', port: 26379 }] } } }, /"redis\.sentinel\.name"/],
     ['sentinels not addresses', { redis: { sentinel: { sentinels: ['h:1'], name: 'm' } } }, /"redis\.sentinel\.sentinels"/],
     ['shutdown timeout negative', { shutdownTimeoutMs: -1 }, /"shutdownTimeoutMs"/],
+    ['process metrics not a boolean', { metrics: { processMetrics: 'yes' } }, /"metrics\.processMetrics"/],
   ];
   for (const [name, override, message] of cases) {
     const app = Fastify();
