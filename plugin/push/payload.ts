@@ -45,14 +45,20 @@ export function buildPushPayload(
     actions: notification.actions.map(({ label, url }) => ({ label, url })),
     createdAt: new Date(notification.created_at).toISOString(),
   };
-  let json = JSON.stringify(payload);
-  while (Buffer.byteLength(json) > MAX_PAYLOAD_BYTES && payload.message.length > 0) {
-    const excess = Buffer.byteLength(json) - MAX_PAYLOAD_BYTES;
-    payload.message = `${[...payload.message].slice(0, Math.max(0, [...payload.message].length - excess - 1)).join('')}…`;
-    if (payload.message === '…') payload.message = '';
-    json = JSON.stringify(payload);
+  const json = JSON.stringify(payload);
+  if (Buffer.byteLength(json) <= MAX_PAYLOAD_BYTES) return json;
+  // Keep whole characters of the message while their encoded bytes (as they stand in the JSON:
+  // escaped, UTF-8) fit what the rest of the payload and the ellipsis leave.
+  const budget = MAX_PAYLOAD_BYTES - Buffer.byteLength(JSON.stringify({ ...payload, message: '' })) - Buffer.byteLength('…');
+  let kept = '';
+  let used = 0;
+  for (const char of payload.message) {
+    const size = Buffer.byteLength(JSON.stringify(char)) - 2;
+    if (used + size > budget) break;
+    kept += char;
+    used += size;
   }
-  return json;
+  return JSON.stringify({ ...payload, message: kept.length > 0 ? `${kept}…` : '' });
 }
 
 /** How long a push service keeps a push for an offline browser, and how urgently it delivers it. */

@@ -138,6 +138,18 @@ t.test('429 (Retry-After) and 500 are retried; the push arrives exactly once', a
   t.match(receivedBy(browser, n.id)[0], { urgency: 'normal', ttl: 4 * 3600 });
 });
 
+t.test('the longest message a notification may carry is shortened to fit a push, not refused (413)', async (t) => {
+  const { browser, rowId } = await subscribe('dee');
+  const message = 'é'.repeat(5_000);
+  const n = await app.notifications.notify({ userId: 'dee', type: 'PUSHED_INFO', title: 'Long', message });
+  t.match(await finishedPush(n.id, rowId), { state: 'completed', returnvalue: 'sent' });
+  const [push] = receivedBy(browser, n.id);
+  const shown = push!.payload.message as string;
+  t.ok(shown.endsWith('…') && message.startsWith(shown.slice(0, -1)), 'the start of the message, then an ellipsis');
+  // Two bytes a character: about 1,300 of them fit the payload beside the other fields.
+  t.ok(shown.length > 1_000, `shortened by what does not fit, no more: ${shown.length} characters kept`);
+});
+
 t.test('a subscription the push service answers 410 for is dropped', async (t) => {
   const { browser, rowId } = await subscribe('cy');
   pushService.unsubscribe(browser.id);
