@@ -10,7 +10,7 @@ import { QUEUES } from './jobs/registry.js';
 import { DailyCounters } from './metrics/daily-counters.js';
 import { InstanceMetrics } from './metrics/instance-metrics.js';
 import { QuotaGuard } from './quota/quota-guard.js';
-import { pushSubscriptions } from './push/subscriptions.js';
+import { pushSubscriptions } from './data/push-subscriptions.js';
 import { startWorkerRuntime, type WorkerRuntime } from './jobs/runtime.js';
 import { resolveOptions, type TrestaNotificationsOptions } from './options.js';
 import { createRealtimeTransports } from './realtime/transports.js';

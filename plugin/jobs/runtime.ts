@@ -21,7 +21,7 @@ import { createDeliveredMarker, createDeliveryLoader, deliverNotification } from
 import { sendEmail } from './processors/send-email.js';
 import { sendPush } from './processors/send-push.js';
 import { PushClaims } from '../push/push-claims.js';
-import { pushSubscriptions } from '../push/subscriptions.js';
+import { pushSubscriptions } from '../data/push-subscriptions.js';
 import { QUEUES, retryDelay } from './registry.js';
 import { PatientWorker } from './patient-worker.js';
 import type { ScheduledJobRunner } from './scheduled/run-job.js';

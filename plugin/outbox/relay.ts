@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { claimPending, deletePublishedBatch, markPublished, OUTBOX_CHANNEL } from '../data/outbox.js';
 import type { DirectConnection } from '../db/direct-connection.js';
 import { embeddedPGlite } from '../db/pglite.js';
 import { deliverJobId, JOB_OPTIONS, type JobPayloads } from '../jobs/registry.js';
 import { answersWithin } from '../within-deadline.js';
-
-export const OUTBOX_CHANNEL = 'tresta_outbox';
 
 /** The poll when LISTEN is deaf (a transaction pooler without `database.directUrl`): latency stays near a direct LISTEN's. */
 export const DEAF_LISTEN_POLL_MS = 250;
@@ -40,44 +39,9 @@ export interface RelayOptions {
   log?: RelayLog;
 }
 
-// Claims a batch of pending rows nobody holds (or whose holder's lease ran out), oldest first.
-// SKIP LOCKED lets several relays claim side by side without waiting on or repeating each other.
-// When it claims nothing but pending rows remain (held by a relay that may have died), one more
-// row says in how many ms the first of their leases ends: no NOTIFY announces that moment, so the
-// relay's slow idle poll must not sleep past it.
-const CLAIM = `
-  with claimed as (
-    update tresta_outbox set claimed_at = now(), claim_token = ?, attempts = attempts + 1
-    where id in (
-      select id from tresta_outbox
-      where status = 'pending' and (claimed_at is null or claimed_at < now() - make_interval(secs => ?))
-      order by created_at, id
-      limit ?
-      for update skip locked)
-    returning id, notification_id, user_id)
-  select id, notification_id, user_id, null::int as lease_ends_in_ms from claimed
-  union all
-  select null, null, null,
-    greatest(0, ceil(extract(epoch from (min(claimed_at) + make_interval(secs => ?) - now())) * 1000))::int
-  from tresta_outbox
-  where status = 'pending' and not exists (select 1 from claimed)
-  having count(*) > 0`;
-
-// Fenced by the claim token: a relay whose lease expired and was re-claimed marks nothing.
-const MARK_PUBLISHED = `
-  update tresta_outbox set status = 'published', published_at = now()
-  where claim_token = ? and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
-
-// Deletes one batch of old published rows; small batches keep each delete's locks short.
-const DELETE_PUBLISHED = `
-  delete from tresta_outbox where id in (
-    select id from tresta_outbox
-    where status = 'published' and published_at < now() - make_interval(secs => ?)
-    limit ?)`;
-
 /**
  * Moves committed notifications from the outbox to the delivery queue. Woken by NOTIFY on
- * `tresta_outbox` (a hint only: NOTIFY is not durable), with a poll as the floor. At-least-once:
+ * OUTBOX_CHANNEL (a hint only: NOTIFY is not durable), with a poll as the floor. At-least-once:
  * a relay that dies between enqueue and mark leaves the rows to be re-claimed after the lease,
  * and the deterministic job id makes the second enqueue a no-op while the job exists.
  */
@@ -128,12 +92,7 @@ export class OutboxRelay {
     const em = this.#options.orm.em.fork();
     let deleted = 0;
     for (;;) {
-      const batch = await em.execute<{ affectedRows?: number }>(
-        DELETE_PUBLISHED,
-        [this.#options.keepPublishedSeconds, this.#options.cleanupBatchSize],
-        'run',
-      );
-      const count = batch.affectedRows ?? 0;
+      const count = await deletePublishedBatch(em, this.#options.keepPublishedSeconds, this.#options.cleanupBatchSize);
       deleted += count;
       if (count < this.#options.cleanupBatchSize || this.#stopping) return deleted;
     }
@@ -143,14 +102,12 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     const em = this.#options.orm.em.fork();
     const token = randomUUID();
-    const answer = await em.execute<
-      Array<{ id: string | null; notification_id: string; user_id: string; lease_ends_in_ms: number | null }>
-    >(CLAIM, [token, this.#options.leaseSeconds, this.#options.claimSize, this.#options.leaseSeconds]);
-    const held = answer.find((row) => row.id === null);
-    // Pending rows that are not claimable yet: their lease ends then (a row being claimed by
-    // another relay right now has none: poll again at the quick pace).
-    this.#leaseEndsInMs = held ? (held.lease_ends_in_ms ?? 0) : null;
-    const rows = answer.filter((row): row is typeof row & { id: string } => row.id !== null);
+    const { rows, leaseEndsInMs } = await claimPending(em, {
+      token,
+      leaseSeconds: this.#options.leaseSeconds,
+      limit: this.#options.claimSize,
+    });
+    this.#leaseEndsInMs = leaseEndsInMs;
     if (rows.length === 0) return 0;
     await this.#options.queue.addBulk(
       rows.map((row) => ({
@@ -159,7 +116,11 @@ export class OutboxRelay {
         opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.notification_id) },
       })),
     );
-    await em.execute(MARK_PUBLISHED, [token, JSON.stringify(rows.map((row) => row.id))]);
+    await markPublished(
+      em,
+      token,
+      rows.map((row) => row.id),
+    );
     return rows.length;
   }
 

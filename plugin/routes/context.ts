@@ -6,7 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../redis.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AuthenticatedUser, ResolvedWebPush } from '../options.js';
-import type { PushSubscriptions } from '../push/subscriptions.js';
+import type { PushSubscriptions } from '../data/push-subscriptions.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { Publisher } from '../realtime/messages.js';
 import type { RealtimeRouteOptions } from './realtime.js';

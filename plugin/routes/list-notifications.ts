@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { TYPE_NAME_PATTERN } from '../notification-types.js';
-import { listNotifications, type InboxStatus } from '../services/list-notifications.js';
+import type { InboxStatus } from '../data/notifications.js';
+import { listNotifications } from '../services/list-notifications.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
 import { categoryQueryProperty, pageQueryProperties } from './schemas.js';

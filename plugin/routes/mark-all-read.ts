@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { archiveRead, markAllRead } from '../data/notifications.js';
 import { announceArchived, announceRead } from '../services/announce-change.js';
-import { archiveRead } from '../services/archive-read.js';
-import { markAllRead } from '../services/mark-all-read.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
 import { emptyBodySchema } from './schemas.js';

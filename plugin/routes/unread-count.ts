@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { countUnread } from '../services/count-unread.js';
+import { countUnread } from '../data/notifications.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
 import { categoryQueryProperty } from './schemas.js';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Publisher } from '../realtime/messages.js';
-import { countUnread } from './count-unread.js';
+import { countUnread } from '../data/notifications.js';
 
 export interface AnnounceDeps {
   em: EntityManager;

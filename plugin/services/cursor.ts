@@ -1,10 +1,5 @@
+import { keysetBindings, type ListPosition } from '../data/keyset.js';
 import { InvalidCursorError } from '../errors.js';
-
-/** A position in a user's list: the last row seen, as (createdAt, id), which is unique and total. */
-export interface ListPosition {
-  createdAt: Date;
-  id: string;
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // 9999-12-31T23:59:59.999Z. Found by test/fuzz: a later instant has a six-digit ISO year
@@ -35,9 +30,7 @@ export function decodeCursor(cursor: string): ListPosition {
 
 /** The bind values of a keyset condition `(created_at, id) < (after)`, or nulls for the first page. */
 export function afterBindings(cursor: string | undefined): [string | null, string | null, string | null] {
-  const after = cursor ? decodeCursor(cursor) : null;
-  const time = after ? after.createdAt.toISOString() : null;
-  return [time, time, after?.id ?? null];
+  return keysetBindings(cursor ? decodeCursor(cursor) : null);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { isJobName, JOB_OPTIONS } from '../jobs/registry.js';
 import { afterBindings, toPage } from './cursor.js';
-import { isoColumn } from './notification-view.js';
+import { isoColumn } from '../data/iso-column.js';
 
 export interface DeadLetterView {
   id: string;

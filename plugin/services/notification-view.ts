@@ -1,3 +1,4 @@
+import type { NotificationRow } from '../data/notifications.js';
 import type { Notification, NotificationAction } from '../db/entities/index.js';
 import type { Severity } from '../notification-types.js';
 
@@ -50,40 +51,6 @@ export function toNotificationView(row: Notification): NotificationView {
     groupUnreadCount: row.isRead ? 0 : 1,
     createdAt: row.createdAt.toISOString(),
   };
-}
-
-/** Selects a timestamp column already in the API's ISO form (millisecond precision, UTC). */
-export const isoColumn = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** The columns of a NotificationRow, from the notifications table under `alias`. */
-export const notificationColumns = (alias: string) =>
-  `${alias}.id, ${alias}.type, ${alias}.title, ${alias}.message, ${alias}.link, ${alias}.metadata, ${alias}.is_read,
-   ${isoColumn(`${alias}.read_at`)} as read_at, ${alias}.is_archived, ${isoColumn(`${alias}.archived_at`)} as archived_at,
-   ${alias}.category, ${alias}.severity, ${alias}.required, ${alias}.actions, ${alias}.group_key, ${alias}.group_id,
-   ${isoColumn(`${alias}.created_at`)} as created_at`;
-
-/** A notification row as raw SQL returns it, through notificationColumns(). */
-export interface NotificationRow {
-  id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
-  metadata: Record<string, unknown>;
-  is_read: boolean;
-  read_at: string | null;
-  is_archived: boolean;
-  archived_at: string | null;
-  category: string | null;
-  severity: Severity;
-  required: boolean;
-  actions: NotificationAction[];
-  group_key: string | null;
-  group_id: string | null;
-  created_at: string;
-  /** Only on list pages, where a group collapses into one row. */
-  group_count?: number;
-  group_unread_count?: number;
 }
 
 export function rowToNotificationView(row: NotificationRow): NotificationView {

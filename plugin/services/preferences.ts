@@ -1,5 +1,6 @@
-import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
-import { NotificationPreferenceSchema, type DigestFrequency, type TypePreferences } from '../db/entities/index.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { findPreferences, lockPreferences, savePreferences } from '../data/preferences.js';
+import type { DigestFrequency, TypePreferences } from '../db/entities/index.js';
 import { InvalidPreferencesError, RequiredTypeError } from '../errors.js';
 import { isTimeZone } from '../local-day.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
@@ -68,7 +69,7 @@ export async function getPreferences(
   userId: string,
   types: Record<string, NotificationTypeConfig>,
 ): Promise<Preferences> {
-  const row = await em.findOne(NotificationPreferenceSchema, { userId }, { disableIdentityMap: true });
+  const row = await findPreferences(em, userId);
   return {
     emailEnabled: row?.emailEnabled ?? DEFAULT_PREFERENCES.emailEnabled,
     inAppEnabled: row?.inAppEnabled ?? DEFAULT_PREFERENCES.inAppEnabled,
@@ -94,7 +95,7 @@ export async function updatePreferences(
     throw new InvalidPreferencesError(`"timeZone" must be an IANA time zone such as "Europe/Paris", not "${update.timeZone}"`);
   }
   return em.transactional(async (tx) => {
-    const current = await tx.findOne(NotificationPreferenceSchema, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const current = await lockPreferences(tx, userId);
     const merged: TypePreferences = { ...(current?.types ?? {}) };
     for (const [type, change] of Object.entries(update.types ?? {})) {
       const before = merged[type] ?? { inApp: true, email: true };
@@ -115,7 +116,7 @@ export async function updatePreferences(
       types: merged,
       updatedAt: new Date(),
     };
-    await tx.upsert(NotificationPreferenceSchema, next);
+    await savePreferences(tx, next);
     return {
       emailEnabled: next.emailEnabled,
       inAppEnabled: next.inAppEnabled,

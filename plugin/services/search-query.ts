@@ -18,6 +18,3 @@ export function toSearchQuery(q: string): string | null {
     .map((word) => `${word}:*`)
     .join(' & ');
 }
-
-/** The indexed document of a notification `alias` (tresta_notifications_search_idx, same expression). */
-export const searchDocument = (alias: string) => `to_tsvector('simple', ${alias}.title || ' ' || ${alias}.message)`;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp } from '../helpers/app.js';
-import { GROUP_WINDOW_MINUTES } from '../../plugin/services/grouping.js';
+import { GROUP_WINDOW_MINUTES } from '../../plugin/data/notifications.js';
 import { DEFAULT_NOTIFICATION_TYPES } from '../../plugin/notification-types.js';
 import { notify } from '../../plugin/services/notify.js';
 import type { NotifyInput } from '../../plugin/services/validate-notification.js';

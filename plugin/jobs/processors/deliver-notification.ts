@@ -2,11 +2,11 @@ import { UnrecoverableError, type Queue } from 'bullmq';
 import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { loadForDelivery, markDelivered, type DeliveryRow } from '../../data/notifications.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { DeliveryLatency } from '../../metrics/instance-metrics.js';
 import type { Publisher } from '../../realtime/messages.js';
-import { EMAIL_ON, IN_APP_ON, PUSH_ON } from '../../services/preference-columns.js';
-import { notificationColumns, rowToNotificationView, type NotificationRow } from '../../services/notification-view.js';
+import { rowToNotificationView } from '../../services/notification-view.js';
 import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification, pushJobId } from '../registry.js';
 
 export interface DeliverDeps {
@@ -26,21 +26,6 @@ export interface DeliverDeps {
 
 export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
 
-// Notifications with their owners' in-app preferences, for many jobs in one round trip: this is the
-// pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
-const LOAD_FOR_DELIVERY = `
-  select ${notificationColumns('n')}, n.user_id, ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on, ${PUSH_ON} as push_on
-  from tresta_notifications n
-  left join tresta_notification_preferences p on p.user_id = n.user_id
-  where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
-
-interface DeliveryRow extends NotificationRow {
-  user_id: string;
-  in_app: boolean;
-  email_on: boolean;
-  push_on: boolean;
-}
-
 export type DeliveryLoader = DataLoader<string, DeliveryRow | null>;
 
 /**
@@ -50,18 +35,13 @@ export type DeliveryLoader = DataLoader<string, DeliveryRow | null>;
 export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
   return new DataLoader(
     async (ids) => {
-      const rows = await orm.em.getConnection().execute<DeliveryRow[]>(LOAD_FOR_DELIVERY, [JSON.stringify(ids)]);
+      const rows = await loadForDelivery(orm.em, ids);
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     },
     { cache: false, maxBatchSize: 500 },
   );
 }
-
-// Fenced: only the first delivery stamps the row.
-const MARK_DELIVERED = `
-  update tresta_notifications set delivered_at = now()
-  where delivered_at is null and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
 export type DeliveredMarker = DataLoader<string, void>;
 
@@ -73,7 +53,7 @@ export type DeliveredMarker = DataLoader<string, void>;
 export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
   return new DataLoader<string, void>(
     async (ids) => {
-      await orm.em.getConnection().execute(MARK_DELIVERED, [JSON.stringify(ids)], 'run');
+      await markDelivered(orm.em, ids);
       return ids.map(() => undefined);
     },
     { cache: false, maxBatchSize: 500 },

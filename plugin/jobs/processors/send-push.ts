@@ -1,14 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { NotificationAction } from '../../db/entities/index.js';
+import { loadForPush } from '../../data/notifications.js';
+import type { PushSubscriptions } from '../../data/push-subscriptions.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
-import type { Severity } from '../../notification-types.js';
 import type { ResolvedWebPush } from '../../options.js';
 import { buildPushPayload, PUSH_DELIVERY } from '../../push/payload.js';
 import type { PushClaims } from '../../push/push-claims.js';
 import { sendWebPush } from '../../push/sender.js';
-import type { PushSubscriptions } from '../../push/subscriptions.js';
-import { PUSH_ON } from '../../services/preference-columns.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import { parseSendPush, type RetryAfter } from '../registry.js';
 
@@ -44,25 +42,6 @@ class PermanentPushServiceError extends UnrecoverableError implements ProviderDe
   }
 }
 
-const LOAD_NOTIFICATION = `
-  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.severity, n.actions, n.created_at, ${PUSH_ON} as push_on
-  from tresta_notifications n
-  left join tresta_notification_preferences p on p.user_id = n.user_id
-  where n.id = ?`;
-
-interface PushNotificationRow {
-  id: string;
-  user_id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
-  severity: Severity;
-  actions: NotificationAction[];
-  created_at: Date;
-  push_on: boolean;
-}
-
 /**
  * send-push — purpose: show one notification on one of its user's browsers (lock screen included)
  * through the browser's push service.
@@ -81,9 +60,7 @@ export async function sendPush(deps: SendPushDeps, data: unknown): Promise<SendP
   const subscription = await deps.subscriptions.load(payload.subscriptionId);
   // Unsubscribed since, or the browser now belongs to another user: this notification is not theirs.
   if (!subscription || subscription.user_id !== payload.userId) return 'gone';
-  const [notification] = await deps.orm.em
-    .getConnection()
-    .execute<PushNotificationRow[]>(LOAD_NOTIFICATION, [payload.notificationId]);
+  const notification = await loadForPush(deps.orm.em, payload.notificationId);
   if (!notification || notification.user_id !== payload.userId) return 'gone';
   // Turned off between the delivery and this job.
   if (!notification.push_on) return 'push-off';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 
-// Every statement that touches tresta_push_subscriptions.
+// Every statement on tresta_push_subscriptions: the browsers a user subscribed to web push.
 
 /** Browsers one user may have subscribed at once; a new one beyond this replaces their oldest. */
 export const MAX_SUBSCRIPTIONS_PER_USER = 10;

@@ -1,0 +1,341 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { NotificationSchema, type Notification, type NotificationAction } from '../db/entities/index.js';
+import type { Severity } from '../notification-types.js';
+import { isoColumn } from './iso-column.js';
+import { keysetBindings, type ListPosition } from './keyset.js';
+import { QUEUE_BATCH } from './outbox.js';
+import { EMAIL_ON, IN_APP_ON, PUSH_ON } from './preference-columns.js';
+
+// Every statement on tresta_notifications, and every use of its entity.
+
+/**
+ * Grouping: notifications of one user, one type and one host-given `groupKey` collapse into one
+ * inbox row while they arrive within GROUP_WINDOW_MINUTES of the group's first notification. The
+ * window is fixed from the first one, so a steady trickle starts a new row every hour rather than
+ * growing one row for ever. A group is named by its first notification's id (`group_id`).
+ */
+export const GROUP_WINDOW_MINUTES = 60;
+
+/**
+ * The open group a batch row `b` joins: the newest group of its user, type and key whose first
+ * notification is less than the window older than `b`; else the row's own guess (itself, or the
+ * first row of the batch with the same user, type and key). Reads tresta_notifications_group_key_idx.
+ */
+const OPEN_GROUP = `coalesce((
+    select g.id from tresta_notifications g
+    where g.user_id = b.user_id and g.type = b.type and g.group_key = b.group_key and g.id = g.group_id
+      and g.created_at > b.created_at - interval '${GROUP_WINDOW_MINUTES} minutes' and g.created_at <= b.created_at
+    order by g.created_at desc limit 1
+  ), b.group_id)`;
+
+/** The columns of a NotificationRow, from the notifications table under `alias`. */
+const notificationColumns = (alias: string) =>
+  `${alias}.id, ${alias}.type, ${alias}.title, ${alias}.message, ${alias}.link, ${alias}.metadata, ${alias}.is_read,
+   ${isoColumn(`${alias}.read_at`)} as read_at, ${alias}.is_archived, ${isoColumn(`${alias}.archived_at`)} as archived_at,
+   ${alias}.category, ${alias}.severity, ${alias}.required, ${alias}.actions, ${alias}.group_key, ${alias}.group_id,
+   ${isoColumn(`${alias}.created_at`)} as created_at`;
+
+/** A notification row as raw SQL returns it, through notificationColumns(). */
+export interface NotificationRow {
+  id: string;
+  type: string;
+  title: string;
+  message: string;
+  link: string | null;
+  metadata: Record<string, unknown>;
+  is_read: boolean;
+  read_at: string | null;
+  is_archived: boolean;
+  archived_at: string | null;
+  category: string | null;
+  severity: Severity;
+  required: boolean;
+  actions: NotificationAction[];
+  group_key: string | null;
+  group_id: string | null;
+  created_at: string;
+  /** Only on list pages, where a group collapses into one row. */
+  group_count?: number;
+  group_unread_count?: number;
+}
+
+// One statement writes the whole batch and its outbox rows, each grouped row joining its open group
+// (see GROUP_WINDOW_MINUTES): a single statement is atomic by itself, so no BEGIN/COMMIT round trips
+// are needed, and inside the caller's transaction it simply joins it (`em.execute` runs in the em's
+// transaction context). The batch travels as one JSON parameter, so its size never changes the
+// statement count.
+const INSERT_WITH_OUTBOX = `
+  with batch as (
+    select * from jsonb_to_recordset(?::jsonb) as r(id uuid, outbox_id uuid, user_id text, type text, title text,
+                                                   message text, link text, metadata jsonb, category text,
+                                                   severity text, required boolean, actions jsonb, group_key text,
+                                                   group_id uuid, created_at timestamptz)
+  ), grouped as (
+    select b.*, case when b.group_key is null then null else ${OPEN_GROUP} end as open_group_id from batch b
+  ), written as (
+    insert into tresta_notifications (id, user_id, type, title, message, link, metadata, category, severity, required,
+                                      actions, group_key, group_id, created_at)
+    select id, user_id, type, title, message, link, metadata, category, severity, required, actions, group_key,
+           open_group_id, created_at
+    from grouped
+    returning id, group_id
+  ), queued as (
+    ${QUEUE_BATCH}
+  )
+  select id, group_id from written`;
+
+/**
+ * Writes validated notifications and their outbox rows in one statement, each row with a group key
+ * joining its open group when one exists; answers the group each row ended in.
+ */
+export async function insertWithOutbox(
+  em: EntityManager,
+  rows: readonly Notification[],
+): Promise<Array<{ id: string; group_id: string | null }>> {
+  const batch = rows.map((row) => ({
+    id: row.id,
+    outbox_id: randomUUID(),
+    user_id: row.userId,
+    type: row.type,
+    title: row.title,
+    message: row.message,
+    link: row.link,
+    metadata: row.metadata,
+    category: row.category,
+    severity: row.severity,
+    required: row.required,
+    actions: row.actions,
+    group_key: row.groupKey,
+    group_id: row.groupId,
+    created_at: row.createdAt.toISOString(),
+  }));
+  return em.execute<Array<{ id: string; group_id: string | null }>>(INSERT_WITH_OUTBOX, [JSON.stringify(batch)], 'all');
+}
+
+// The badge polls this on every page of the host app: one statement on the partial unread index
+// (archived notifications have left the inbox and the count), no entity hydration.
+const COUNT_UNREAD = `select count(*)::int as count from tresta_notifications
+  where user_id = ? and is_read = false and is_archived = false`;
+const COUNT_UNREAD_IN_CATEGORY = `${COUNT_UNREAD} and category = ?`;
+
+/** Unread notifications in the inbox, every one counted (a collapsed group counts each of its notifications). */
+export async function countUnread(em: EntityManager, query: { userId: string; category?: string }): Promise<number> {
+  const [row] = await em
+    .getConnection()
+    .execute<Array<{ count: number }>>(
+      query.category === undefined ? COUNT_UNREAD : COUNT_UNREAD_IN_CATEGORY,
+      query.category === undefined ? [query.userId] : [query.userId, query.category],
+    );
+  return row?.count ?? 0;
+}
+
+/** Marks every unread notification of the user read; answers how many changed. */
+export async function markAllRead(em: EntityManager, input: { userId: string; now?: Date }): Promise<number> {
+  return em.nativeUpdate(
+    NotificationSchema,
+    { userId: input.userId, isRead: false },
+    { isRead: true, readAt: input.now ?? new Date() },
+  );
+}
+
+/** Archives every read notification of the user still in the inbox; answers how many changed. */
+export async function archiveRead(em: EntityManager, input: { userId: string; now?: Date }): Promise<number> {
+  return em.nativeUpdate(
+    NotificationSchema,
+    { userId: input.userId, isRead: true, isArchived: false },
+    { isArchived: true, archivedAt: input.now ?? new Date() },
+  );
+}
+
+/**
+ * Sets one of the user's notifications read or unread, archived or not, with the time of each
+ * change; answers the row as it is now. The owner is part of the update's condition, so another
+ * user's id changes nothing and answers null.
+ */
+export async function updateFlags(
+  em: EntityManager,
+  input: { userId: string; id: string; change: { isRead?: boolean; isArchived?: boolean }; now: Date },
+): Promise<Notification | null> {
+  const { now } = input;
+  const { isRead, isArchived } = input.change;
+  const [row] = await em
+    .createQueryBuilder(NotificationSchema)
+    .update({
+      ...(isRead === undefined ? {} : { isRead, readAt: isRead ? now : null }),
+      ...(isArchived === undefined ? {} : { isArchived, archivedAt: isArchived ? now : null }),
+    })
+    .where({ id: input.id, userId: input.userId })
+    .returning('*')
+    .execute<Array<Record<string, unknown>>>('all', false);
+  return row ? (em.map(NotificationSchema, row) as Notification) : null;
+}
+
+/** `all` is the inbox: everything not archived. */
+export type InboxStatus = 'all' | 'unread' | 'read' | 'archived';
+
+/** Which of a user's notifications a list shows. */
+export interface NotificationFilter {
+  userId: string;
+  status?: InboxStatus;
+  /** Unread only, within the status (the list's original parameter). */
+  unreadOnly?: boolean;
+  category?: string;
+  type?: string;
+  /** Words the title or the message must hold, as a tsquery of the 'simple' configuration. */
+  search?: string | null;
+  /** One group's notifications, each on its own row (a collapsed row expanded). */
+  groupId?: string;
+}
+
+// Fixed text per status: the only part of a condition that is not a bind value.
+const STATUS_CONDITION: Record<InboxStatus, (alias: string) => string> = {
+  all: (a) => `${a}.is_archived = false`,
+  unread: (a) => `${a}.is_archived = false and ${a}.is_read = false`,
+  read: (a) => `${a}.is_archived = false and ${a}.is_read = true`,
+  archived: (a) => `${a}.is_archived = true`,
+};
+
+/** The indexed document of a notification `alias` (tresta_notifications_search_idx, same expression). */
+const searchDocument = (alias: string) => `to_tsvector('simple', ${alias}.title || ' ' || ${alias}.message)`;
+
+/** The filter's conditions over a notification `alias`, with their bind values in order. */
+function filters(filter: NotificationFilter, alias: string): { sql: string; values: unknown[] } {
+  const conditions = [`${alias}.user_id = ?`, STATUS_CONDITION[filter.status ?? 'all'](alias)];
+  const values: unknown[] = [filter.userId];
+  if (filter.unreadOnly) conditions.push(`${alias}.is_read = false`);
+  if (filter.category !== undefined) {
+    conditions.push(`${alias}.category = ?`);
+    values.push(filter.category);
+  }
+  if (filter.type !== undefined) {
+    conditions.push(`${alias}.type = ?`);
+    values.push(filter.type);
+  }
+  if (typeof filter.search === 'string') {
+    conditions.push(`${searchDocument(alias)} @@ to_tsquery('simple', ?)`);
+    values.push(filter.search);
+  }
+  if (filter.groupId !== undefined) {
+    conditions.push(`${alias}.group_id = ?`);
+    values.push(filter.groupId);
+  }
+  return { sql: conditions.join(' and '), values };
+}
+
+/**
+ * A user's notifications, newest first, up to `limit` rows after a position (or from the newest).
+ * Keyset pagination over (createdAt, id): rows with equal timestamps are ordered by id, so walking
+ * the pages returns every row once.
+ *
+ * A group collapses into one row: its newest notification that matches the filters, standing for
+ * every one that does (their count on the row). A row is that newest one exactly when no newer
+ * member matches, so each group is one position in the keyset order and the walk stays exact.
+ * Filtering on one group (`groupId`) lists its members one by one.
+ */
+export async function listPage(
+  em: EntityManager,
+  filter: NotificationFilter,
+  range: { after: ListPosition | null; limit: number },
+): Promise<NotificationRow[]> {
+  const page = filters(filter, 'n');
+  const member = filters(filter, 'm');
+  const collapse = filter.groupId === undefined;
+  // One statement: the page, then each collapsed row's counts, for those rows only.
+  const sql = `
+    select page.*${
+      collapse
+        ? `, coalesce(counts.total, 1) as group_count,
+           coalesce(counts.unread, case when page.is_read then 0 else 1 end) as group_unread_count`
+        : ''
+    }
+    from (
+      select ${notificationColumns('n')}, n.created_at as position_at
+      from tresta_notifications n
+      where ${page.sql}
+        and (?::timestamptz is null or (n.created_at, n.id) < (?::timestamptz, ?::uuid))
+        ${
+          collapse
+            ? `and (n.group_id is null or not exists (
+                 select 1 from tresta_notifications m
+                 where m.group_id = n.group_id and ${member.sql} and (m.created_at, m.id) > (n.created_at, n.id)))`
+            : ''
+        }
+      order by n.created_at desc, n.id desc
+      limit ?
+    ) page
+    ${
+      collapse
+        ? `left join lateral (
+             select count(*)::int as total, (count(*) filter (where m.is_read = false))::int as unread
+             from tresta_notifications m
+             where m.group_id = page.group_id and ${member.sql}
+           ) counts on page.group_id is not null`
+        : ''
+    }
+    order by page.position_at desc, page.id desc`;
+  const values = [
+    ...page.values,
+    ...keysetBindings(range.after),
+    ...(collapse ? member.values : []),
+    range.limit,
+    ...(collapse ? member.values : []),
+  ];
+  return em.getConnection().execute<NotificationRow[]>(sql, values);
+}
+
+// Notifications with their owners' in-app preferences, for many jobs in one round trip: this is the
+// pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
+const LOAD_FOR_DELIVERY = `
+  select ${notificationColumns('n')}, n.user_id, ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on, ${PUSH_ON} as push_on
+  from tresta_notifications n
+  left join tresta_notification_preferences p on p.user_id = n.user_id
+  where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
+
+/** A notification to deliver, with its owner and the channels its owner's preferences leave on. */
+export interface DeliveryRow extends NotificationRow {
+  user_id: string;
+  in_app: boolean;
+  email_on: boolean;
+  push_on: boolean;
+}
+
+/** The notifications of these ids that still exist, in no particular order. */
+export async function loadForDelivery(em: EntityManager, ids: readonly string[]): Promise<DeliveryRow[]> {
+  return em.getConnection().execute<DeliveryRow[]>(LOAD_FOR_DELIVERY, [JSON.stringify(ids)]);
+}
+
+// Fenced: only the first delivery stamps the row.
+const MARK_DELIVERED = `
+  update tresta_notifications set delivered_at = now()
+  where delivered_at is null and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
+
+/** Stamps delivered_at on the notifications of these ids that have none yet. */
+export async function markDelivered(em: EntityManager, ids: readonly string[]): Promise<void> {
+  await em.getConnection().execute(MARK_DELIVERED, [JSON.stringify(ids)], 'run');
+}
+
+const LOAD_FOR_PUSH = `
+  select n.id, n.user_id, n.type, n.title, n.message, n.link, n.severity, n.actions, n.created_at, ${PUSH_ON} as push_on
+  from tresta_notifications n
+  left join tresta_notification_preferences p on p.user_id = n.user_id
+  where n.id = ?`;
+
+/** What a push shows of a notification, with its owner and whether their preferences leave push on. */
+export interface PushNotificationRow {
+  id: string;
+  user_id: string;
+  type: string;
+  title: string;
+  message: string;
+  link: string | null;
+  severity: Severity;
+  actions: NotificationAction[];
+  created_at: Date;
+  push_on: boolean;
+}
+
+export async function loadForPush(em: EntityManager, id: string): Promise<PushNotificationRow | null> {
+  const [row] = await em.getConnection().execute<PushNotificationRow[]>(LOAD_FOR_PUSH, [id]);
+  return row ?? null;
+}
