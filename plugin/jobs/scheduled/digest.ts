@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { utcDay } from '../../utc-day.js';
 import { digestJobId, JOB_OPTIONS } from '../registry.js';
-import { DIGESTIBLE, digestKey, takeAndRender, type DigestComposer, type DigestRow, type Recipient } from './digest-compose.js';
+import { DIGESTIBLE, digestKey, takeAndRender, type DigestComposer, type DigestRow, type Recipient } from '../../email/digest/compose.js';
 import { dueDigestPeriod } from '../../local-day.js';
 
 export interface DigestDeps {

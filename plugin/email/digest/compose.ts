@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { EmailChannel } from '../../email/channel.js';
-import { mailbox } from '../../email/headers.js';
-import { DIGEST_LIST_LIMIT, renderDigestEmail, type DigestEmailItem } from '../../email/templates/digest-email.js';
+import type { EmailChannel } from '../channel.js';
+import { mailbox } from '../headers.js';
+import { DIGEST_LIST_LIMIT, renderDigestEmail, type DigestEmailItem } from '../templates/digest-email.js';
 import { EMAIL_ON } from '../../services/preference-columns.js';
 
 /** What rendering a digest needs: the email channel and which types go by digest. */
