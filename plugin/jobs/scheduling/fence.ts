@@ -1,19 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-
-// A run of a period starts: a new row, or another attempt on a row whose run never finished.
-// Nothing is returned when the period's run has finished: the caller stops there.
-const BEGIN = `
-  insert into tresta_job_runs (job, period_key) values (?, ?)
-  on conflict (job, period_key) do update
-    set attempts = tresta_job_runs.attempts + 1, started_at = now()
-    where tresta_job_runs.status <> 'finished'
-  returning attempts`;
-
-const FINISHED_OUTCOME = `select outcome from tresta_job_runs where job = ? and period_key = ? and status = 'finished'`;
-
-const FINISH = `
-  update tresta_job_runs set status = 'finished', outcome = ?::jsonb, finished_at = now()
-  where job = ? and period_key = ?`;
+import { beginJobRun, finishedJobRunOutcome, finishJobRun } from '../../data/job-runs.js';
 
 export type FenceEntry = { finished: false; attempt: number } | { finished: true; outcome: Record<string, unknown> };
 
@@ -32,16 +18,12 @@ export class JobRunFence {
 
   async begin(job: string, periodKey: string): Promise<FenceEntry> {
     const connection = this.#orm.em.getConnection();
-    const [started] = await connection.execute<Array<{ attempts: number }>>(BEGIN, [job, periodKey]);
-    if (started) return { finished: false, attempt: started.attempts };
-    const [done] = await connection.execute<Array<{ outcome: Record<string, unknown> | null }>>(FINISHED_OUTCOME, [
-      job,
-      periodKey,
-    ]);
-    return { finished: true, outcome: done?.outcome ?? {} };
+    const attempt = await beginJobRun(connection, job, periodKey);
+    if (attempt !== null) return { finished: false, attempt };
+    return { finished: true, outcome: (await finishedJobRunOutcome(connection, job, periodKey)) ?? {} };
   }
 
   async finish(job: string, periodKey: string, outcome: object): Promise<void> {
-    await this.#orm.em.getConnection().execute(FINISH, [JSON.stringify(outcome), job, periodKey], 'run');
+    await finishJobRun(this.#orm.em.getConnection(), job, periodKey, outcome);
   }
 }
