@@ -4,7 +4,7 @@ import { keepInMailbox } from '../data/mailbox.js';
 import type { Mailer } from './mailer.js';
 
 /**
- * Keeps each email in `tresta_mailbox` instead of sending it (ENABLE_REAL_EMAILS=false, or no
+ * Keeps each email in the local mailbox (data/mailbox.ts) instead of sending it (ENABLE_REAL_EMAILS=false, or no
  * Resend key): everything up to the provider call runs for real, and the demo shows the result.
  * The idempotency key is unique there too, so a retried job keeps one copy.
  */

@@ -39,8 +39,8 @@ const toDigestRow = (row: ClaimedDigest): DigestRow => ({
  * taken yet, at the user's local digestHour: daily, or weekly on the local Monday.
  * Input: the tick (`now`; the schedule ticks hourly).
  * Effects: nothing while the quota lock is set (everyone carried). Otherwise, per user whose local
- * period is due: a tresta_digest_runs row (unique per user and local period date), a place in the
- * day's budget reserved atomically under `digest/<userId>/<date>`, then in one transaction the
+ * period is due: a digest row (data/digest-runs.ts, unique per user and local period date), a
+ * place in the day's budget reserved atomically under `digest/<userId>/<date>`, then in one transaction the
  * notifications it takes (each notification records its digest) and its rendered email in its
  * delivery log row, and a send-digest job carrying only ids (job id from the row). When the budget
  * runs out (the quota guard then sets the quota lock) the remaining users are carried: their

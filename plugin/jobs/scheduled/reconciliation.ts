@@ -12,8 +12,8 @@ export type ReconciliationOutcome = Omit<QuotaSnapshot, 'createdAt'>;
  * reconciliation — purpose: the nightly audit of a UTC day's email budget, and the record to
  * recover from when Redis has lost its counters.
  * Input: the tick (`now`, 23:59 UTC by default); the day is now's UTC date.
- * Effects: one row in tresta_quota_snapshots for the day: Redis' quota counter beside the delivery
- * log's sent, deferred and failed counts, and the limit in force.
+ * Effects: one quota snapshot row for the day (data/quota-snapshots.ts): Redis' quota counter
+ * beside the delivery log's sent, deferred and failed counts, and the limit in force.
  * Output: the figures written. Safe to run twice: the row is an upsert keyed by the date.
  */
 export async function runReconciliation(deps: { orm: MikroORM; quota: QuotaGuard }, now: Date): Promise<ReconciliationOutcome> {

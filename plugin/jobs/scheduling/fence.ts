@@ -4,8 +4,8 @@ import { beginJobRun, finishedJobRunOutcome, finishJobRun } from '../../data/job
 export type FenceEntry = { finished: false; attempt: number } | { finished: true; outcome: Record<string, unknown> };
 
 /**
- * One finished run per job and period, in Postgres (`tresta_job_runs`), whatever Redis and its
- * schedulers do (duplicate ticks, a lost lock). A run that died leaves its row "running": the next
+ * One finished run per job and period, in Postgres (a job-run row, data/job-runs.ts), whatever
+ * Redis and its schedulers do (duplicate ticks, a lost lock). A run that died leaves its row "running": the next
  * run of the period goes ahead and finishes the work (each job's own unique rows keep that from
  * doing anything twice).
  */
