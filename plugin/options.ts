@@ -6,7 +6,7 @@ import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
 import { isBrowserPushService } from './push/endpoint.js';
-import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduled/schedules.js';
+import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduling/schedules.js';
 import {
   CATEGORY_PATTERN,
   DEFAULT_NOTIFICATION_TYPES,

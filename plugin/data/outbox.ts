@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { affectedRows, type SqlExecutor } from './executor.js';
 
 // Every statement on tresta_outbox: a notification's pending hand-off to the delivery queue.
 
@@ -44,13 +45,6 @@ const MARK_PUBLISHED = `
   update tresta_outbox set status = 'published', published_at = now()
   where claim_token = ? and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
-// Deletes one batch of old published rows; small batches keep each delete's locks short.
-const DELETE_PUBLISHED = `
-  delete from tresta_outbox where id in (
-    select id from tresta_outbox
-    where status = 'published' and published_at < now() - make_interval(secs => ?)
-    limit ?)`;
-
 export interface ClaimedOutboxRow {
   id: string;
   notification_id: string;
@@ -93,8 +87,29 @@ export async function markPublished(em: EntityManager, token: string, ids: reado
   await em.execute(MARK_PUBLISHED, [token, JSON.stringify(ids)]);
 }
 
-/** Deletes up to `limit` rows published more than `olderThanSeconds` ago; answers how many. */
-export async function deletePublishedBatch(em: EntityManager, olderThanSeconds: number, limit: number): Promise<number> {
-  const batch = await em.execute<{ affectedRows?: number }>(DELETE_PUBLISHED, [olderThanSeconds, limit], 'run');
-  return batch.affectedRows ?? 0;
+// Deletes one batch of old published rows; small batches keep each delete's locks short.
+const DELETE_PUBLISHED = `
+    delete from tresta_outbox where id in (
+      select id from tresta_outbox where status = 'published' and published_at < ?::timestamptz limit ?)`;
+
+/** One batch of rows published before the cutoff: how many were deleted. */
+export async function deletePublishedOutbox(db: SqlExecutor, cutoff: string, batchSize: number): Promise<number> {
+  return affectedRows(db, DELETE_PUBLISHED, [cutoff, batchSize]);
+}
+
+/** What is stuck, for the metrics: the outbox's backlog and its oldest row's age, and the dead letters. */
+export interface Backlog {
+  dead_letters: number;
+  backlog: number;
+  oldest_age: number | null;
+}
+
+// One round trip for the three figures.
+const BACKLOG = `select (select count(*)::int from tresta_dead_letters) as dead_letters,
+              (select count(*)::int from tresta_outbox where status = 'pending') as backlog,
+              (select extract(epoch from now() - min(created_at))::float from tresta_outbox where status = 'pending') as oldest_age`;
+
+export async function backlogAndDeadLetters(db: SqlExecutor): Promise<Backlog | undefined> {
+  const [row] = await db.execute<Backlog[]>(BACKLOG);
+  return row;
 }

@@ -1,4 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { recordProviderEvent } from '../data/email-deliveries.js';
+import { suppressAddress } from '../data/email-suppressions.js';
 import type { RedisClient } from '../redis.js';
 
 /** The Resend webhook events this service acts on (see Resend's webhook payloads). */
@@ -12,16 +14,6 @@ export type ProviderEventOutcome = 'processed' | 'duplicate' | 'ignored';
 
 // Webhooks are retried by the provider for days; the idempotency keys outlive that.
 const IDEMPOTENCY_TTL_SECONDS = 7 * 86_400;
-
-// The delivery's latest state from the provider; an older event arriving late never overwrites a newer one.
-const RECORD_EVENT = `
-  update tresta_email_deliveries
-  set provider_event = ?, provider_event_at = ?, updated_at = now()
-  where provider_message_id = ? and (provider_event_at is null or provider_event_at <= ?)`;
-
-const SUPPRESS_ADDRESS = `
-  insert into tresta_email_suppressions (email, reason) values (?, ?)
-  on conflict (email) do nothing`;
 
 /** A hard bounce (the address does not exist) or a complaint: never email that address again. */
 function suppressionReason(event: ProviderEvent): 'bounce' | 'complaint' | null {
@@ -49,19 +41,19 @@ export async function applyProviderEvent(
   event: ProviderEvent,
 ): Promise<ProviderEventOutcome> {
   const state = TRACKED.get(event.type);
-  if (!state || !event.data.email_id) return 'ignored';
+  const emailId = event.data.email_id;
+  if (!state || !emailId) return 'ignored';
   const key = `${deps.prefix}:idempotency:${webhookId}:${event.type}`;
   if ((await deps.redis.set(key, '1', 'EX', IDEMPOTENCY_TTL_SECONDS, 'NX')) !== 'OK') return 'duplicate';
   try {
     const at = new Date(event.created_at);
     const happenedAt = Number.isNaN(at.getTime()) ? new Date() : at;
-    // `em.execute` runs in the transaction's context: the event and the suppression land together.
+    // On the transaction's entity manager: the event and the suppression land together.
     await deps.orm.em.fork().transactional(async (em) => {
-      await em.execute(RECORD_EVENT, [state, happenedAt, event.data.email_id, happenedAt], 'run');
+      await recordProviderEvent(em, emailId, { state, at: happenedAt });
       const reason = suppressionReason(event);
-      for (const address of reason ? (event.data.to ?? []) : []) {
-        await em.execute(SUPPRESS_ADDRESS, [address.toLowerCase(), reason], 'run');
-      }
+      if (!reason) return;
+      for (const address of event.data.to ?? []) await suppressAddress(em, address, reason);
     });
     return 'processed';
   } catch (error) {

@@ -11,7 +11,7 @@ export const QUEUES = {
   pushes: 'pushes',
 } as const;
 
-/** The scheduled jobs (queue `scheduled`, see jobs/scheduled/schedules.ts): the tick is all they need. */
+/** The scheduled jobs (queue `scheduled`, see jobs/scheduling/schedules.ts): the tick is all they need. */
 export type ScheduledJobPayload = Record<string, never>;
 
 export interface JobPayloads {

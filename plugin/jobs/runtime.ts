@@ -24,8 +24,8 @@ import { PushClaims } from '../push/push-claims.js';
 import { pushSubscriptions } from '../data/push-subscriptions.js';
 import { QUEUES, retryDelay } from './registry.js';
 import { PatientWorker } from './patient-worker.js';
-import type { ScheduledJobRunner } from './scheduled/run-job.js';
-import { startScheduledJobs } from './scheduled/start.js';
+import type { ScheduledJobRunner } from './scheduling/run-job.js';
+import { startScheduledJobs } from './scheduling/start.js';
 
 /** Times a job may lose its worker (killed, frozen past its lock) and be taken over before it fails for good. */
 const MAX_STALLS = 3;
@@ -186,7 +186,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     workers.push(emailWorker);
   }
 
-  // Cron as data, the digest sender, and "run now": see jobs/scheduled/.
+  // Cron as data, the digest sender, and "run now": see jobs/scheduling/.
   const scheduled = await startScheduledJobs({
     options,
     orm,

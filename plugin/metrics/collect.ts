@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
+import { backlogAndDeadLetters } from '../data/outbox.js';
 import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { DailyCounters } from './daily-counters.js';
 
@@ -44,7 +45,7 @@ export interface MetricsSources {
 /** One snapshot of what an operator looks at first: is it flowing, what is stuck, what failed. */
 export async function collectMetrics(sources: MetricsSources): Promise<SystemMetrics> {
   const today = (name: string) => sources.counters.lastDays(name).then((days) => days.at(-1)?.count ?? 0);
-  const [lastDays, emailsSent, emailsDeferred, emailsFailed, quota, nextRetryAt, queueCounts, [database], pushes] =
+  const [lastDays, emailsSent, emailsDeferred, emailsFailed, quota, nextRetryAt, queueCounts, database, pushes] =
     await Promise.all([
       sources.counters.lastDays('notifications_sent'),
       sources.counters.lastDays('emails_sent'),
@@ -64,11 +65,7 @@ export async function collectMetrics(sources: MetricsSources): Promise<SystemMet
           return [name, depth] as const;
         }),
       ),
-      sources.em.getConnection().execute<Array<{ dead_letters: number; backlog: number; oldest_age: number | null }>>(
-        `select (select count(*)::int from tresta_dead_letters) as dead_letters,
-              (select count(*)::int from tresta_outbox where status = 'pending') as backlog,
-              (select extract(epoch from now() - min(created_at))::float from tresta_outbox where status = 'pending') as oldest_age`,
-      ),
+      backlogAndDeadLetters(sources.em.getConnection()),
       Promise.all([today('pushes_sent'), today('pushes_capped'), today('pushes_failed')]),
     ]);
   return {

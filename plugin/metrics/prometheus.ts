@@ -50,39 +50,40 @@ export async function toPrometheus(
 ): Promise<{ contentType: string; body: string }> {
   const cluster = new Registry();
   const registers = [cluster];
+  // Each series is named `tresta_<name>`: the prefix is added here, once.
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
-    new Gauge({ name, help: `${help} (cluster-wide)`, labelNames, registers });
+    new Gauge({ name: `tresta_${name}`, help: `${help} (cluster-wide)`, labelNames, registers });
   const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name, help: `${help} (cluster-wide)`, labelNames, registers });
+    new Counter({ name: `tresta_${name}`, help: `${help} (cluster-wide)`, labelNames, registers });
 
-  counter('tresta_notifications_delivered_total', 'Notifications published to their users in real time').inc(
+  counter('notifications_delivered_total', 'Notifications published to their users in real time').inc(
     totals.notificationsDelivered[''] ?? 0,
   );
-  const sent = counter('tresta_emails_sent_total', 'Emails accepted by the provider, by kind (high, normal, digest)', ['kind']);
-  const failed = counter('tresta_emails_failed_total', 'Emails that failed for good, by kind (high, normal, digest)', ['kind']);
+  const sent = counter('emails_sent_total', 'Emails accepted by the provider, by kind (high, normal, digest)', ['kind']);
+  const failed = counter('emails_failed_total', 'Emails that failed for good, by kind (high, normal, digest)', ['kind']);
   for (const kind of EMAIL_KINDS) {
     sent.inc({ kind }, totals.emailsSent[kind] ?? 0);
     failed.inc({ kind }, totals.emailsFailed[kind] ?? 0);
   }
-  counter('tresta_pushes_sent_total', 'Web pushes accepted by a push service').inc(totals.pushesSent[''] ?? 0);
-  counter('tresta_pushes_capped_total', "Web pushes dropped by the per-user hourly cap").inc(totals.pushesCapped[''] ?? 0);
-  counter('tresta_pushes_failed_total', 'Web pushes refused for good').inc(totals.pushesFailed[''] ?? 0);
-  counter('tresta_emails_deferred_total', 'Normal emails held back by the daily budget (to the next UTC day or a digest)').inc(
+  counter('pushes_sent_total', 'Web pushes accepted by a push service').inc(totals.pushesSent[''] ?? 0);
+  counter('pushes_capped_total', 'Web pushes dropped by the per-user hourly cap').inc(totals.pushesCapped[''] ?? 0);
+  counter('pushes_failed_total', 'Web pushes refused for good').inc(totals.pushesFailed[''] ?? 0);
+  counter('emails_deferred_total', 'Normal emails held back by the daily budget (to the next UTC day or a digest)').inc(
     totals.emailsDeferred[''] ?? 0,
   );
 
-  gauge('tresta_email_quota_used', 'Emails counted against the daily limit this UTC day, every priority').set(metrics.quota.used);
-  gauge('tresta_email_quota_limit', "The provider's daily cap on all email").set(metrics.quota.limit);
-  gauge('tresta_email_quota_reserve', 'Places of the daily limit kept for critical email').set(metrics.quota.reserve);
-  gauge('tresta_email_quota_remaining', 'Emails normal priority may still send this UTC day').set(metrics.quota.remaining);
-  gauge('tresta_email_quota_locked', '1 while normal emails wait for the next UTC day, else 0').set(metrics.quota.locked ? 1 : 0);
-  const depth = gauge('tresta_queue_jobs', 'Jobs per queue and state (waiting, active, delayed, failed)', ['queue', 'state']);
+  gauge('email_quota_used', 'Emails counted against the daily limit this UTC day, every priority').set(metrics.quota.used);
+  gauge('email_quota_limit', "The provider's daily cap on all email").set(metrics.quota.limit);
+  gauge('email_quota_reserve', 'Places of the daily limit kept for critical email').set(metrics.quota.reserve);
+  gauge('email_quota_remaining', 'Emails normal priority may still send this UTC day').set(metrics.quota.remaining);
+  gauge('email_quota_locked', '1 while normal emails wait for the next UTC day, else 0').set(metrics.quota.locked ? 1 : 0);
+  const depth = gauge('queue_jobs', 'Jobs per queue and state (waiting, active, delayed, failed)', ['queue', 'state']);
   for (const [queue, counts] of Object.entries(metrics.queues)) {
     for (const [state, count] of Object.entries(counts)) depth.set({ queue, state }, count);
   }
-  gauge('tresta_dead_letters', 'Jobs that failed for good, kept for inspection and re-drive').set(metrics.deadLetters.total);
-  gauge('tresta_outbox_backlog', 'Committed notifications not yet handed to the queue').set(metrics.outbox.backlog);
-  gauge('tresta_outbox_oldest_age_seconds', 'Age of the oldest pending outbox row, 0 when none waits').set(
+  gauge('dead_letters', 'Jobs that failed for good, kept for inspection and re-drive').set(metrics.deadLetters.total);
+  gauge('outbox_backlog', 'Committed notifications not yet handed to the queue').set(metrics.outbox.backlog);
+  gauge('outbox_oldest_age_seconds', 'Age of the oldest pending outbox row, 0 when none waits').set(
     metrics.outbox.oldestAgeSeconds ?? 0,
   );
 

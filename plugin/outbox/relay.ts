@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { claimPending, deletePublishedBatch, markPublished, OUTBOX_CHANNEL } from '../data/outbox.js';
+import { claimPending, deletePublishedOutbox, markPublished, OUTBOX_CHANNEL } from '../data/outbox.js';
 import type { DirectConnection } from '../db/direct-connection.js';
 import { embeddedPGlite } from '../db/pglite.js';
 import { deliverJobId, JOB_OPTIONS, type JobPayloads } from '../jobs/registry.js';
@@ -90,9 +90,10 @@ export class OutboxRelay {
   /** Deletes published rows older than keepPublishedSeconds, batch by batch; answers how many. */
   async deletePublished(): Promise<number> {
     const em = this.#options.orm.em.fork();
+    const cutoff = new Date(Date.now() - this.#options.keepPublishedSeconds * 1000).toISOString();
     let deleted = 0;
     for (;;) {
-      const count = await deletePublishedBatch(em, this.#options.keepPublishedSeconds, this.#options.cleanupBatchSize);
+      const count = await deletePublishedOutbox(em, cutoff, this.#options.cleanupBatchSize);
       deleted += count;
       if (count < this.#options.cleanupBatchSize || this.#stopping) return deleted;
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.js';
 import { RedisKeys } from '../redis-keys.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { countedInBudget } from '../data/email-deliveries.js';
 import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
 import type { BudgetAlerts } from './budget-alerts.js';
 
@@ -38,13 +39,6 @@ export interface ReserveInput {
 const QUOTA_GROUP = 'email:quota';
 
 const isLockedOn = (lock: string | null | undefined, day: string) => lock === day || lock === `provider:${day}`;
-
-// Emails that took a place in a day's budget, by the delivery log: the source of truth when
-// Redis has lost the day's counter.
-const COUNTED_IN_POSTGRES = `
-  select coalesce(sum(recipients), 0)::int as total
-  from tresta_email_deliveries
-  where quota_date = ?::date and status in ('pending', 'sent')`;
 
 /**
  * The email budget: `dailyLimit` emails of every priority per UTC day (the provider's cap), of
@@ -180,7 +174,7 @@ export class QuotaGuard {
 
   /** Today's count from the delivery log, unless another process rebuilt it first (NX). */
   async #rebuildDay(day: string, ttl: number): Promise<void> {
-    const [row] = await this.#orm.em.getConnection().execute<Array<{ total: number }>>(COUNTED_IN_POSTGRES, [day]);
-    await this.#redis.set(this.dayKey(day), String(row?.total ?? 0), 'EX', ttl, 'NX');
+    const counted = await countedInBudget(this.#orm.em.getConnection(), day);
+    await this.#redis.set(this.dayKey(day), String(counted), 'EX', ttl, 'NX');
   }
 }

@@ -1,8 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Queue } from 'bullmq';
-import { isJobName, JOB_OPTIONS } from '../jobs/registry.js';
-import { afterBindings, toPage } from './cursor.js';
-import { isoColumn } from '../data/iso-column.js';
+import { deadLetterCounts, deadLettersPage, type DeadLetterRow } from '../data/dead-letters.js';
+import { decodeCursor, toPage } from './cursor.js';
 
 export interface DeadLetterView {
   id: string;
@@ -20,26 +18,6 @@ export interface DeadLetterView {
   requeuedAt: string | null;
   requeueJobId: string | null;
 }
-
-interface DeadLetterRow {
-  id: string;
-  queue: string;
-  job_id: string;
-  job_name: string;
-  payload: Record<string, unknown>;
-  error_type: 'transient' | 'permanent';
-  error_message: string;
-  http_status: number | null;
-  provider_response: unknown;
-  attempts: number;
-  retry_history: unknown[];
-  created_at: string;
-  requeued_at: string | null;
-  requeue_job_id: string | null;
-}
-
-const COLUMNS = `id, queue, job_id, job_name, payload, error_type, error_message, http_status, provider_response, attempts,
-  retry_history, ${isoColumn('created_at')} as created_at, ${isoColumn('requeued_at')} as requeued_at, requeue_job_id`;
 
 function toView(row: DeadLetterRow): DeadLetterView {
   return {
@@ -65,21 +43,12 @@ export async function listDeadLetters(
   em: EntityManager,
   query: { limit: number; cursor?: string; queue?: string; errorType?: string },
 ): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
-  const rows = await em.getConnection().execute<DeadLetterRow[]>(
-    `select ${COLUMNS} from tresta_dead_letters
-     where (?::text is null or queue = ?) and (?::text is null or error_type = ?)
-       and (?::timestamptz is null or (created_at, id) < (?::timestamptz, ?::uuid))
-     order by created_at desc, id desc
-     limit ?`,
-    [
-      query.queue ?? null,
-      query.queue ?? null,
-      query.errorType ?? null,
-      query.errorType ?? null,
-      ...afterBindings(query.cursor),
-      query.limit + 1,
-    ],
-  );
+  const rows = await deadLettersPage(em.getConnection(), {
+    queue: query.queue,
+    errorType: query.errorType,
+    after: query.cursor ? decodeCursor(query.cursor) : null,
+    limit: query.limit + 1,
+  });
   return toPage(rows, query.limit, toView);
 }
 
@@ -91,13 +60,7 @@ export interface DeadLetterStats {
 }
 
 export async function deadLetterStats(em: EntityManager): Promise<DeadLetterStats> {
-  const rows = await em.getConnection().execute<Array<{ dimension: string; value: string | null; count: number }>>(
-    `select 'errorType' as dimension, error_type as value, count(*)::int as count from tresta_dead_letters group by error_type
-     union all
-     select 'queue', queue, count(*)::int from tresta_dead_letters group by queue
-     union all
-     select 'httpStatus', coalesce(http_status::text, 'none'), count(*)::int from tresta_dead_letters group by http_status`,
-  );
+  const rows = await deadLetterCounts(em.getConnection());
   const stats: DeadLetterStats = { total: 0, byErrorType: {}, byQueue: {}, byHttpStatus: {} };
   for (const row of rows) {
     const key = row.value ?? 'none';
@@ -108,32 +71,4 @@ export async function deadLetterStats(em: EntityManager): Promise<DeadLetterStat
     else stats.byHttpStatus[key] = row.count;
   }
   return stats;
-}
-
-/**
- * Sends a dead job around again. Idempotent: the new job's id is derived from the dead letter's,
- * so two requeues at once (or a retried click) make one job, and the row records it once.
- * Answers null for an unknown id.
- */
-export async function requeueDeadLetter(
-  em: EntityManager,
-  queues: Record<string, Queue>,
-  id: string,
-): Promise<{ requeueJobId: string; alreadyRequeued: boolean } | null> {
-  const [row] = await em
-    .getConnection()
-    .execute<DeadLetterRow[]>(`select ${COLUMNS} from tresta_dead_letters where id = ?`, [id]);
-  if (!row) return null;
-  const queue = queues[row.queue];
-  if (!queue || !isJobName(row.job_name)) throw new Error(`dead letter ${id} names an unknown queue or job`);
-  const requeueJobId = `requeue-${row.id}`;
-  await queue.add(row.job_name, row.payload, { ...JOB_OPTIONS[row.job_name], jobId: requeueJobId });
-  const updated = await em
-    .getConnection()
-    .execute<{ affectedRows?: number }>(
-      'update tresta_dead_letters set requeued_at = now(), requeue_job_id = ? where id = ? and requeued_at is null',
-      [requeueJobId, id],
-      'run',
-    );
-  return { requeueJobId, alreadyRequeued: (updated.affectedRows ?? 0) === 0 };
 }

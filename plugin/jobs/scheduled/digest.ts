@@ -1,8 +1,11 @@
 import type { Queue } from 'bullmq';
+import { claimDigests, setDigestStatuses, type ClaimedDigest, type DueDigest } from '../../data/digest-runs.js';
+import { suppressedAmong, suppressionKey } from '../../data/email-suppressions.js';
+import { digestCandidates } from '../../data/notifications.js';
+import { digestKey, takeAndRender, type DigestComposer, type DigestRow, type Recipient } from '../../email/digest/compose.js';
+import { dueDigestPeriod } from '../../local-day.js';
 import { utcDay } from '../../utc-day.js';
 import { digestJobId, JOB_OPTIONS } from '../registry.js';
-import { DIGESTIBLE, digestKey, takeAndRender, type DigestComposer, type DigestRow, type Recipient } from './digest-compose.js';
-import { dueDigestPeriod } from '../../local-day.js';
 
 export interface DigestDeps {
   /** Null when the email channel is off: there is nobody to send a digest to. */
@@ -24,56 +27,7 @@ export interface DigestOutcome {
 
 const CHUNK = 500;
 
-// Users with a notification no digest has taken yet, and their digest schedule. Whatever was
-// never sent (a missed day, a carried user) is still untaken, so it stays in.
-const CANDIDATES = `
-  select n.user_id, coalesce(p.digest, 'daily') as frequency, coalesce(p.time_zone, 'UTC') as time_zone,
-         coalesce(p.digest_hour, 9) as digest_hour, count(*)::int as notification_count
-  from tresta_notifications n
-  left join tresta_notification_preferences p on p.user_id = n.user_id
-  where ${DIGESTIBLE} and coalesce(p.digest, 'daily') in ('daily', 'weekly')
-  group by n.user_id, p.digest, p.time_zone, p.digest_hour
-  order by n.user_id`;
-
-// Each due user's row for their local period: made by the first attempt, found by any later one.
-const CLAIM = `
-  insert into tresta_digest_runs (id, user_id, period, period_key, status, notification_count, window_end)
-  select gen_random_uuid(), r.user_id, r.frequency, r.period_key, 'pending', r.notification_count, ?::timestamptz
-  from jsonb_to_recordset(?::jsonb) as r(user_id text, frequency text, period_key text, notification_count int)
-  on conflict (user_id, period_key) do update set period = tresta_digest_runs.period
-  returning id, user_id, period, period_key, status`;
-
-const SUPPRESSED = `select email from tresta_email_suppressions where email in (select jsonb_array_elements_text(?::jsonb))`;
-
-const SET_STATUS = `
-  update tresta_digest_runs d set status = r.status
-  from jsonb_to_recordset(?::jsonb) as r(id uuid, status text)
-  where d.id = r.id and d.status in ('pending', 'carried')`;
-
-interface Candidate {
-  user_id: string;
-  frequency: 'daily' | 'weekly';
-  time_zone: string;
-  digest_hour: number;
-  notification_count: number;
-}
-
-interface DueUser {
-  user_id: string;
-  frequency: 'daily' | 'weekly';
-  period_key: string;
-  notification_count: number;
-}
-
-interface ClaimedRow {
-  id: string;
-  user_id: string;
-  period: 'daily' | 'weekly';
-  period_key: string;
-  status: string;
-}
-
-const toDigestRow = (row: ClaimedRow): DigestRow => ({
+const toDigestRow = (row: ClaimedDigest): DigestRow => ({
   id: row.id,
   userId: row.user_id,
   period: row.period,
@@ -85,8 +39,8 @@ const toDigestRow = (row: ClaimedRow): DigestRow => ({
  * taken yet, at the user's local digestHour: daily, or weekly on the local Monday.
  * Input: the tick (`now`; the schedule ticks hourly).
  * Effects: nothing while the quota lock is set (everyone carried). Otherwise, per user whose local
- * period is due: a tresta_digest_runs row (unique per user and local period date), a place in the
- * day's budget reserved atomically under `digest/<userId>/<date>`, then in one transaction the
+ * period is due: a digest row (data/digest-runs.ts, unique per user and local period date), a
+ * place in the day's budget reserved atomically under `digest/<userId>/<date>`, then in one transaction the
  * notifications it takes (each notification records its digest) and its rendered email in its
  * delivery log row, and a send-digest job carrying only ids (job id from the row). When the budget
  * runs out (the quota guard then sets the quota lock) the remaining users are carried: their
@@ -100,9 +54,8 @@ export async function runDigest(deps: DigestDeps, now: Date): Promise<DigestOutc
   const outcome: DigestOutcome = { sent: 0, skipped: 0, carried: 0 };
   const { composer, queue } = deps;
   if (!composer || !queue || composer.digestTypes.length === 0) return outcome;
-  const connection = composer.orm.em.getConnection();
-  const candidates = await connection.execute<Candidate[]>(CANDIDATES, [JSON.stringify(composer.digestTypes)]);
-  const due: DueUser[] = [];
+  const candidates = await digestCandidates(composer.orm.em.getConnection(), composer.digestTypes);
+  const due: DueDigest[] = [];
   for (const candidate of candidates) {
     const periodKey = dueDigestPeriod(
       { frequency: candidate.frequency, timeZone: candidate.time_zone, digestHour: candidate.digest_hour },
@@ -137,12 +90,12 @@ interface DigestTick {
   now: Date;
 }
 
-type Addressed = { row: ClaimedRow; recipient: Recipient };
+type Addressed = { row: ClaimedDigest; recipient: Recipient };
 
 /** One chunk of users: claim their rows, drop the unaddressable, reserve the budget, take and render, enqueue. */
-async function digestChunk(run: DigestTick, chunk: DueUser[]): Promise<DigestOutcome & { budgetSpent: boolean }> {
+async function digestChunk(run: DigestTick, chunk: DueDigest[]): Promise<DigestOutcome & { budgetSpent: boolean }> {
   const connection = run.composer.orm.em.getConnection();
-  const claimed = await connection.execute<ClaimedRow[]>(CLAIM, [run.now.toISOString(), JSON.stringify(chunk)]);
+  const claimed = await claimDigests(connection, run.now.toISOString(), chunk);
   const open = claimed.filter((row) => row.status === 'pending' || row.status === 'carried');
   const { addressed, unaddressable } = await address(run, open);
   const { inBudget, overBudget, budgetSpent } = await reserveBudget(run, addressed);
@@ -165,10 +118,10 @@ async function digestChunk(run: DigestTick, chunk: DueUser[]): Promise<DigestOut
   const emptied = inBudget.filter(({ row }) => !ready.has(row.id)).map(({ row }) => row);
 
   const statuses = [
-    ...[...unaddressable, ...emptied].map((row) => ({ id: row.id, status: 'skipped' })),
-    ...overBudget.map(({ row }) => ({ id: row.id, status: 'carried' })),
+    ...[...unaddressable, ...emptied].map((row) => ({ id: row.id, status: 'skipped' as const })),
+    ...overBudget.map(({ row }) => ({ id: row.id, status: 'carried' as const })),
   ];
-  if (statuses.length > 0) await connection.execute(SET_STATUS, [JSON.stringify(statuses)], 'run');
+  if (statuses.length > 0) await setDigestStatuses(connection, statuses);
   return {
     sent: inBudget.length - emptied.length,
     skipped: claimed.length - open.length + unaddressable.length + emptied.length,
@@ -178,19 +131,20 @@ async function digestChunk(run: DigestTick, chunk: DueUser[]): Promise<DigestOut
 }
 
 /** Each open row's recipient; rows without an address, or with a suppressed one, are skipped. */
-async function address(run: DigestTick, open: ClaimedRow[]): Promise<{ addressed: Addressed[]; unaddressable: ClaimedRow[] }> {
+async function address(
+  run: DigestTick,
+  open: ClaimedDigest[],
+): Promise<{ addressed: Addressed[]; unaddressable: ClaimedDigest[] }> {
   const recipients = await Promise.all(open.map((row) => run.composer.channel.resolveRecipient(row.user_id)));
-  const emails = recipients.flatMap((recipient) => (recipient ? [recipient.email.toLowerCase()] : []));
-  const suppressed = new Set(
-    (await run.composer.orm.em.getConnection().execute<Array<{ email: string }>>(SUPPRESSED, [JSON.stringify(emails)])).map(
-      (row) => row.email,
-    ),
+  const suppressed = await suppressedAmong(
+    run.composer.orm.em.getConnection(),
+    recipients.flatMap((recipient) => (recipient ? [recipient.email] : [])),
   );
   const addressed: Addressed[] = [];
-  const unaddressable: ClaimedRow[] = [];
+  const unaddressable: ClaimedDigest[] = [];
   open.forEach((row, i) => {
     const recipient = recipients[i];
-    if (recipient && !suppressed.has(recipient.email.toLowerCase())) addressed.push({ row, recipient });
+    if (recipient && !suppressed.has(suppressionKey(recipient.email))) addressed.push({ row, recipient });
     else unaddressable.push(row);
   });
   return { addressed, unaddressable };

@@ -1,5 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { digestsInFlight } from '../../data/digest-runs.js';
+import { deferredEmailsDue } from '../../data/email-deliveries.js';
+import { undeliveredPage, unfinishedEmailsPage } from '../../data/notifications.js';
 import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import { deliverJobId, digestJobId, EMAIL_PRIORITY, emailJobId, JOB_OPTIONS } from '../registry.js';
 
@@ -28,38 +31,6 @@ const GRACE_MS = 2 * 60_000;
 const LOOKBACK_MS = 7 * 24 * 3_600_000;
 const PAGE = 1_000;
 
-// Handed to the queue (no pending outbox row) but never delivered; a page at a time, oldest first.
-const UNDELIVERED = `
-  select n.id, n.user_id, n.created_at from tresta_notifications n
-  where n.delivered_at is null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
-    and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
-    and not exists (select 1 from tresta_outbox o where o.notification_id = n.id and o.status = 'pending')
-  order by n.created_at, n.id
-  limit ?`;
-
-// Delivered (so their send-email job was enqueued) but their email never reached a final state,
-// and not given up on: either no delivery row yet or one still pending. A page at a time.
-const EMAILS_UNFINISHED = `
-  select n.id, n.user_id, n.type, n.created_at from tresta_notifications n
-  left join tresta_email_deliveries d on d.notification_id = n.id and d.channel = 'email'
-  where n.delivered_at is not null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
-    and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
-    and n.type in (select jsonb_array_elements_text(?::jsonb))
-    and (d.id is null or d.status = 'pending')
-    and not exists (select 1 from tresta_dead_letters l where l.job_id = 'email-' || n.id::text and l.requeued_at is null)
-  order by n.created_at, n.id
-  limit ?`;
-
-const DEFERRED_DUE = `
-  select notification_id, user_id from tresta_email_deliveries
-  where status = 'deferred' and deferred_until <= ?::timestamptz and notification_id is not null`;
-
-// Rendered (their bytes are in the delivery log row) and not sent yet.
-const DIGESTS_IN_FLIGHT = `
-  select d.id, d.user_id from tresta_digest_runs d
-  join tresta_email_deliveries e on e.digest_run_id = d.id and e.status = 'pending' and e.content is not null
-  where d.status = 'pending' and d.created_at < ?::timestamptz and d.created_at >= ?::timestamptz`;
-
 /** The ids among these whose job is gone from the queue (BullMQ keeps a job's hash while it exists). */
 async function missingJobs(queue: Queue, jobIds: string[]): Promise<Set<string>> {
   const jobs = await Promise.all(jobIds.map((id) => queue.getJob(id)));
@@ -86,13 +57,7 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
 
   let after = { createdAt: oldest, id: '00000000-0000-0000-0000-000000000000' };
   for (;;) {
-    const rows = await connection.execute<Array<{ id: string; user_id: string; created_at: Date }>>(UNDELIVERED, [
-      settled,
-      oldest,
-      after.createdAt,
-      after.id,
-      PAGE,
-    ]);
+    const rows = await undeliveredPage(connection, { settled, oldest, after, limit: PAGE });
     if (rows.length === 0) break;
     const missing = await missingJobs(
       deps.queues.notifications,
@@ -127,10 +92,9 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
     outcome.lostEmails = 0;
     let afterEmail = { createdAt: oldest, id: '00000000-0000-0000-0000-000000000000' };
     for (;;) {
-      const rows = await connection.execute<Array<{ id: string; user_id: string; type: string; created_at: Date }>>(
-        EMAILS_UNFINISHED,
-        [settled, oldest, afterEmail.createdAt, afterEmail.id, JSON.stringify([...priorities.keys()]), PAGE],
-      );
+      const rows = await unfinishedEmailsPage(connection, { settled, oldest, after: afterEmail, limit: PAGE }, [
+        ...priorities.keys(),
+      ]);
       if (rows.length === 0) break;
       const missing = await missingJobs(
         emailQueue,
@@ -158,7 +122,7 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
   }
 
   if (deps.queues.emails) {
-    const due = await connection.execute<Array<{ notification_id: string; user_id: string }>>(DEFERRED_DUE, [now.toISOString()]);
+    const due = await deferredEmailsDue(connection, now.toISOString());
     // The send-email processor treats a deferred row as ready to try again; an existing job is left as it is.
     await deps.queues.emails.addBulk(
       due.map((row) => ({
@@ -171,7 +135,7 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
   }
 
   if (deps.queues.digests) {
-    const inFlight = await connection.execute<Array<{ id: string; user_id: string }>>(DIGESTS_IN_FLIGHT, [settled, oldest]);
+    const inFlight = await digestsInFlight(connection, settled, oldest);
     const missing = await missingJobs(
       deps.queues.digests,
       inFlight.map((row) => digestJobId(row.id)),

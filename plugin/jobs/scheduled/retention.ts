@@ -1,4 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { deleteOldDigests } from '../../data/digest-runs.js';
+import { deleteFinishedDeliveries } from '../../data/email-deliveries.js';
+import type { SqlExecutor } from '../../data/executor.js';
+import { deleteFinishedJobRuns } from '../../data/job-runs.js';
+import { deleteReadNotifications } from '../../data/notifications.js';
+import { deletePublishedOutbox } from '../../data/outbox.js';
 
 export interface RetentionSettings {
   /** Delivery log rows (sent, suppressed, folded, failed), old digest rows and job-run rows are kept this long. */
@@ -21,35 +27,14 @@ const DAY_MS = 86_400_000;
 /** The same age as the relay's own clean-up: published rows are only kept for audits and the sweeper. */
 const PUBLISHED_OUTBOX_MS = 3_600_000;
 
-// Each statement deletes one batch: (cutoff, batch size) → rows deleted.
-const DELETE = {
-  publishedOutbox: `
-    delete from tresta_outbox where id in (
-      select id from tresta_outbox where status = 'published' and published_at < ?::timestamptz limit ?)`,
-  deliveryLogs: `
-    delete from tresta_email_deliveries where id in (
-      select id from tresta_email_deliveries
-      where status in ('sent', 'suppressed', 'folded', 'failed') and created_at < ?::timestamptz limit ?)`,
-  // A notification keeps the id of the digest that took it, so it is never taken again once the
-  // digest's row is gone.
-  digestRuns: `
-    delete from tresta_digest_runs where id in (
-      select id from tresta_digest_runs where created_at < ?::timestamptz limit ?)`,
-  // Finished runs only: the running row of this very run (or of one that died recently) stays.
-  jobRuns: `
-    delete from tresta_job_runs where (job, period_key) in (
-      select job, period_key from tresta_job_runs where status = 'finished' and finished_at < ?::timestamptz limit ?)`,
-  readNotifications: `
-    delete from tresta_notifications where id in (
-      select id from tresta_notifications where created_at < ?::timestamptz and is_read limit ?)`,
-} as const;
+/** Deletes one batch of rows older than the cutoff: how many were deleted. */
+type DeleteBatch = (db: SqlExecutor, cutoff: string, batchSize: number) => Promise<number>;
 
-async function deleteInBatches(orm: MikroORM, sql: string, cutoff: Date, batchSize: number): Promise<number> {
+async function deleteInBatches(orm: MikroORM, deleteBatch: DeleteBatch, cutoff: Date, batchSize: number): Promise<number> {
   const connection = orm.em.getConnection();
   let deleted = 0;
   for (;;) {
-    const result = await connection.execute<{ affectedRows?: number }>(sql, [cutoff.toISOString(), batchSize], 'run');
-    const count = result.affectedRows ?? 0;
+    const count = await deleteBatch(connection, cutoff.toISOString(), batchSize);
     deleted += count;
     if (count < batchSize) return deleted;
   }
@@ -68,16 +53,16 @@ export async function runRetention(deps: { orm: MikroORM; retention: RetentionSe
   const logCutoff = new Date(now.getTime() - retention.deliveryLogDays * DAY_MS);
   const batch = retention.batchSize;
   return {
-    publishedOutbox: await deleteInBatches(orm, DELETE.publishedOutbox, new Date(now.getTime() - PUBLISHED_OUTBOX_MS), batch),
-    deliveryLogs: await deleteInBatches(orm, DELETE.deliveryLogs, logCutoff, batch),
-    digestRuns: await deleteInBatches(orm, DELETE.digestRuns, logCutoff, batch),
-    jobRuns: await deleteInBatches(orm, DELETE.jobRuns, logCutoff, batch),
+    publishedOutbox: await deleteInBatches(orm, deletePublishedOutbox, new Date(now.getTime() - PUBLISHED_OUTBOX_MS), batch),
+    deliveryLogs: await deleteInBatches(orm, deleteFinishedDeliveries, logCutoff, batch),
+    digestRuns: await deleteInBatches(orm, deleteOldDigests, logCutoff, batch),
+    jobRuns: await deleteInBatches(orm, deleteFinishedJobRuns, logCutoff, batch),
     readNotifications:
       retention.readNotificationsDays === null
         ? 0
         : await deleteInBatches(
             orm,
-            DELETE.readNotifications,
+            deleteReadNotifications,
             new Date(now.getTime() - retention.readNotificationsDays * DAY_MS),
             batch,
           ),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DeadLetterNotFoundError } from '../../errors.js';
-import { deadLetterStats, listDeadLetters, requeueDeadLetter } from '../../services/dead-letters.js';
+import { requeueDeadLetter } from '../../jobs/dead-letters.js';
+import { deadLetterStats, listDeadLetters } from '../../services/dead-letters.js';
 import type { RouteContext } from '../context.js';
 import { emptyBodySchema, idParamsSchema, pageQueryProperties } from '../schemas.js';
 

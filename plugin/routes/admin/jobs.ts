@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { JobBusyError, NoWorkerError, UnknownJobError } from '../../errors.js';
 import { QUEUES } from '../../jobs/registry.js';
-import { runScheduledJobNow } from '../../jobs/scheduled/run-now.js';
-import { isScheduledJobName } from '../../jobs/scheduled/schedules.js';
+import { runScheduledJobNow } from '../../jobs/scheduling/run-now.js';
+import { isScheduledJobName } from '../../jobs/scheduling/schedules.js';
 import type { RouteContext } from '../context.js';
 import { emptyBodySchema } from '../schemas.js';
 

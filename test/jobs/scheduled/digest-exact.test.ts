@@ -8,7 +8,7 @@ import type { EmailChannel } from '../../../plugin/email/channel.js';
 import { createMailboxMailer } from '../../../plugin/email/mailbox-mailer.js';
 import { DEFAULT_BRAND } from '../../../plugin/email/templates/brand.js';
 import { UnsubscribeLinks } from '../../../plugin/email/unsubscribe.js';
-import { takeAndRender } from '../../../plugin/jobs/scheduled/digest-compose.js';
+import { takeAndRender } from '../../../plugin/email/digest/compose.js';
 import { QuotaGuard } from '../../../plugin/quota/quota-guard.js';
 import { digestApp, recipientOf, setPreferences, until } from './helpers.js';
 

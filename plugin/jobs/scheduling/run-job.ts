@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../../redis.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
-import { runDigest, type DigestDeps, type DigestOutcome } from './digest.js';
+import { runDigest, type DigestDeps, type DigestOutcome } from '../scheduled/digest.js';
 import { JobRunFence } from './fence.js';
-import { runReconciliation, type ReconciliationOutcome } from './reconciliation.js';
-import { runRedrive, type RedriveDeps, type RedriveOutcome } from './redrive.js';
-import { runRetention, type RetentionOutcome, type RetentionSettings } from './retention.js';
+import { runReconciliation, type ReconciliationOutcome } from '../scheduled/reconciliation.js';
+import { runRedrive, type RedriveDeps, type RedriveOutcome } from '../scheduled/redrive.js';
+import { runRetention, type RetentionOutcome, type RetentionSettings } from '../scheduled/retention.js';
 import { RunLock } from './run-lock.js';
 import type { Schedule, ScheduledJobName } from './schedules.js';
 

@@ -7,10 +7,10 @@ import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { ResolvedWorkerOptions } from '../../options.js';
 import { QuotaGuard } from '../../quota/quota-guard.js';
 import { JOB_OPTIONS, QUEUES } from '../registry.js';
-import type { DigestComposer } from './digest-compose.js';
+import type { DigestComposer } from '../../email/digest/compose.js';
 import { createScheduledJobRunner, type ScheduledJobRunner } from './run-job.js';
 import { isScheduledJobName, SCHEDULED_JOBS, schedulesWith } from './schedules.js';
-import { sendDigest } from './send-digest.js';
+import { sendDigest } from '../processors/send-digest.js';
 
 export interface ScheduledJobsStartOptions {
   options: Pick<ResolvedWorkerOptions, 'redis' | 'email' | 'types' | 'retention' | 'schedules'>;

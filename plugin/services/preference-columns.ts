@@ -1,1 +1,0 @@
-export { EMAIL_ON } from '../data/preference-columns.js';
