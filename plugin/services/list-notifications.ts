@@ -1,16 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterBindings, toPage } from './cursor.js';
-import { notificationColumns, rowToNotificationView, type NotificationRow, type NotificationView } from './notification-view.js';
+import type { ListStatus, NotificationPage } from '../contract/index.js';
+import { notificationColumns, rowToNotificationView, type NotificationRow } from './notification-view.js';
 import { searchDocument, toSearchQuery } from './search-query.js';
-
-/** `all` is the inbox: everything not archived. */
-export type InboxStatus = 'all' | 'unread' | 'read' | 'archived';
 
 export interface ListQuery {
   userId: string;
   limit: number;
   cursor?: string;
-  status?: InboxStatus;
+  status?: ListStatus;
   /** Unread only, within the status (the list's original parameter). */
   unreadOnly?: boolean;
   category?: string;
@@ -20,13 +18,8 @@ export interface ListQuery {
   groupId?: string;
 }
 
-export interface NotificationPage {
-  items: NotificationView[];
-  nextCursor: string | null;
-}
-
 // Fixed text per status: the only part of a condition that is not a bind value.
-const STATUS_CONDITION: Record<InboxStatus, (alias: string) => string> = {
+const STATUS_CONDITION: Record<ListStatus, (alias: string) => string> = {
   all: (a) => `${a}.is_archived = false`,
   unread: (a) => `${a}.is_archived = false and ${a}.is_read = false`,
   read: (a) => `${a}.is_archived = false and ${a}.is_read = true`,

@@ -4,7 +4,8 @@ import type { Notification } from '../db/entities/index.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import { OUTBOX_CHANNEL } from '../outbox/relay.js';
 import { OPEN_GROUP } from './grouping.js';
-import { toNotificationView, type NotificationView } from './notification-view.js';
+import type { NotificationView } from '../contract/index.js';
+import { toNotificationView } from './notification-view.js';
 import { validateNotification, type NotifyInput } from './validate-notification.js';
 
 export interface NotifyDeps {

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { NotificationAction } from '../../db/entities/index.js';
+import type { NotificationAction } from '../../contract/index.js';
 import type { EmailChannel } from '../../email/channel.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import type { OutgoingEmail, SendOutcome } from '../../email/mailer.js';

@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { NotificationAction } from '../../db/entities/index.js';
+import type { NotificationAction } from '../../contract/index.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { Severity } from '../../notification-types.js';
 import type { ResolvedWebPush } from '../../options.js';
