@@ -1,7 +1,10 @@
 import createFastifyError, { type FastifyErrorConstructor } from '@fastify/error';
+import type { TrestaErrorCode } from './contract/index.js';
 
-// The one catalog of the plugin's errors. Each code is listed in docs/routes-and-errors.md (test/docs
-// checks it); every error a route answers with has Fastify's shape { statusCode, code, error, message }.
+// The one catalog of the plugin's errors: every TRESTA_ERR_ code is created here, and nowhere else.
+// Each code is listed in docs/routes-and-errors.md (test/docs checks it) and in the contract's
+// TrestaErrorCode (test/contract checks they are the same codes); every error a route answers with
+// has Fastify's shape { statusCode, code, error, message }.
 
 /**
  * The constructor of one of the plugin's errors. Named here, so the declarations emitted for this
@@ -9,12 +12,16 @@ import createFastifyError, { type FastifyErrorConstructor } from '@fastify/error
  * spelling TypeScript would otherwise emit does not resolve under `bundler`.
  */
 export interface TrestaErrorConstructor<Arg extends unknown[]> extends FastifyErrorConstructor<
-  { code: string; statusCode: number },
+  { code: TrestaErrorCode; statusCode: number },
   Arg
 > {}
 
 /** @fastify/error's own factory, typed with the named constructor above. */
-function createError<Arg extends unknown[] = []>(code: string, message: string, statusCode: number): TrestaErrorConstructor<Arg> {
+function createError<Arg extends unknown[] = []>(
+  code: TrestaErrorCode,
+  message: string,
+  statusCode: number,
+): TrestaErrorConstructor<Arg> {
   return createFastifyError<Arg>(code, message, statusCode) as TrestaErrorConstructor<Arg>;
 }
 
@@ -83,6 +90,8 @@ export const ChannelForbiddenError = createError(
   'This user id cannot have a real-time channel (it contains ":" or "*")',
   403,
 );
+
+export const WebSocketOriginError = createError('TRESTA_ERR_WS_ORIGIN', 'This origin may not connect', 403);
 
 export const RateLimitedError = createError<[number]>('TRESTA_ERR_RATE_LIMITED', 'Too many requests; retry in %d seconds', 429);
 
@@ -163,3 +172,11 @@ export const PushSubscriptionNotFoundError = createError(
   'No push subscription of yours has this endpoint',
   404,
 );
+
+export const InternalError = createError('TRESTA_ERR_INTERNAL', 'Something went wrong on our side', 500);
+
+/**
+ * The code answered for a client error raised without a code of its own (by a library, say). Its
+ * status is that error's, so it is a code only, not an error of its own.
+ */
+export const BAD_REQUEST_CODE = 'TRESTA_ERR_BAD_REQUEST' satisfies TrestaErrorCode;

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NotificationView } from './contract/index.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { createUnsubscribeLinks } from './email/unsubscribe.js';
 import { connectDatabase } from './db/connect.js';
@@ -23,7 +24,6 @@ import { userRoutes } from './routes/index.js';
 import { resendWebhookRoute } from './routes/resend-webhook.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { websocketRoutes } from './routes/websocket.js';
-import type { NotificationView } from './services/notification-view.js';
 import { notify, notifyMany } from './services/notify.js';
 import type { NotifyInput } from './services/validate-notification.js';
 
@@ -210,8 +210,7 @@ export { startWorkers, type WorkerProcess } from './worker-process.js';
 export * as errors from './errors.js';
 export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
-export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig, type Severity } from './notification-types.js';
-export type { NotificationAction } from './db/entities/index.js';
+export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig } from './notification-types.js';
 export type {
   AuthenticatedUser,
   AuthenticateFunction,
@@ -219,7 +218,13 @@ export type {
   TrestaNotificationsOptions,
   WorkerProcessOptions,
 } from './options.js';
-export type { ArchivedChange, ReadChange, RealtimeMessage } from './realtime/messages.js';
-export type { NotificationView as Notification } from './services/notification-view.js';
+export type {
+  ArchivedChange,
+  NotificationAction,
+  NotificationView as Notification,
+  Preferences,
+  ReadChange,
+  RealtimeMessage,
+  Severity,
+} from './contract/index.js';
 export type { NotifyInput } from './services/validate-notification.js';
-export type { Preferences } from './services/preferences.js';

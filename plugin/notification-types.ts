@@ -1,3 +1,5 @@
+import type { Severity } from './contract/index.js';
+
 /**
  * How a notification type reaches the inbox:
  * - `immediate`: critical, emailed at once and never held back by the daily budget (still counted);
@@ -7,8 +9,8 @@
  */
 export type EmailMode = 'immediate' | 'normal' | 'digest' | 'none';
 
-/** How loudly the widget shows a notification of the type. */
-export type Severity = 'info' | 'success' | 'warning' | 'critical';
+// A type's registration names its severity, so the name is offered here too; the wire contract declares it.
+export type { Severity };
 
 export const SEVERITIES: readonly Severity[] = ['info', 'success', 'warning', 'critical'];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { NotificationSchema, type Notification, type NotificationAction } from '../db/entities/index.js';
-import type { Severity } from '../notification-types.js';
+import { NotificationSchema, type Notification } from '../db/entities/index.js';
+import type { ListStatus, NotificationAction, Severity } from '../contract/index.js';
 import { isoColumn } from './iso-column.js';
 import { keysetBindings, type ListPosition } from './keyset.js';
 import { QUEUE_BATCH } from './outbox.js';
@@ -172,13 +172,10 @@ export async function updateFlags(
   return row ? (em.map(NotificationSchema, row) as Notification) : null;
 }
 
-/** `all` is the inbox: everything not archived. */
-export type InboxStatus = 'all' | 'unread' | 'read' | 'archived';
-
 /** Which of a user's notifications a list shows. */
 export interface NotificationFilter {
   userId: string;
-  status?: InboxStatus;
+  status?: ListStatus;
   /** Unread only, within the status (the list's original parameter). */
   unreadOnly?: boolean;
   category?: string;
@@ -190,7 +187,7 @@ export interface NotificationFilter {
 }
 
 // Fixed text per status: the only part of a condition that is not a bind value.
-const STATUS_CONDITION: Record<InboxStatus, (alias: string) => string> = {
+const STATUS_CONDITION: Record<ListStatus, (alias: string) => string> = {
   all: (a) => `${a}.is_archived = false`,
   unread: (a) => `${a}.is_archived = false and ${a}.is_read = false`,
   read: (a) => `${a}.is_archived = false and ${a}.is_read = true`,

@@ -1,4 +1,4 @@
-import type { NotificationAction } from '../db/entities/index.js';
+import type { NotificationAction } from '../contract/index.js';
 import type { Severity } from '../notification-types.js';
 
 /**

@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis.js';
-import type { Publisher, RealtimeMessage } from './messages.js';
+import type { RealtimeMessage } from '../contract/index.js';
+import type { Publisher } from './messages.js';
 
 /** What travels on the Redis channel: the user it is for and the message itself. */
 export interface FanoutEnvelope {

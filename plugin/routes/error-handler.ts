@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/availability.js';
-import { DatabaseUnavailableError } from '../errors.js';
+import { BAD_REQUEST_CODE, DatabaseUnavailableError, InternalError } from '../errors.js';
 
 const RETRY_AFTER_SECONDS = 5;
 
@@ -17,14 +17,15 @@ function send(reply: FastifyReply, statusCode: number, code: string, message: st
 export function handleRouteError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const fromCatalog = error.code?.startsWith('TRESTA_ERR_') === true;
   if (error.statusCode && error.statusCode >= 400 && (error.statusCode < 500 || fromCatalog)) {
-    return send(reply, error.statusCode, error.code ?? 'TRESTA_ERR_BAD_REQUEST', error.message);
+    return send(reply, error.statusCode, error.code ?? BAD_REQUEST_CODE, error.message);
   }
   if (isDatabaseUnavailable(error)) {
     request.log.warn({ err: error }, 'notification store unavailable');
     const unavailable = new DatabaseUnavailableError();
     reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    return send(reply, unavailable.statusCode as number, unavailable.code, unavailable.message);
+    return send(reply, unavailable.statusCode, unavailable.code, unavailable.message);
   }
   request.log.error({ err: error }, 'notification route failed');
-  return send(reply, 500, 'TRESTA_ERR_INTERNAL', 'Something went wrong on our side');
+  const internal = new InternalError();
+  return send(reply, internal.statusCode, internal.code, internal.message);
 }

@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { archiveRead, markAllRead } from '../data/notifications.js';
+import type { UpdatedCount } from '../contract/index.js';
 import { announceArchived, announceRead } from '../services/announce-change.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
-import { emptyBodySchema } from './schemas.js';
+import { emptyBodySchema, updatedCountSchema } from './schemas.js';
 
-const updatedResponse = { 200: { type: 'object', required: ['updated'], properties: { updated: { type: 'integer' } } } };
+const updatedResponse = { 200: updatedCountSchema };
 
 export function markAllReadRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/mark-all-read', {
     schema: { body: emptyBodySchema, response: updatedResponse },
-    handler: async (request) => {
+    handler: async (request): Promise<UpdatedCount> => {
       const em = ctx.orm.em.fork();
       const { userId } = currentUser(request);
       const updated = await markAllRead(em, { userId });
@@ -23,7 +24,7 @@ export function markAllReadRoute(app: FastifyInstance, ctx: RouteContext): void 
 export function archiveReadRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/archive-read', {
     schema: { summary: 'Archives every read notification', body: emptyBodySchema, response: updatedResponse },
-    handler: async (request) => {
+    handler: async (request): Promise<UpdatedCount> => {
       const em = ctx.orm.em.fork();
       const { userId } = currentUser(request);
       const updated = await archiveRead(em, { userId });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { getPreferences, updatePreferences, type PreferencesUpdate } from '../services/preferences.js';
+import type { PreferencesUpdate } from '../contract/index.js';
+import { getPreferences, updatePreferences } from '../services/preferences.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
 import { preferencesUpdateSchema } from './schemas.js';

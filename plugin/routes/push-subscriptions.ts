@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { PushEndpointBody, PushSubscriptionBody, PushSubscriptionSaved } from '../contract/index.js';
 import {
   InvalidPushSubscriptionError,
   PushEndpointRefusedError,
@@ -8,45 +9,10 @@ import {
 import { decodeBase64url, isP256PublicKey } from '../push/endpoint.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
-
-/** What `PushSubscription.toJSON()` gives in a browser. */
-interface SubscriptionBody {
-  endpoint: string;
-  expirationTime?: number | null;
-  keys: { p256dh: string; auth: string };
-}
+import { pushEndpointBodySchema, pushSubscriptionBodySchema, pushSubscriptionSavedSchema } from './schemas.js';
 
 // A subscription is a few hundred bytes; anything much larger is not one.
 const BODY_LIMIT = 8 * 1024;
-
-const subscriptionBodySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['endpoint', 'keys'],
-  properties: {
-    endpoint: { type: 'string', minLength: 1, maxLength: 2048 },
-    expirationTime: { type: ['number', 'null'] },
-    keys: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['p256dh', 'auth'],
-      properties: { p256dh: { type: 'string', maxLength: 128 }, auth: { type: 'string', maxLength: 64 } },
-    },
-  },
-} as const;
-
-const endpointBodySchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['endpoint'],
-  properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
-} as const;
-
-const subscriptionResponse = {
-  type: 'object',
-  required: ['endpoint', 'createdAt'],
-  properties: { endpoint: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
-} as const;
 
 /** The endpoint as a URL the server may post to, or a 400 that says why not. */
 function allowedEndpoint(ctx: RouteContext, endpoint: string): string {
@@ -61,7 +27,7 @@ function allowedEndpoint(ctx: RouteContext, endpoint: string): string {
 }
 
 /** The browser's keys, refused unless encryption to them can work (RFC 8291). */
-function checkedKeys(keys: SubscriptionBody['keys']): { p256dh: string; auth: string } {
+function checkedKeys(keys: PushSubscriptionBody['keys']): { p256dh: string; auth: string } {
   const p256dh = decodeBase64url(keys.p256dh);
   if (!p256dh || !isP256PublicKey(p256dh)) {
     throw new InvalidPushSubscriptionError('"keys.p256dh" must be an uncompressed P-256 public key (65 bytes, base64url)');
@@ -77,11 +43,11 @@ function checkedKeys(keys: SubscriptionBody['keys']): { p256dh: string; auth: st
  * TRESTA_ERR_PUSH_NOT_CONFIGURED without `webPush`.
  */
 export function pushSubscriptionRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  app.post<{ Body: SubscriptionBody }>('/push-subscriptions', {
+  app.post<{ Body: PushSubscriptionBody }>('/push-subscriptions', {
     bodyLimit: BODY_LIMIT,
     schema: {
-      body: subscriptionBodySchema,
-      response: { 200: subscriptionResponse, 201: subscriptionResponse },
+      body: pushSubscriptionBodySchema,
+      response: { 200: pushSubscriptionSavedSchema, 201: pushSubscriptionSavedSchema },
     },
     handler: async (request, reply) => {
       if (!ctx.webPush) throw new PushNotConfiguredError();
@@ -90,13 +56,14 @@ export function pushSubscriptionRoutes(app: FastifyInstance, ctx: RouteContext):
       const keys = checkedKeys(request.body.keys);
       const userAgent = request.headers['user-agent']?.slice(0, 512) ?? null;
       const saved = await ctx.pushSubscriptions.save({ userId, endpoint, ...keys, userAgent });
-      return reply.status(saved.created ? 201 : 200).send({ endpoint, createdAt: saved.createdAt.toISOString() });
+      const answer: PushSubscriptionSaved = { endpoint, createdAt: saved.createdAt.toISOString() };
+      return reply.status(saved.created ? 201 : 200).send(answer);
     },
   });
 
-  app.delete<{ Body: { endpoint: string } }>('/push-subscriptions', {
+  app.delete<{ Body: PushEndpointBody }>('/push-subscriptions', {
     bodyLimit: BODY_LIMIT,
-    schema: { body: endpointBodySchema, response: { 204: { type: 'null', description: 'Removed' } } },
+    schema: { body: pushEndpointBodySchema, response: { 204: { type: 'null', description: 'Removed' } } },
     handler: async (request, reply) => {
       if (!ctx.webPush) throw new PushNotConfiguredError();
       const { userId } = currentUser(request);

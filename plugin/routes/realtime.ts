@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { AblyBrowserOptions, RealtimeOffer } from '../contract/index.js';
 import { AblyNotConfiguredError, ChannelForbiddenError } from '../errors.js';
 import { isChannelSafeUserId, userChannel, type AblyAdapter } from '../realtime/ably.js';
 import { currentUser } from './current-user.js';
+import { realtimeOfferSchema } from './schemas.js';
 
 export interface RealtimeRouteOptions {
   ably: AblyAdapter | null;
@@ -13,7 +15,7 @@ export interface RealtimeRouteOptions {
 }
 
 /** Where and how the widget subscribes; client options only when the server points Ably elsewhere. */
-function ablyOffer(userId: string, browserOptions: Record<string, unknown>, routePrefix: string) {
+function ablyOffer(userId: string, browserOptions: AblyBrowserOptions, routePrefix: string): NonNullable<RealtimeOffer['ably']> {
   const clientOptions = Object.keys(browserOptions).length > 0 ? { clientOptions: browserOptions } : {};
   return { tokenUrl: `${routePrefix}/api/ably/token`, channel: userChannel(userId), ...clientOptions };
 }
@@ -28,7 +30,7 @@ export function realtimeRoute(
   options: RealtimeRouteOptions,
   webPush: { vapidPublicKey: string } | null,
 ): void {
-  const push = webPush
+  const push: Pick<RealtimeOffer, 'push'> = webPush
     ? {
         push: {
           vapidPublicKey: webPush.vapidPublicKey,
@@ -38,55 +40,14 @@ export function realtimeRoute(
       }
     : {};
   app.get('/realtime', {
-    schema: {
-      response: {
-        200: {
-          type: 'object',
-          required: ['transports', 'websocket', 'pollIntervalMs'],
-          properties: {
-            transports: { type: 'array', items: { type: 'string', enum: ['ably', 'websocket', 'polling'] } },
-            websocket: { type: 'object', properties: { url: { type: 'string' } } },
-            ably: {
-              type: 'object',
-              properties: {
-                tokenUrl: { type: 'string' },
-                channel: { type: 'string' },
-                clientOptions: {
-                  type: 'object',
-                  properties: {
-                    endpoint: { type: 'string' },
-                    environment: { type: 'string' },
-                    restHost: { type: 'string' },
-                    realtimeHost: { type: 'string' },
-                    port: { type: 'integer' },
-                    tlsPort: { type: 'integer' },
-                    tls: { type: 'boolean' },
-                  },
-                },
-              },
-            },
-            pollIntervalMs: { type: 'integer' },
-            push: {
-              type: 'object',
-              description: 'present when the server sends web push',
-              required: ['vapidPublicKey', 'serviceWorkerUrl', 'subscriptionsUrl'],
-              properties: {
-                vapidPublicKey: { type: 'string', description: 'the applicationServerKey for pushManager.subscribe (base64url)' },
-                serviceWorkerUrl: { type: 'string' },
-                subscriptionsUrl: { type: 'string' },
-              },
-            },
-          },
-        },
-      },
-    },
-    handler: async (request) => {
+    schema: { response: { 200: realtimeOfferSchema } },
+    handler: async (request): Promise<RealtimeOffer> => {
       const { userId } = currentUser(request);
-      const offerAbly = options.ably !== null && options.ablyPublishing && isChannelSafeUserId(userId);
+      const ably = options.ablyPublishing && isChannelSafeUserId(userId) ? options.ably : null;
       return {
-        transports: offerAbly ? ['ably', 'websocket', 'polling'] : ['websocket', 'polling'],
+        transports: ably ? ['ably', 'websocket', 'polling'] : ['websocket', 'polling'],
         websocket: { url: `${options.routePrefix}/api/notifications/ws` },
-        ...(offerAbly ? { ably: ablyOffer(userId, options.ably!.browserOptions, options.routePrefix) } : {}),
+        ...(ably ? { ably: ablyOffer(userId, ably.browserOptions, options.routePrefix) } : {}),
         pollIntervalMs: options.pollIntervalMs,
         ...push,
       };

@@ -1,6 +1,8 @@
-// JSON schemas shared by the routes: requests are validated by them and responses serialized
+// The JSON schemas of what crosses the wire: requests are validated by them and responses serialized
 // by them (so nothing outside the schema, like a user id, can leak into an answer). Body schemas
 // say `additionalProperties: false` everywhere: the plugin's body validator refuses unknown keys.
+// Each describes a type of the wire contract (plugin/contract), and test/contract checks that the
+// two agree, field by field; so they are declared `as const`, which that check reads.
 
 import { CATEGORY_PATTERN, SEVERITIES } from '../notification-types.js';
 
@@ -111,9 +113,115 @@ export const preferencesUpdateSchema = {
   },
 } as const;
 
+/** GET /api/notifications: one page of the list. */
+export const notificationPageSchema = {
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: {
+    items: { type: 'array', items: { $ref: 'TrestaNotification#' } },
+    nextCursor: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** The list's `status` query parameter. */
+export const listStatusSchema = {
+  type: 'string',
+  enum: ['all', 'unread', 'read', 'archived'],
+  description: '`all` (the default) is every notification not archived',
+} as const;
+
+export const unreadCountSchema = { type: 'object', required: ['count'], properties: { count: { type: 'integer' } } } as const;
+
+/** PATCH /api/notifications/:id's body. */
+export const notificationChangeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { isRead: { type: 'boolean' }, isArchived: { type: 'boolean' } },
+} as const;
+
+/** What mark-all-read and archive-read answer. */
+export const updatedCountSchema = {
+  type: 'object',
+  required: ['updated'],
+  properties: { updated: { type: 'integer' } },
+} as const;
+
+export const realtimeOfferSchema = {
+  type: 'object',
+  required: ['transports', 'websocket', 'pollIntervalMs'],
+  properties: {
+    transports: { type: 'array', items: { type: 'string', enum: ['ably', 'websocket', 'polling'] } },
+    websocket: { type: 'object', required: ['url'], properties: { url: { type: 'string' } } },
+    ably: {
+      type: 'object',
+      required: ['tokenUrl', 'channel'],
+      properties: {
+        tokenUrl: { type: 'string' },
+        channel: { type: 'string' },
+        clientOptions: {
+          type: 'object',
+          properties: {
+            endpoint: { type: 'string' },
+            environment: { type: 'string' },
+            restHost: { type: 'string' },
+            realtimeHost: { type: 'string' },
+            port: { type: 'integer' },
+            tlsPort: { type: 'integer' },
+            tls: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    pollIntervalMs: { type: 'integer' },
+    push: {
+      type: 'object',
+      description: 'present when the server sends web push',
+      required: ['vapidPublicKey', 'serviceWorkerUrl', 'subscriptionsUrl'],
+      properties: {
+        vapidPublicKey: { type: 'string', description: 'the applicationServerKey for pushManager.subscribe (base64url)' },
+        serviceWorkerUrl: { type: 'string' },
+        subscriptionsUrl: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+/** POST /api/notifications/push-subscriptions' body: a browser's `PushSubscription.toJSON()`. */
+export const pushSubscriptionBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['endpoint', 'keys'],
+  properties: {
+    endpoint: { type: 'string', minLength: 1, maxLength: 2048 },
+    expirationTime: { type: ['number', 'null'] },
+    keys: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['p256dh', 'auth'],
+      properties: { p256dh: { type: 'string', maxLength: 128 }, auth: { type: 'string', maxLength: 64 } },
+    },
+  },
+} as const;
+
+/** DELETE /api/notifications/push-subscriptions' body. */
+export const pushEndpointBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['endpoint'],
+  properties: { endpoint: { type: 'string', minLength: 1, maxLength: 2048 } },
+} as const;
+
+export const pushSubscriptionSavedSchema = {
+  type: 'object',
+  required: ['endpoint', 'createdAt'],
+  properties: { endpoint: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
+} as const;
+
 export const errorSchema = {
   $id: 'TrestaError',
   type: 'object',
+  required: ['statusCode', 'code', 'error', 'message'],
   properties: {
     statusCode: { type: 'integer' },
     code: { type: 'string' },

@@ -1,21 +1,17 @@
 import type { FastifyInstance } from 'fastify';
+import type { NotificationChange } from '../contract/index.js';
 import { NotificationNotFoundError } from '../errors.js';
 import { announceArchived, announceRead } from '../services/announce-change.js';
-import { updateNotification, type NotificationChange } from '../services/update-notification.js';
+import { updateNotification } from '../services/update-notification.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
-import { idParamsSchema } from './schemas.js';
+import { idParamsSchema, notificationChangeSchema } from './schemas.js';
 
 export function updateNotificationRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.patch<{ Params: { id: string }; Body: NotificationChange }>('/:id', {
     schema: {
       params: idParamsSchema,
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        minProperties: 1,
-        properties: { isRead: { type: 'boolean' }, isArchived: { type: 'boolean' } },
-      },
+      body: notificationChangeSchema,
       response: { 200: { $ref: 'TrestaNotification#' } },
     },
     handler: async (request) => {

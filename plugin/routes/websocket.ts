@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { RedisClient } from '../redis.js';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
-import { RateLimitedError } from '../errors.js';
+import { RateLimitedError, WebSocketOriginError } from '../errors.js';
 import type { AuthenticatedUser } from '../options.js';
 import type { WebSocketHub } from '../realtime/websocket-hub.js';
 import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
@@ -74,9 +74,10 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
   const checkOrigin = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin;
     if (origin !== undefined && !options.allowedOrigins.includes(origin)) {
+      const refused = new WebSocketOriginError();
       await reply
-        .status(403)
-        .send({ statusCode: 403, code: 'TRESTA_ERR_WS_ORIGIN', error: 'Forbidden', message: 'This origin may not connect' });
+        .status(refused.statusCode)
+        .send({ statusCode: refused.statusCode, code: refused.code, error: 'Forbidden', message: refused.message });
     }
   };
 

@@ -1,18 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { listPage, type NotificationFilter } from '../data/notifications.js';
 import { decodeCursor, toPage } from './cursor.js';
-import { rowToNotificationView, type NotificationView } from './notification-view.js';
+import type { NotificationPage } from '../contract/index.js';
+import { rowToNotificationView } from './notification-view.js';
 import { toSearchQuery } from './search-query.js';
 
 export interface ListQuery extends Omit<NotificationFilter, 'search'> {
   limit: number;
   cursor?: string;
   q?: string;
-}
-
-export interface NotificationPage {
-  items: NotificationView[];
-  nextCursor: string | null;
 }
 
 /**

@@ -1,34 +1,8 @@
 import type { NotificationRow } from '../data/notifications.js';
-import type { Notification, NotificationAction } from '../db/entities/index.js';
-import type { Severity } from '../notification-types.js';
+import type { NotificationView } from '../contract/index.js';
+import type { Notification } from '../db/entities/index.js';
 
-/** The public shape of a notification (CONTRACT.md): no user id, ISO dates. */
-export interface NotificationView {
-  id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
-  metadata: Record<string, unknown>;
-  isRead: boolean;
-  readAt: string | null;
-  isArchived: boolean;
-  archivedAt: string | null;
-  category: string | null;
-  severity: Severity;
-  required: boolean;
-  actions: NotificationAction[];
-  groupKey: string | null;
-  groupId: string | null;
-  /**
-   * In a list page: how many notifications this row stands for (a collapsed group: those of the
-   * group that match the page's filters) and how many of them are unread. Elsewhere: 1, and 0 or 1.
-   */
-  groupCount: number;
-  groupUnreadCount: number;
-  createdAt: string;
-}
-
+/** A notification as the API shows it: no user id, ISO dates. */
 export function toNotificationView(row: Notification): NotificationView {
   return {
     id: row.id,

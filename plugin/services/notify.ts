@@ -3,7 +3,8 @@ import { insertWithOutbox } from '../data/notifications.js';
 import { wakeRelay } from '../data/outbox.js';
 import type { Notification } from '../db/entities/index.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
-import { toNotificationView, type NotificationView } from './notification-view.js';
+import type { NotificationView } from '../contract/index.js';
+import { toNotificationView } from './notification-view.js';
 import { validateNotification, type NotifyInput } from './validate-notification.js';
 
 export interface NotifyDeps {

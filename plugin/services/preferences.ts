@@ -1,40 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Preferences, PreferencesUpdate } from '../contract/index.js';
 import { findPreferences, lockPreferences, savePreferences } from '../data/preferences.js';
-import type { DigestFrequency, TypePreferences } from '../db/entities/index.js';
+import type { TypePreferences } from '../db/entities/index.js';
 import { InvalidPreferencesError, RequiredTypeError } from '../errors.js';
 import { isTimeZone } from '../local-day.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 
-/**
- * A type's effective setting, whether it is required (always on, whatever is stored), and its
- * category (so a preferences screen can group the types); the category is read-only. `push` is
- * there only for a type sent as web push (`push: true`), so a screen shows that switch only where
- * it does something.
- */
-export type TypePreferencesView = Record<
-  string,
-  { inApp: boolean; email: boolean; push?: boolean; required: boolean; category: string | null }
->;
-
-export interface Preferences {
-  emailEnabled: boolean;
-  inAppEnabled: boolean;
-  digest: DigestFrequency;
-  /** IANA time zone of the user's local day: the digest goes out at digestHour there. */
-  timeZone: string;
-  digestHour: number;
-  types: TypePreferencesView;
-}
-
-export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
-  types?: Record<string, Partial<{ inApp: boolean; email: boolean; push: boolean }>>;
-};
-
 const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily', timeZone: 'UTC', digestHour: 9 } as const;
 
 /** Every registered type with its effective setting: what is stored, or on by default; a required type always on. */
-function withAllTypes(stored: TypePreferences, types: Record<string, NotificationTypeConfig>): TypePreferencesView {
-  const result: TypePreferencesView = {};
+function withAllTypes(stored: TypePreferences, types: Record<string, NotificationTypeConfig>): Preferences['types'] {
+  const result: Preferences['types'] = {};
   for (const [type, config] of Object.entries(types)) {
     const required = config.required === true;
     result[type] = {

@@ -1,11 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { updateFlags } from '../data/notifications.js';
-import { toNotificationView, type NotificationView } from './notification-view.js';
-
-export interface NotificationChange {
-  isRead?: boolean;
-  isArchived?: boolean;
-}
+import type { NotificationChange, NotificationView } from '../contract/index.js';
+import { toNotificationView } from './notification-view.js';
 
 /**
  * Marks one of the user's notifications read or unread, archived or not. Another user's id changes

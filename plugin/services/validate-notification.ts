@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidNotificationError, UnknownTypeError } from '../errors.js';
 import { typeMetadata, type NotificationTypeConfig } from '../notification-types.js';
-import type { Notification, NotificationAction } from '../db/entities/index.js';
+import type { NotificationAction } from '../contract/index.js';
+import type { Notification } from '../db/entities/index.js';
 
 export interface NotifyInput {
   userId: string;

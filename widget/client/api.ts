@@ -1,11 +1,15 @@
 import type {
+  ErrorBody,
   ListQuery,
   Notification,
   NotificationPage,
   Preferences,
   PreferencesUpdate,
+  PushSubscriptionSaved,
   RealtimeOffer,
   TokenProvider,
+  UnreadCount,
+  UpdatedCount,
 } from './types.js';
 
 /** A failed call, with the plugin's error code when it answered one. */
@@ -66,7 +70,7 @@ export class ApiClient {
 
   async unreadCount({ category }: { category?: string } = {}): Promise<number> {
     const query = category ? `?${new URLSearchParams({ category })}` : '';
-    return (await this.request<{ count: number }>(`notifications/unread-count${query}`)).count;
+    return (await this.request<UnreadCount>(`notifications/unread-count${query}`)).count;
   }
 
   setRead(id: string, isRead: boolean): Promise<Notification> {
@@ -77,7 +81,7 @@ export class ApiClient {
     return this.request(`notifications/${encodeURIComponent(id)}`, { method: 'PATCH', body: { isArchived } });
   }
 
-  archiveRead(): Promise<{ updated: number }> {
+  archiveRead(): Promise<UpdatedCount> {
     return this.request('notifications/archive-read', { method: 'POST' });
   }
 
@@ -94,7 +98,7 @@ export class ApiClient {
     response.catch(() => {});
   }
 
-  markAllRead(): Promise<{ updated: number }> {
+  markAllRead(): Promise<UpdatedCount> {
     return this.request('notifications/mark-all-read', { method: 'POST' });
   }
 
@@ -111,7 +115,7 @@ export class ApiClient {
   }
 
   /** Stores this browser's web push subscription (its PushSubscription JSON) at the route the offer names. */
-  savePushSubscription(url: string, subscription: PushSubscriptionJSON): Promise<{ endpoint: string }> {
+  savePushSubscription(url: string, subscription: PushSubscriptionJSON): Promise<PushSubscriptionSaved> {
     return this.request(url, { method: 'POST', body: subscription });
   }
 
@@ -132,7 +136,7 @@ export class ApiClient {
     let response = await this.send(path, init);
     if (response.status === 401) response = await this.send(path, init);
     if (!response.ok) {
-      const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      const body = (await response.json().catch(() => ({}))) as Partial<ErrorBody>;
       throw new ApiError(response.status, body.code, body.message ?? `HTTP ${response.status}`);
     }
     return (await response.json()) as T;

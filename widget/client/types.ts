@@ -1,102 +1,28 @@
-// The shapes the widget receives from the plugin (CONTRACT.md). Dates arrive as ISO strings.
+// The shapes the widget receives from the plugin are the plugin's wire contract, imported as types
+// only (no server code reaches the bundle) and offered here under the names the client has always
+// used. What follows them is the client's own: how a caller asks for a list, and where tokens come from.
+import type { ListStatus } from '../../plugin/contract/index.js';
 
-export type Severity = 'info' | 'success' | 'warning' | 'critical';
-
-/** A button on a notification; the url passed the server's allow-list (http(s) or a same-site path). */
-export interface NotificationAction {
-  label: string;
-  url: string;
-  style?: 'primary' | 'secondary';
-}
-
-export interface Notification {
-  id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
-  metadata: Record<string, unknown>;
-  isRead: boolean;
-  readAt: string | null;
-  isArchived: boolean;
-  archivedAt: string | null;
-  category: string | null;
-  severity: Severity;
-  /** Preferences cannot turn this type off. */
-  required: boolean;
-  actions: NotificationAction[];
-  groupKey: string | null;
-  groupId: string | null;
-  /** In a list page: the notifications this row stands for (a collapsed group), and how many are unread. */
-  groupCount: number;
-  groupUnreadCount: number;
-  createdAt: string;
-}
-
-export interface NotificationPage {
-  items: Notification[];
-  nextCursor: string | null;
-}
-
-export type DigestFrequency = 'daily' | 'weekly' | 'off';
-
-export interface Preferences {
-  emailEnabled: boolean;
-  inAppEnabled: boolean;
-  digest: DigestFrequency;
-  /** IANA time zone of the user's day: the digest goes out at digestHour there. */
-  timeZone: string;
-  /** The local hour (0–23) of the digest. */
-  digestHour: number;
-  /** Each type's channels (`push` only for a type sent as web push); `category` (null when none) is read-only, for grouping. */
-  types: Record<string, { inApp: boolean; email: boolean; push?: boolean; required: boolean; category: string | null }>;
-}
-
-export type PreferencesUpdate = Partial<Omit<Preferences, 'types'>> & {
-  types?: Record<string, Partial<{ inApp: boolean; email: boolean; push: boolean }>>;
-};
-
-/** How a browser subscribes to the server's web push (present when the server sends push). */
-export interface PushOffer {
-  /** The applicationServerKey (base64url). */
-  vapidPublicKey: string;
-  serviceWorkerUrl: string;
-  subscriptionsUrl: string;
-}
-
-/** Ably client options the server lets a browser use (never a key). */
-export interface AblyBrowserOptions {
-  endpoint?: string;
-  environment?: string;
-  restHost?: string;
-  realtimeHost?: string;
-  port?: number;
-  tlsPort?: number;
-  tls?: boolean;
-}
-
-/** GET /api/notifications/realtime: what this browser may connect to, best first. */
-export interface RealtimeOffer {
-  transports: Array<'ably' | 'websocket' | 'polling'>;
-  websocket: { url: string };
-  ably?: { tokenUrl: string; channel: string; clientOptions?: AblyBrowserOptions };
-  pollIntervalMs: number;
-  push?: PushOffer;
-}
-
-export type ReadChange = ({ ids: string[] } | { all: true }) & { unreadCount: number };
-
-/** Notifications archived (or brought back with `isArchived: false`) on some device. */
-export type ArchiveChange = ({ ids: string[] } | { allRead: true }) & { isArchived: boolean; unreadCount: number };
-
-/** The envelope every transport carries. */
-export type RealtimeMessage =
-  | { name: 'new-notification'; data: Notification }
-  | { name: 'notifications-read'; data: ReadChange }
-  | { name: 'notifications-archived'; data: ArchiveChange };
-
-/** Which notifications a list shows: `all` is every one not archived. */
-export type ListStatus = 'all' | 'unread' | 'read' | 'archived';
+export type {
+  AblyBrowserOptions,
+  ArchivedChange as ArchiveChange,
+  DigestFrequency,
+  ErrorBody,
+  ListStatus,
+  NotificationAction,
+  NotificationPage,
+  NotificationView as Notification,
+  Preferences,
+  PreferencesUpdate,
+  PushOffer,
+  PushSubscriptionSaved,
+  ReadChange,
+  RealtimeMessage,
+  RealtimeOffer,
+  Severity,
+  UnreadCount,
+  UpdatedCount,
+} from '../../plugin/contract/index.js';
 
 export interface ListFilter {
   status?: ListStatus;

@@ -16,8 +16,8 @@ export type { EmailDelivery, EmailDeliveryStatus, EmailPriority } from './email-
 export type { EmailSuppression } from './email-suppression.js';
 export type { JobRun, JobRunStatus } from './job-run.js';
 export type { MailboxMessage } from './mailbox-message.js';
-export type { DigestFrequency, NotificationPreference, TypePreferences } from './notification-preference.js';
-export type { Notification, NotificationAction } from './notification.js';
+export type { NotificationPreference, TypePreferences } from './notification-preference.js';
+export type { Notification } from './notification.js';
 export type { OutboxEntry, OutboxStatus } from './outbox-entry.js';
 export type { PushSubscription } from './push-subscription.js';
 export type { QuotaSnapshot } from './quota-snapshot.js';

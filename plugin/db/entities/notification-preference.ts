@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { DigestFrequency } from '../../contract/index.js';
 
-export type DigestFrequency = 'daily' | 'weekly' | 'off';
 export type TypePreferences = Record<string, { inApp: boolean; email: boolean; push?: boolean }>;
 
 export interface NotificationPreference {

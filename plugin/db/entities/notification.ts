@@ -1,12 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Severity } from '../../notification-types.js';
-
-/** A button on a notification: a label and an allow-listed URL (like `link`). */
-export interface NotificationAction {
-  label: string;
-  url: string;
-  style?: 'primary' | 'secondary';
-}
+import type { NotificationAction, Severity } from '../../contract/index.js';
 
 export interface Notification {
   id: string;
