@@ -212,13 +212,8 @@ export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
 export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig, type Severity } from './notification-types.js';
 export type { NotificationAction } from './db/entities/index.js';
-export type {
-  AuthenticatedUser,
-  AuthenticateFunction,
-  JwtAuthOptions,
-  TrestaNotificationsOptions,
-  WorkerProcessOptions,
-} from './options.js';
+export type { AuthenticatedUser, AuthenticateFunction, JwtAuthOptions } from './auth/types.js';
+export type { TrestaNotificationsOptions, WorkerProcessOptions } from './options.js';
 export type { ArchivedChange, ReadChange, RealtimeMessage } from './realtime/messages.js';
 export type { NotificationView as Notification } from './services/notification-view.js';
 export type { NotifyInput } from './services/validate-notification.js';
