@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import { build } from 'vite';
-import { widgetBuildConfig } from '../widget/vite.config.js';
+import { widgetBuildConfig } from '../vite.config.js';
 import { launchChromium } from '../test/helpers/chromium.js';
 import { summarize } from './lib/stats.js';
 

@@ -211,13 +211,8 @@ export * as errors from './errors.js';
 export { trestaEntities, trestaSkipTables } from './db/entities/index.js';
 export { migrationsList, MIGRATIONS_TABLE } from '../migrations/index.js';
 export { DEFAULT_NOTIFICATION_TYPES, type EmailMode, type NotificationTypeConfig } from './notification-types.js';
-export type {
-  AuthenticatedUser,
-  AuthenticateFunction,
-  JwtAuthOptions,
-  TrestaNotificationsOptions,
-  WorkerProcessOptions,
-} from './options.js';
+export type { AuthenticatedUser, AuthenticateFunction, JwtAuthOptions } from './auth/types.js';
+export type { TrestaNotificationsOptions, WorkerProcessOptions } from './options.js';
 export type {
   ArchivedChange,
   NotificationAction,

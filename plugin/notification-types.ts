@@ -18,12 +18,19 @@ export const SEVERITIES: readonly Severity[] = ['info', 'success', 'warning', 'c
 export const SINGLE_EMAIL_PRIORITY: Partial<Record<EmailMode, 'high' | 'normal'>> = { immediate: 'high', normal: 'normal' };
 
 export interface NotificationTypeConfig {
+  /** How the type is emailed: at once, one by one within the budget, in the digest, or never. */
   email: EmailMode;
   /** A short label the inbox can filter and group by (`?category=`); none by default. */
   category?: string;
-  /** @defaultValue `'info'` */
+  /**
+   * How loudly the widget shows the type's notifications.
+   * @defaultValue 'info'
+   */
   severity?: Severity;
-  /** Preferences cannot turn this type's in-app, email or push delivery off. @defaultValue `false` */
+  /**
+   * Preferences cannot turn this type's in-app, email or push delivery off.
+   * @defaultValue false
+   */
   required?: boolean;
   /**
    * In-app first; one email only if the notification is still unread this many minutes after it
@@ -33,7 +40,8 @@ export interface NotificationTypeConfig {
   escalateAfterMinutes?: number;
   /**
    * Also sent as a web push (a lock-screen notification) to the user's subscribed browsers, when
-   * the plugin has `webPush` and the user's push preference for the type is on. @defaultValue `false`
+   * the plugin has `webPush` and the user's push preference for the type is on.
+   * @defaultValue false
    */
   push?: boolean;
 }

@@ -1,12 +1,20 @@
 import { createECDH } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { FastifyRequest } from 'fastify';
 import type { Cluster, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
+import type { AlertSettings } from './alerts/settings.js';
+import type { AuthenticateFunction, AuthSettings, JwtAuthOptions } from './auth/types.js';
 import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
+import { DEFAULT_POOL_MAX, type DatabaseSettings } from './db/settings.js';
+import type { EmailSettings } from './email/settings.js';
 import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
 import { InvalidOptionError } from './errors.js';
-import { isBrowserPushService } from './push/endpoint.js';
+import type { RetentionSettings } from './jobs/scheduled/retention.js';
 import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduling/schedules.js';
+import type { JobSettings, SchedulePatterns, WorkerRuntimeSettings } from './jobs/settings.js';
+import { isBrowserPushService } from './push/endpoint.js';
+import type { WebPushSettings } from './push/settings.js';
+import type { RealtimeSettings } from './realtime/settings.js';
+import type { RedisSettings } from './redis-settings.js';
 import {
   CATEGORY_PATTERN,
   DEFAULT_NOTIFICATION_TYPES,
@@ -17,44 +25,77 @@ import {
   type Severity,
 } from './notification-types.js';
 
-/** Who is calling, as established by `auth`: the only source of a user id. */
-export interface AuthenticatedUser {
-  userId: string;
-  email?: string;
-  isAdmin: boolean;
-  /** When the credential stops vouching for the user (epoch ms); a WebSocket is closed then. */
-  expiresAt?: number;
+// Every field below says what it does and, when leaving it out gives a value, that value as
+// `@defaultValue`: as written in DEFAULTS (a literal) or, for a default computed from other options,
+// in words. test/docs/option-defaults.test.ts holds these tags to docs/options.md and to what the
+// resolver applies.
+
+/** The look of every email; a field left out keeps Tresta's. */
+export interface EmailBrandOptions {
+  /**
+   * The name shown in the header and the footer.
+   * @defaultValue 'Tresta'
+   */
+  name?: string;
+  /** An image URL for the header; left out, the header shows the name alone. */
+  logoUrl?: string | null;
+  /**
+   * Buttons and the header rule: a hex colour such as `#4f46e5`.
+   * @defaultValue '#4f46e5'
+   */
+  primaryColor?: string;
 }
 
-export interface JwtAuthOptions {
-  /** Where the RS256 public keys are published (Clerk: https://<frontend-api>/.well-known/jwks.json). */
-  jwksUrl?: string;
-  /** Or a PEM public key, for verification without the network. */
-  publicKey?: string;
-  issuer?: string;
-  /** Origins accepted in the `azp` claim; a token without `azp` is accepted. */
-  authorizedParties?: string[];
-  /** The claim (a dot path, e.g. `metadata.role`) that makes a user an admin when it equals, or contains, adminRole. */
-  adminClaim?: string;
-  adminRole?: string;
-  /** Seconds of clock skew tolerated on exp/nbf. */
-  clockToleranceSeconds?: number;
+/**
+ * Cron patterns (5 fields, UTC) of the scheduled jobs; a job left out keeps its own. Each job is
+ * named here to carry its doc comment; one left unnamed still comes from `SchedulePatterns`, undocumented.
+ */
+export interface ScheduleOptions extends SchedulePatterns {
+  /**
+   * The digest: one email per user at their local `digestHour` (daily, or weekly on the local
+   * Monday), so the pattern ticks hourly.
+   * @defaultValue '0 * * * *'
+   */
+  digest?: string;
+  /**
+   * The nightly audit of a UTC day's email budget: Redis' counter beside the delivery log's counts.
+   * @defaultValue '59 23 * * *'
+   */
+  reconciliation?: string;
+  /**
+   * Puts back work whose job vanished (Redis lost it) and releases deferred emails whose day has come.
+   * @defaultValue '*\/15 * * * *'
+   */
+  redrive?: string;
+  /**
+   * The nightly deletion of what `retention` says is no longer needed.
+   * @defaultValue '0 3 * * *'
+   */
+  retention?: string;
 }
-
-export type AuthenticateFunction = (request: FastifyRequest) => Promise<AuthenticatedUser | null>;
 
 export interface TrestaNotificationsOptions {
+  /** Where the plugin's Postgres is: a URL (the plugin opens its own MikroORM), or the host's MikroORM. */
   database: (
     | {
         /** Postgres URL; may be a transaction pooler (PgBouncer, Supabase, Neon's `-pooler` host). */
         url: string;
         /**
          * The plugin's own pool of connections to `url`, per process.
-         * @defaultValue `{ max: 5 }`
+         * @defaultValue { max: 5 }
          */
-        pool?: { max?: number };
+        pool?: {
+          /**
+           * Connections at most; the pool opens them as needed.
+           * @defaultValue 5
+           */
+          max?: number;
+        };
       }
-    | { orm: MikroORM }
+    | {
+        /** The host's initialized MikroORM, whose `entities` include `trestaEntities`; its pool serves and the host closes it. */
+        orm: MikroORM;
+      }
   ) & {
     /**
      * A direct session connection (not through a transaction pooler) for migrations and the
@@ -63,26 +104,76 @@ export interface TrestaNotificationsOptions {
      */
     directUrl?: string;
   };
+  /** Where the plugin's Redis is: exactly one of `url`, `connection`, `cluster` or `sentinel`. */
   redis: (
-    | { url: string }
-    /** The host's ioredis `Redis` or `Cluster`, left open on close. */
-    | { connection: Redis | Cluster }
-    /** A Redis Cluster: seed nodes as redis:// URLs (env `REDIS_CLUSTER_NODES`), and ioredis' cluster options. */
-    | { cluster: { nodes: string[]; options?: ClusterOptions } }
-    /** Sentinel: where the sentinels are and the master's name (env `REDIS_SENTINELS`, `REDIS_SENTINEL_NAME`), plus ioredis options. */
-    | { sentinel: { sentinels: Array<Partial<SentinelAddress>>; name: string } & Omit<RedisOptions, 'sentinels' | 'name'> }
+    | {
+        /** A `redis://` or `rediss://` URL. */
+        url: string;
+      }
+    | {
+        /** The host's ioredis `Redis` or `Cluster`, left open on close. */
+        connection: Redis | Cluster;
+      }
+    | {
+        /** A Redis Cluster. */
+        cluster: {
+          /** Seed nodes as redis:// URLs (env `REDIS_CLUSTER_NODES`). */
+          nodes: string[];
+          /**
+           * ioredis' cluster options.
+           * @defaultValue {}
+           */
+          options?: ClusterOptions;
+        };
+      }
+    | {
+        /** Sentinel: where the sentinels are and the master's name, plus ioredis options. */
+        sentinel: {
+          /** The sentinels' addresses (env `REDIS_SENTINELS`). */
+          sentinels: Array<Partial<SentinelAddress>>;
+          /** The master's name (env `REDIS_SENTINEL_NAME`). */
+          name: string;
+        } & Omit<RedisOptions, 'sentinels' | 'name'>;
+      }
   ) & {
     /**
      * First segment of every key and queue; on a cluster the plugin adds hash tags itself.
-     * @defaultValue `'tresta'`
+     * @defaultValue 'tresta'
      */
     prefix?: string;
   };
-  auth: { jwt: JwtAuthOptions } | { authenticate: AuthenticateFunction };
+  /** Who is calling: session tokens the plugin verifies, or the host's own scheme. */
+  auth:
+    | {
+        /** Verify Clerk-compatible RS256 session tokens. */
+        jwt: JwtAuthOptions;
+      }
+    | {
+        /**
+         * Instead of `jwt`: the host's own scheme (a session cookie, say), answering the caller or
+         * null. Such a credential may be sent by the browser on its own, so `realtime.allowedOrigins`
+         * then guards every write.
+         */
+        authenticate: AuthenticateFunction;
+      };
+  /**
+   * The host app's URL: links in emails start with it, and the built-in WebSocket accepts its origin.
+   * @defaultValue 'http://localhost:3000'
+   */
   appUrl?: string;
+  /** How email is sent, budgeted and unsubscribed from. */
   email?: {
+    /** Resend's API key; without it (or with `enabled: false`) every email lands in the local mailbox. */
     resendApiKey?: string;
+    /**
+     * The sender of every email.
+     * @defaultValue 'Tresta <notifications@tresta.app>'
+     */
     from?: string;
+    /**
+     * Send through Resend when a key is set; false keeps every email in the local mailbox.
+     * @defaultValue true
+     */
     enabled?: boolean;
     /**
      * The provider's daily cap on all email (UTC day), critical email included.
@@ -95,21 +186,43 @@ export interface TrestaNotificationsOptions {
      * @defaultValue 10 % of `dailyLimit`, rounded up
      */
     criticalReserve?: number;
+    /**
+     * Normal and digest emails one user receives per hour at most (critical ones are counted, never held back).
+     * @defaultValue 10
+     */
     perUserHourlyLimit?: number;
+    /** Where a user's email goes: their address (and name), or null; without it no email is sent. */
     resolveRecipient?: (userId: string) => Promise<{ email: string; name?: string } | null>;
+    /**
+     * Resend's API (tests point it at a fake).
+     * @defaultValue 'https://api.resend.com'
+     */
     baseUrl?: string;
-    /** The look of every email. */
-    brand?: Partial<Brand>;
-    /** The provider's rate limit, per worker process (Resend: 10/s today; 2 and 5 in older plans). */
+    /**
+     * The look of every email.
+     * @defaultValue Tresta, no logo, `#4f46e5`
+     */
+    brand?: EmailBrandOptions;
+    /**
+     * The provider's rate limit, shared by all worker processes (Resend: 10/s today; 2 and 5 in older plans).
+     * @defaultValue 10
+     */
     requestsPerSecond?: number;
-    /** Emails sent at once by each worker process. */
+    /**
+     * Emails sent at once by each worker process.
+     * @defaultValue 5
+     */
     concurrency?: number;
     /**
-     * Signs one-click unsubscribe links (at least 32 characters). Defaults to a secret derived from
-     * `resendApiKey`; without either, links are valid only while the process that made them runs.
+     * Signs one-click unsubscribe links (at least 32 characters); without it and without
+     * `resendApiKey`, links are valid only while the process that made them runs.
+     * @defaultValue derived from `resendApiKey` and `unsubscribeUrl`
      */
     unsubscribeSecret?: string;
-    /** The unsubscribe route as the world reaches it (default: `<appUrl>/api/notifications/unsubscribe`). */
+    /**
+     * The unsubscribe route as the world reaches it (also the links' audience).
+     * @defaultValue `<origin of appUrl><prefix>/api/notifications/unsubscribe`
+     */
     unsubscribeUrl?: string;
     /**
      * Days an unsubscribe link stays valid, counted from its email: the notification's creation, or
@@ -120,12 +233,30 @@ export interface TrestaNotificationsOptions {
     /** The Resend webhook's signing secret (`whsec_…`); the webhook route answers 404 without it. */
     webhookSecret?: string;
   };
+  /** Real-time delivery: Ably beside the built-in WebSocket, the sockets' limits, the widget's polling. */
   realtime?: {
+    /** An Ably key (`appId.keyId:secret`): publish to Ably too, and serve `/api/ably/token`. */
     ablyApiKey?: string;
+    /**
+     * Ably publishing on (env `ENABLE_REAL_NOTIFICATIONS`); the built-in WebSocket is always on.
+     * @defaultValue true
+     */
     enabled?: boolean;
+    /**
+     * Origins the built-in WebSocket accepts; with `auth.authenticate`, also the only origins whose
+     * pages may change state.
+     * @defaultValue `[origin of appUrl]`
+     */
     allowedOrigins?: string[];
+    /**
+     * Passed to Ably's REST client; its browser-safe part reaches the widget's own Ably client.
+     * @defaultValue {}
+     */
     ablyClientOptions?: Record<string, unknown>;
-    /** How often the widget polls when no real-time transport connects. */
+    /**
+     * How often the widget polls when no real-time transport connects.
+     * @defaultValue 30_000
+     */
     pollIntervalMs?: number;
     /**
      * Built-in WebSockets one user may hold on one instance; one more is closed with 4429.
@@ -144,34 +275,46 @@ export interface TrestaNotificationsOptions {
      */
     upgradesPerMinutePerIp?: number;
     /**
-     * Bytes queued for one socket that has stopped reading before it is cut (the client reconnects and refetches).
-     * @defaultValue 1048576 (1 MiB)
+     * Bytes queued for one socket that has stopped reading before it is cut (the client reconnects
+     * and refetches); the default is 1 MiB.
+     * @defaultValue 1_048_576
      */
     maxBufferedBytes?: number;
   };
+  /** Operational alerts, and the worker processes' checks of Postgres and Redis. */
   alerts?: {
+    /** A Slack incoming webhook for operational alerts and the email budget's. */
     slackWebhookUrl?: string;
     /**
-     * How often worker processes check that Postgres and Redis answer (a query and a PING each time).
-     * @defaultValue 120000 (2 min)
+     * How often worker processes check that Postgres and Redis answer (a query and a PING each
+     * time); the default is 2 min.
+     * @defaultValue 120_000
      */
     checkIntervalMs?: number;
   };
   /**
    * Notification types beyond the defaults: how each is emailed, its `category`, `severity` and
    * whether it is `required` (no preference turns it off). Naming a seed type changes only the fields given.
-   * @defaultValue the five seed types (`SECURITY_ALERT` required and critical)
+   * @defaultValue the five built-in types
    */
   types?: Record<string, NotificationTypeConfig>;
+  /** How the workers and the outbox relay pace themselves. */
   jobs?: {
-    /** Jobs processed at once by each worker. */
+    /**
+     * Jobs processed at once by each worker.
+     * @defaultValue 50
+     */
     concurrency?: number;
     /**
      * How long a job stays claimed by a worker that stopped answering (killed, frozen) before
      * another worker takes it over. Shorter recovers faster; too short re-runs slow jobs.
+     * @defaultValue 30_000
      */
     lockDurationMs?: number;
-    /** Outbox rows the relay claims and enqueues at a time. */
+    /**
+     * Outbox rows the relay claims and enqueues at a time.
+     * @defaultValue 500
+     */
     relayClaimSize?: number;
     /**
      * Seconds an idle worker waits on Redis for a job before it asks again (one BZPOPMIN and one
@@ -183,49 +326,65 @@ export interface TrestaNotificationsOptions {
     drainDelaySeconds?: number;
     /**
      * How often each worker looks for jobs whose worker died (one script each time): a killed
-     * worker's jobs are taken over within `lockDurationMs` plus this.
-     * @defaultValue 300000 (5 min), or `lockDurationMs` when that is set
+     * worker's jobs are taken over within `lockDurationMs` plus this (5 min unless the lock is set).
+     * @defaultValue `300000`, or `jobs.lockDurationMs` when that is set
      */
     stalledCheckIntervalMs?: number;
     /**
      * The outbox relay's slowest poll while LISTEN hears NOTIFY: after each empty poll it waits
      * eight times as long (1 s, 8 s, 64 s, …) up to this (NOTIFY wakes it at once; the poll only catches a lost
-     * NOTIFY). Without LISTEN it polls every 250 ms whatever this says.
-     * @defaultValue 300000 (5 min)
+     * NOTIFY). Without LISTEN it polls every 250 ms whatever this says. The default is 5 min.
+     * @defaultValue 300_000
      */
     relayIdlePollMs?: number;
   };
   /** What the nightly retention job deletes (see docs/operations.md, "Scheduled jobs"). */
   retention?: {
-    /** Days a delivery log row in a final state, a digest row and a job-run row are kept. */
+    /**
+     * Days a delivery log row in a final state, a digest row and a job-run row are kept.
+     * @defaultValue 30
+     */
     deliveryLogDays?: number;
     /** Delete read notifications older than this many days; left out, they are kept. */
     readNotificationsDays?: number;
-    /** Rows per delete statement. */
+    /**
+     * Rows per delete statement.
+     * @defaultValue 1_000
+     */
     batchSize?: number;
   };
+  /** Cron patterns (UTC) in place of the scheduled jobs' own. */
+  schedules?: ScheduleOptions;
   /**
-   * Cron patterns (UTC) in place of the defaults: digest hourly (each user's digest goes at their
-   * local `digestHour`), reconciliation 23:59, redrive every 15 min, retention 03:00.
+   * Run the outbox relay, the workers and the scheduled jobs in this process; false for API-only replicas.
+   * @defaultValue true
    */
-  schedules?: Partial<Record<ScheduledJobName, string>>;
   workers?: boolean;
+  /**
+   * Apply pending migrations at start (instances take turns on an advisory lock).
+   * @defaultValue true
+   */
   migrate?: boolean;
-  /** Requests per user per minute on the notification routes. */
+  /**
+   * Requests per user per minute on the notification routes.
+   * @defaultValue 100
+   */
   apiRateLimitPerMinute?: number;
   /**
    * How long `app.close()` (and a worker process on SIGTERM) waits for active jobs before closing
    * anyway; their jobs are then taken over by another worker. Fits a 30 s termination grace period.
-   * @defaultValue `25000`
+   * @defaultValue 25_000
    */
   shutdownTimeoutMs?: number;
   /**
    * A path every route of the plugin moves under (`/v1` → `/v1/api/notifications`, `/v1/health/live`,
    * `/v1/admin/metrics`), and the links in emails with them. Fastify's own `prefix` does not reach
    * into this plugin's routes (it shares the host's scope, to decorate it), so it is an option.
-   * @defaultValue `''` (none)
+   * Left out, the routes stay at the root.
+   * @defaultValue ''
    */
   prefix?: string;
+  /** The Prometheus route, `GET /admin/metrics`. */
   metrics?: {
     /**
      * A bearer token (at least 32 characters) that `GET /admin/metrics` accepts besides an admin's
@@ -239,7 +398,7 @@ export interface TrestaNotificationsOptions {
      * default metrics: `process_*`, `nodejs_*`) to the Prometheus output (`METRICS_PROCESS=true`).
      * Off by default: they describe the host's process, which a host that exports its own metrics
      * already reports.
-     * @defaultValue `false`
+     * @defaultValue false
      */
     processMetrics?: boolean;
   };
@@ -256,8 +415,9 @@ export interface TrestaNotificationsOptions {
     /** Who push services can contact about our pushes: a `mailto:` or `https:` URL. */
     subject: string;
     /**
-     * Which subscription endpoints users may register. Replaces the default: https endpoints of the
-     * browsers' push services only (FCM, Mozilla, Apple, Windows); never a loopback or private address.
+     * Which subscription endpoints users may register; replaces the default, which is never a
+     * loopback or private address.
+     * @defaultValue the browsers' push services over https
      */
     allowEndpoint?: (url: URL) => boolean;
     /**
@@ -266,126 +426,94 @@ export interface TrestaNotificationsOptions {
      * @defaultValue 30
      */
     perUserHourlyLimit?: number;
-    /** The image shown beside a push (an https URL, or a path on the page's origin). @defaultValue none: the browser's */
+    /**
+     * The image shown beside a push (an https URL, or a path on the page's origin).
+     * @defaultValue none: the browser's
+     */
     icon?: string;
   };
   /**
    * Serve `/health/live` and `/health/ready`; false for a host that serves its own.
-   * @defaultValue `true`
+   * @defaultValue true
    */
   healthRoutes?: boolean;
 }
 
-/** The options once validated and defaulted: what the rest of the plugin reads. */
-export interface ResolvedOptions {
-  database: ({ kind: 'url'; url: string; poolMax: number } | { kind: 'orm'; orm: MikroORM }) & { directUrl: string | null };
-  redis: ResolvedRedis;
-  auth:
-    | { kind: 'jwt'; jwt: Required<Pick<JwtAuthOptions, 'adminClaim' | 'adminRole' | 'clockToleranceSeconds'>> & JwtAuthOptions }
-    | { kind: 'custom'; authenticate: AuthenticateFunction };
-  appUrl: string;
-  email: {
-    resendApiKey: string | null;
-    from: string;
-    enabled: boolean;
-    dailyLimit: number;
-    criticalReserve: number;
-    perUserHourlyLimit: number;
-    resolveRecipient: ((userId: string) => Promise<{ email: string; name?: string } | null>) | null;
-    baseUrl: string;
-    brand: Brand;
-    requestsPerSecond: number;
-    concurrency: number;
-    unsubscribeSecret: string | null;
-    unsubscribeUrl: string;
-    unsubscribeLinkDays: number;
-    webhookSecret: string | null;
-  };
-  realtime: {
-    ablyApiKey: string | null;
-    enabled: boolean;
-    allowedOrigins: string[];
-    ablyClientOptions: Record<string, unknown>;
-    pollIntervalMs: number;
-    maxSocketsPerUser: number;
-    maxPendingSocketsPerIp: number;
-    upgradesPerMinutePerIp: number;
-    maxBufferedBytes: number;
-  };
-  alerts: { slackWebhookUrl: string | null; checkIntervalMs: number };
-  types: Record<string, NotificationTypeConfig>;
-  jobs: {
-    concurrency: number;
-    lockDurationMs: number;
-    relayClaimSize: number;
-    drainDelaySeconds: number;
-    stalledCheckIntervalMs: number;
-    relayIdlePollMs: number;
-  };
-  retention: { deliveryLogDays: number; readNotificationsDays: number | null; batchSize: number };
-  schedules: Partial<Record<ScheduledJobName, string>>;
-  workers: boolean;
+/** The options of a standalone worker process: the plugin's, less what only HTTP needs. */
+export type WorkerProcessOptions = Omit<
+  TrestaNotificationsOptions,
+  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metrics'
+>;
+
+/** A worker process's options once validated and defaulted: each module's settings. */
+export interface ResolvedWorkerOptions extends WorkerRuntimeSettings {
+  database: DatabaseSettings;
+  realtime: RealtimeSettings;
   migrate: boolean;
-  apiRateLimitPerMinute: number;
-  shutdownTimeoutMs: number;
   /** `prefix`: '' or a path such as `/v1`. */
   routePrefix: string;
+}
+
+/** The options once validated and defaulted: what the rest of the plugin reads. */
+export interface ResolvedOptions extends ResolvedWorkerOptions {
+  auth: AuthSettings;
+  workers: boolean;
+  apiRateLimitPerMinute: number;
   healthRoutes: boolean;
   metricsToken: string | null;
   /** `metrics.processMetrics`. */
   processMetrics: boolean;
-  webPush: ResolvedWebPush | null;
 }
 
-export interface ResolvedWebPush {
-  vapidPublicKey: string;
-  vapidPrivateKey: string;
-  subject: string;
-  allowEndpoint: (url: URL) => boolean;
-  perUserHourlyLimit: number;
-  icon: string | null;
-}
-
-export type ResolvedRedis = (
-  | { kind: 'url'; url: string }
-  | { kind: 'connection'; connection: Redis | Cluster }
-  | { kind: 'cluster'; nodes: string[]; options: ClusterOptions }
-  | { kind: 'sentinel'; options: RedisOptions }
-) & { prefix: string };
-
-export const DEFAULTS = {
+/**
+ * What an option left out becomes, by the option's path: the one place the resolver takes a
+ * default from (the `@defaultValue` tags above repeat these, and a test holds them equal).
+ */
+const DEFAULTS = {
+  database: { pool: { max: DEFAULT_POOL_MAX } },
+  redis: { prefix: 'tresta', cluster: { options: {} } },
+  auth: { jwt: { adminClaim: 'role', adminRole: 'admin', clockToleranceSeconds: 5 } },
   appUrl: 'http://localhost:3000',
-  emailFrom: 'Tresta <notifications@tresta.app>',
-  dailyEmailLimit: 200,
-  /** The critical reserve's default share of the daily limit. */
-  criticalReserveShare: 0.1,
-  perUserHourlyEmailLimit: 10,
+  email: {
+    from: 'Tresta <notifications@tresta.app>',
+    enabled: true,
+    dailyLimit: 200,
+    /** Not an option: the critical reserve's share of `dailyLimit` when `criticalReserve` is left out. */
+    criticalReserveShare: 0.1,
+    perUserHourlyLimit: 10,
+    baseUrl: 'https://api.resend.com',
+    brand: DEFAULT_BRAND,
+    requestsPerSecond: 10,
+    concurrency: 5,
+    unsubscribeLinkDays: 60,
+  },
+  realtime: {
+    enabled: true,
+    ablyClientOptions: {},
+    pollIntervalMs: 30_000,
+    maxSocketsPerUser: 10,
+    maxPendingSocketsPerIp: 50,
+    upgradesPerMinutePerIp: 120,
+    maxBufferedBytes: 1_048_576,
+  },
+  alerts: { checkIntervalMs: 120_000 },
+  jobs: {
+    concurrency: 50,
+    lockDurationMs: 30_000,
+    relayClaimSize: 500,
+    drainDelaySeconds: 300,
+    stalledCheckIntervalMs: 300_000,
+    relayIdlePollMs: 300_000,
+  },
+  retention: { deliveryLogDays: 30, batchSize: 1_000 },
+  workers: true,
+  migrate: true,
   apiRateLimitPerMinute: 100,
-  resendBaseUrl: 'https://api.resend.com',
-  redisPrefix: 'tresta',
-  adminClaim: 'role',
-  adminRole: 'admin',
-  clockToleranceSeconds: 5,
-  pollIntervalMs: 30_000,
-  maxSocketsPerUser: 10,
-  maxPendingSocketsPerIp: 50,
-  upgradesPerMinutePerIp: 120,
-  maxBufferedBytes: 1024 * 1024,
-  jobConcurrency: 50,
-  jobLockDurationMs: 30_000,
-  relayClaimSize: 500,
-  deliveryLogDays: 30,
-  retentionBatchSize: 1_000,
-  alertCheckIntervalMs: 120_000,
-  drainDelaySeconds: 300,
-  stalledCheckIntervalMs: 300_000,
-  relayIdlePollMs: 300_000,
-  emailRequestsPerSecond: 10,
-  emailConcurrency: 5,
-  unsubscribeLinkDays: 60,
-  databasePoolMax: 5,
   shutdownTimeoutMs: 25_000,
-  perUserHourlyPushLimit: 30,
+  prefix: '',
+  metrics: { processMetrics: false },
+  webPush: { perUserHourlyLimit: 30 },
+  healthRoutes: true,
 } as const;
 
 const EMAIL_MODES: readonly EmailMode[] = ['immediate', 'normal', 'digest', 'none'];
@@ -449,7 +577,7 @@ function postgresUrl(value: unknown, option: string): string | undefined {
   return url;
 }
 
-function resolveDatabase(value: unknown): ResolvedOptions['database'] {
+function resolveDatabase(value: unknown): DatabaseSettings {
   if (!isObject(value)) fail('database', 'is required: { url } or { orm }');
   const directUrl = postgresUrl(value.directUrl, 'database.directUrl') ?? null;
   if (value.orm !== undefined) {
@@ -468,7 +596,7 @@ function resolveDatabase(value: unknown): ResolvedOptions['database'] {
   const poolMax = positiveInteger(
     (value.pool as { max?: unknown } | undefined)?.max,
     'database.pool.max',
-    DEFAULTS.databasePoolMax,
+    DEFAULTS.database.pool.max,
   );
   if (isEmbeddedUrl(url)) {
     if (embeddedDataDir(url) === undefined) fail('database.url', 'must name a folder: pglite://<folder>, or pglite://memory');
@@ -489,9 +617,9 @@ function redisUrl(value: unknown, option: string): string {
   return url;
 }
 
-function resolveRedis(value: unknown): ResolvedOptions['redis'] {
+function resolveRedis(value: unknown): RedisSettings {
   if (!isObject(value)) fail('redis', 'is required: { url }, { connection }, { cluster } or { sentinel }');
-  const prefix = optionalString(value.prefix, 'redis.prefix') ?? DEFAULTS.redisPrefix;
+  const prefix = optionalString(value.prefix, 'redis.prefix') ?? DEFAULTS.redis.prefix;
   if (prefix.includes(':')) fail('redis.prefix', 'must not contain ":" (BullMQ uses it as a separator)');
   const given = REDIS_SOURCES.filter((source) => value[source] !== undefined);
   if (given.length === 0) fail('redis', 'needs `url`, `connection`, `cluster` or `sentinel`');
@@ -511,7 +639,7 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
     }
     const nodes = cluster.nodes.map((node: unknown, i: number) => redisUrl(node, `redis.cluster.nodes[${i}]`));
     if (cluster.options !== undefined && !isObject(cluster.options)) fail('redis.cluster.options', 'must be an object');
-    return { kind: 'cluster', nodes, options: (cluster.options ?? {}) as ClusterOptions, prefix };
+    return { kind: 'cluster', nodes, options: (cluster.options ?? DEFAULTS.redis.cluster.options) as ClusterOptions, prefix };
   }
   if (value.sentinel !== undefined) {
     const sentinel = value.sentinel;
@@ -532,7 +660,7 @@ function resolveRedis(value: unknown): ResolvedOptions['redis'] {
   return { kind: 'url', url: redisUrl(value.url, 'redis.url'), prefix };
 }
 
-function resolveAuth(value: unknown): ResolvedOptions['auth'] {
+function resolveAuth(value: unknown): AuthSettings {
   if (!isObject(value)) fail('auth', 'is required: { jwt } or { authenticate }');
   if (value.authenticate !== undefined) {
     const authenticate = optionalFunction<AuthenticateFunction>(value.authenticate, 'auth.authenticate');
@@ -554,7 +682,7 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
   ) {
     fail('auth.jwt.authorizedParties', 'must be an array of origins');
   }
-  const clockToleranceSeconds = jwt.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
+  const clockToleranceSeconds = jwt.clockToleranceSeconds ?? DEFAULTS.auth.jwt.clockToleranceSeconds;
   if (typeof clockToleranceSeconds !== 'number' || clockToleranceSeconds < 0) {
     fail('auth.jwt.clockToleranceSeconds', 'must be a number of seconds ≥ 0');
   }
@@ -565,8 +693,8 @@ function resolveAuth(value: unknown): ResolvedOptions['auth'] {
       publicKey,
       issuer: optionalString(jwt.issuer, 'auth.jwt.issuer'),
       authorizedParties: authorizedParties as string[] | undefined,
-      adminClaim: optionalString(jwt.adminClaim, 'auth.jwt.adminClaim') ?? DEFAULTS.adminClaim,
-      adminRole: optionalString(jwt.adminRole, 'auth.jwt.adminRole') ?? DEFAULTS.adminRole,
+      adminClaim: optionalString(jwt.adminClaim, 'auth.jwt.adminClaim') ?? DEFAULTS.auth.jwt.adminClaim,
+      adminRole: optionalString(jwt.adminRole, 'auth.jwt.adminRole') ?? DEFAULTS.auth.jwt.adminRole,
       clockToleranceSeconds,
     },
   };
@@ -624,26 +752,26 @@ function resolveEscalation(name: string, config: Record<string, unknown>): Pick<
   return { escalateAfterMinutes: minutes };
 }
 
-function resolveRetention(value: unknown): ResolvedOptions['retention'] {
+function resolveRetention(value: unknown): RetentionSettings {
   if (value !== undefined && !isObject(value)) fail('retention', 'must be an object');
   const retention = value ?? {};
   return {
-    deliveryLogDays: positiveInteger(retention.deliveryLogDays, 'retention.deliveryLogDays', DEFAULTS.deliveryLogDays),
+    deliveryLogDays: positiveInteger(retention.deliveryLogDays, 'retention.deliveryLogDays', DEFAULTS.retention.deliveryLogDays),
     readNotificationsDays:
       retention.readNotificationsDays === undefined
         ? null
         : positiveInteger(retention.readNotificationsDays, 'retention.readNotificationsDays', 0),
-    batchSize: positiveInteger(retention.batchSize, 'retention.batchSize', DEFAULTS.retentionBatchSize),
+    batchSize: positiveInteger(retention.batchSize, 'retention.batchSize', DEFAULTS.retention.batchSize),
   };
 }
 
 // Five fields of digits, `*`, ranges, steps and lists: what BullMQ's cron parser accepts for these jobs.
 const CRON_PATTERN = /^([\d*,/-]+\s+){4}[\d*,/-]+$/;
 
-function resolveSchedules(value: unknown): ResolvedOptions['schedules'] {
+function resolveSchedules(value: unknown): SchedulePatterns {
   if (value === undefined) return {};
   if (!isObject(value)) fail('schedules', 'must be an object of { [job]: cron pattern }');
-  const schedules: ResolvedOptions['schedules'] = {};
+  const schedules: SchedulePatterns = {};
   for (const [name, pattern] of Object.entries(value)) {
     if (!(SCHEDULED_JOBS as readonly string[]).includes(name)) {
       fail(`schedules.${name}`, `is not a scheduled job (${SCHEDULED_JOBS.join(', ')})`);
@@ -656,22 +784,22 @@ function resolveSchedules(value: unknown): ResolvedOptions['schedules'] {
   return schedules;
 }
 
-function resolveJobs(value: unknown): ResolvedOptions['jobs'] {
+function resolveJobs(value: unknown): JobSettings {
   if (value !== undefined && !isObject(value)) fail('jobs', 'must be an object');
   const jobs = value ?? {};
-  const lockDurationMs = positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobLockDurationMs);
+  const lockDurationMs = positiveInteger(jobs.lockDurationMs, 'jobs.lockDurationMs', DEFAULTS.jobs.lockDurationMs);
   return {
-    concurrency: positiveInteger(jobs.concurrency, 'jobs.concurrency', DEFAULTS.jobConcurrency),
+    concurrency: positiveInteger(jobs.concurrency, 'jobs.concurrency', DEFAULTS.jobs.concurrency),
     lockDurationMs,
-    relayClaimSize: positiveInteger(jobs.relayClaimSize, 'jobs.relayClaimSize', DEFAULTS.relayClaimSize),
-    drainDelaySeconds: positiveInteger(jobs.drainDelaySeconds, 'jobs.drainDelaySeconds', DEFAULTS.drainDelaySeconds),
+    relayClaimSize: positiveInteger(jobs.relayClaimSize, 'jobs.relayClaimSize', DEFAULTS.jobs.relayClaimSize),
+    drainDelaySeconds: positiveInteger(jobs.drainDelaySeconds, 'jobs.drainDelaySeconds', DEFAULTS.jobs.drainDelaySeconds),
     // A host that shortens the lock wants a dead worker's jobs back soon: the check follows the lock.
     stalledCheckIntervalMs: positiveInteger(
       jobs.stalledCheckIntervalMs,
       'jobs.stalledCheckIntervalMs',
-      jobs.lockDurationMs === undefined ? DEFAULTS.stalledCheckIntervalMs : lockDurationMs,
+      jobs.lockDurationMs === undefined ? DEFAULTS.jobs.stalledCheckIntervalMs : lockDurationMs,
     ),
-    relayIdlePollMs: positiveInteger(jobs.relayIdlePollMs, 'jobs.relayIdlePollMs', DEFAULTS.relayIdlePollMs),
+    relayIdlePollMs: positiveInteger(jobs.relayIdlePollMs, 'jobs.relayIdlePollMs', DEFAULTS.jobs.relayIdlePollMs),
   };
 }
 
@@ -680,15 +808,19 @@ function resolveBrand(value: unknown): Brand {
   const brand = value ?? {};
   const logoUrl = optionalString(brand.logoUrl, 'email.brand.logoUrl');
   if (logoUrl) httpUrl(logoUrl, 'email.brand.logoUrl');
-  const primaryColor = optionalString(brand.primaryColor, 'email.brand.primaryColor') ?? DEFAULT_BRAND.primaryColor;
+  const primaryColor = optionalString(brand.primaryColor, 'email.brand.primaryColor') ?? DEFAULTS.email.brand.primaryColor;
   if (!/^#[0-9a-fA-F]{3,8}$/.test(primaryColor)) fail('email.brand.primaryColor', 'must be a hex colour like #4f46e5');
-  return { name: optionalString(brand.name, 'email.brand.name') ?? DEFAULT_BRAND.name, logoUrl: logoUrl ?? null, primaryColor };
+  return {
+    name: optionalString(brand.name, 'email.brand.name') ?? DEFAULTS.email.brand.name,
+    logoUrl: logoUrl ?? DEFAULTS.email.brand.logoUrl,
+    primaryColor,
+  };
 }
 
-function resolveEmail(value: unknown, appUrl: string, routePrefix: string): ResolvedOptions['email'] {
+function resolveEmail(value: unknown, appUrl: string, routePrefix: string): EmailSettings {
   if (value !== undefined && !isObject(value)) fail('email', 'must be an object');
   const email = value ?? {};
-  const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.resendBaseUrl;
+  const baseUrl = optionalString(email.baseUrl, 'email.baseUrl') ?? DEFAULTS.email.baseUrl;
   httpUrl(baseUrl, 'email.baseUrl');
   const unsubscribeSecret = optionalString(email.unsubscribeSecret, 'email.unsubscribeSecret') ?? null;
   if (unsubscribeSecret !== null && unsubscribeSecret.length < 32)
@@ -699,8 +831,8 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
     'email.unsubscribeUrl',
   );
   const webhookSecret = optionalString(email.webhookSecret, 'email.webhookSecret') ?? null;
-  const dailyLimit = positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.dailyEmailLimit);
-  const criticalReserve = email.criticalReserve ?? Math.ceil(dailyLimit * DEFAULTS.criticalReserveShare);
+  const dailyLimit = positiveInteger(email.dailyLimit, 'email.dailyLimit', DEFAULTS.email.dailyLimit);
+  const criticalReserve = email.criticalReserve ?? Math.ceil(dailyLimit * DEFAULTS.email.criticalReserveShare);
   if (
     typeof criticalReserve !== 'number' ||
     !Number.isInteger(criticalReserve) ||
@@ -713,31 +845,31 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Reso
     fail('email.webhookSecret', 'must be a "whsec_…" signing secret');
   return {
     resendApiKey: optionalString(email.resendApiKey, 'email.resendApiKey') ?? null,
-    from: optionalString(email.from, 'email.from') ?? DEFAULTS.emailFrom,
-    enabled: optionalBoolean(email.enabled, 'email.enabled', true),
+    from: optionalString(email.from, 'email.from') ?? DEFAULTS.email.from,
+    enabled: optionalBoolean(email.enabled, 'email.enabled', DEFAULTS.email.enabled),
     dailyLimit,
     criticalReserve,
-    perUserHourlyLimit: positiveInteger(email.perUserHourlyLimit, 'email.perUserHourlyLimit', DEFAULTS.perUserHourlyEmailLimit),
+    perUserHourlyLimit: positiveInteger(email.perUserHourlyLimit, 'email.perUserHourlyLimit', DEFAULTS.email.perUserHourlyLimit),
     resolveRecipient: optionalFunction(email.resolveRecipient, 'email.resolveRecipient'),
     baseUrl,
     brand: resolveBrand(email.brand),
-    requestsPerSecond: positiveInteger(email.requestsPerSecond, 'email.requestsPerSecond', DEFAULTS.emailRequestsPerSecond),
-    concurrency: positiveInteger(email.concurrency, 'email.concurrency', DEFAULTS.emailConcurrency),
+    requestsPerSecond: positiveInteger(email.requestsPerSecond, 'email.requestsPerSecond', DEFAULTS.email.requestsPerSecond),
+    concurrency: positiveInteger(email.concurrency, 'email.concurrency', DEFAULTS.email.concurrency),
     unsubscribeSecret,
     unsubscribeUrl,
-    unsubscribeLinkDays: positiveInteger(email.unsubscribeLinkDays, 'email.unsubscribeLinkDays', DEFAULTS.unsubscribeLinkDays),
+    unsubscribeLinkDays: positiveInteger(email.unsubscribeLinkDays, 'email.unsubscribeLinkDays', DEFAULTS.email.unsubscribeLinkDays),
     webhookSecret,
   };
 }
 
-function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realtime'] {
+function resolveRealtime(value: unknown, appUrl: string): RealtimeSettings {
   if (value !== undefined && !isObject(value)) fail('realtime', 'must be an object');
   const realtime = value ?? {};
   const allowedOrigins = realtime.allowedOrigins ?? [new URL(appUrl).origin];
   if (!Array.isArray(allowedOrigins) || !allowedOrigins.every((o) => typeof o === 'string')) {
     fail('realtime.allowedOrigins', 'must be an array of origins');
   }
-  const ablyClientOptions = realtime.ablyClientOptions ?? {};
+  const ablyClientOptions = realtime.ablyClientOptions ?? DEFAULTS.realtime.ablyClientOptions;
   if (!isObject(ablyClientOptions)) fail('realtime.ablyClientOptions', 'must be an object');
   const ablyApiKey = optionalString(realtime.ablyApiKey, 'realtime.ablyApiKey') ?? null;
   if (ablyApiKey !== null && !/^[^.:]+\.[^.:]+:.+$/.test(ablyApiKey)) {
@@ -745,43 +877,30 @@ function resolveRealtime(value: unknown, appUrl: string): ResolvedOptions['realt
   }
   return {
     ablyApiKey,
-    enabled: optionalBoolean(realtime.enabled, 'realtime.enabled', true),
+    enabled: optionalBoolean(realtime.enabled, 'realtime.enabled', DEFAULTS.realtime.enabled),
     allowedOrigins: allowedOrigins as string[],
     ablyClientOptions,
-    pollIntervalMs: positiveInteger(realtime.pollIntervalMs, 'realtime.pollIntervalMs', DEFAULTS.pollIntervalMs),
-    maxSocketsPerUser: positiveInteger(realtime.maxSocketsPerUser, 'realtime.maxSocketsPerUser', DEFAULTS.maxSocketsPerUser),
+    pollIntervalMs: positiveInteger(realtime.pollIntervalMs, 'realtime.pollIntervalMs', DEFAULTS.realtime.pollIntervalMs),
+    maxSocketsPerUser: positiveInteger(realtime.maxSocketsPerUser, 'realtime.maxSocketsPerUser', DEFAULTS.realtime.maxSocketsPerUser),
     maxPendingSocketsPerIp: positiveInteger(
       realtime.maxPendingSocketsPerIp,
       'realtime.maxPendingSocketsPerIp',
-      DEFAULTS.maxPendingSocketsPerIp,
+      DEFAULTS.realtime.maxPendingSocketsPerIp,
     ),
     upgradesPerMinutePerIp: positiveInteger(
       realtime.upgradesPerMinutePerIp,
       'realtime.upgradesPerMinutePerIp',
-      DEFAULTS.upgradesPerMinutePerIp,
+      DEFAULTS.realtime.upgradesPerMinutePerIp,
     ),
-    maxBufferedBytes: positiveInteger(realtime.maxBufferedBytes, 'realtime.maxBufferedBytes', DEFAULTS.maxBufferedBytes),
+    maxBufferedBytes: positiveInteger(realtime.maxBufferedBytes, 'realtime.maxBufferedBytes', DEFAULTS.realtime.maxBufferedBytes),
   };
 }
-
-/** The options of a standalone worker process: the plugin's, less what only HTTP needs. */
-export type WorkerProcessOptions = Omit<
-  TrestaNotificationsOptions,
-  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metrics'
->;
-export type ResolvedWorkerOptions = Omit<
-  ResolvedOptions,
-  'auth' | 'workers' | 'apiRateLimitPerMinute' | 'healthRoutes' | 'metricsToken' | 'processMetrics'
->;
 
 /** Validates what a worker process needs; the same rules and messages as at `register`. */
 export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
   if (!isObject(options)) fail('options', 'must be an object');
   const appUrl = httpUrl(optionalString(options.appUrl, 'appUrl') ?? DEFAULTS.appUrl, 'appUrl');
-  const alerts = options.alerts;
-  if (alerts !== undefined && !isObject(alerts)) fail('alerts', 'must be an object');
-  const slackWebhookUrl = optionalString(alerts?.slackWebhookUrl, 'alerts.slackWebhookUrl') ?? null;
-  if (slackWebhookUrl) httpUrl(slackWebhookUrl, 'alerts.slackWebhookUrl');
+  const alerts = resolveAlerts(options.alerts);
   const routePrefix = resolveRoutePrefix(options.prefix);
   return {
     database: resolveDatabase(options.database),
@@ -789,24 +908,31 @@ export function resolveWorkerOptions(options: unknown): ResolvedWorkerOptions {
     appUrl,
     email: resolveEmail(options.email, appUrl, routePrefix),
     realtime: resolveRealtime(options.realtime, appUrl),
-    alerts: {
-      slackWebhookUrl,
-      checkIntervalMs: positiveInteger(alerts?.checkIntervalMs, 'alerts.checkIntervalMs', DEFAULTS.alertCheckIntervalMs),
-    },
+    alerts,
     types: resolveTypes(options.types),
     jobs: resolveJobs(options.jobs),
     retention: resolveRetention(options.retention),
     schedules: resolveSchedules(options.schedules),
-    migrate: optionalBoolean(options.migrate, 'migrate', true),
+    migrate: optionalBoolean(options.migrate, 'migrate', DEFAULTS.migrate),
     shutdownTimeoutMs: positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs', DEFAULTS.shutdownTimeoutMs),
     routePrefix,
     webPush: resolveWebPush(options.webPush),
   };
 }
 
+function resolveAlerts(value: unknown): AlertSettings {
+  if (value !== undefined && !isObject(value)) fail('alerts', 'must be an object');
+  const slackWebhookUrl = optionalString(value?.slackWebhookUrl, 'alerts.slackWebhookUrl') ?? null;
+  if (slackWebhookUrl) httpUrl(slackWebhookUrl, 'alerts.slackWebhookUrl');
+  return {
+    slackWebhookUrl,
+    checkIntervalMs: positiveInteger(value?.checkIntervalMs, 'alerts.checkIntervalMs', DEFAULTS.alerts.checkIntervalMs),
+  };
+}
+
 /** '' or `/segment[/segment…]`: no trailing slash, nothing a URL path would have to escape. */
 function resolveRoutePrefix(value: unknown): string {
-  if (value === undefined || value === '') return '';
+  if (value === undefined || value === '') return DEFAULTS.prefix;
   if (typeof value !== 'string' || !/^(\/[A-Za-z0-9._~-]+)+$/.test(value)) {
     fail('prefix', 'must be a path such as "/v1" (starting with "/", no trailing "/")');
   }
@@ -820,9 +946,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   return {
     ...shared,
     auth: resolveAuth(raw.auth),
-    workers: optionalBoolean(raw.workers, 'workers', true),
+    workers: optionalBoolean(raw.workers, 'workers', DEFAULTS.workers),
     apiRateLimitPerMinute: positiveInteger(raw.apiRateLimitPerMinute, 'apiRateLimitPerMinute', DEFAULTS.apiRateLimitPerMinute),
-    healthRoutes: optionalBoolean(raw.healthRoutes, 'healthRoutes', true),
+    healthRoutes: optionalBoolean(raw.healthRoutes, 'healthRoutes', DEFAULTS.healthRoutes),
     ...resolveMetrics(raw.metrics),
   };
 }
@@ -834,7 +960,7 @@ function resolveMetrics(value: unknown): Pick<ResolvedOptions, 'metricsToken' | 
   if (token !== null && (token.length < 32 || !/^[A-Za-z0-9\-_.~+/=]+$/.test(token))) {
     fail('metrics.token', 'must be at least 32 characters of a bearer token (letters, digits, -._~+/=)');
   }
-  return { metricsToken: token, processMetrics: optionalBoolean(metrics.processMetrics, 'metrics.processMetrics', false) };
+  return { metricsToken: token, processMetrics: optionalBoolean(metrics.processMetrics, 'metrics.processMetrics', DEFAULTS.metrics.processMetrics) };
 }
 
 /** Base64url (with or without padding) to bytes; null when it is not base64url. */
@@ -842,7 +968,7 @@ function base64url(value: string): Buffer | null {
   return /^[A-Za-z0-9_-]+={0,2}$/.test(value) ? Buffer.from(value, 'base64url') : null;
 }
 
-function resolveWebPush(value: unknown): ResolvedWebPush | null {
+function resolveWebPush(value: unknown): WebPushSettings | null {
   if (value === undefined) return null;
   if (!isObject(value)) fail('webPush', 'must be an object: { vapidPublicKey, vapidPrivateKey, subject }');
   const publicKey =
@@ -873,7 +999,7 @@ function resolveWebPush(value: unknown): ResolvedWebPush | null {
     vapidPrivateKey: privateKey.replace(/=+$/, ''),
     subject,
     allowEndpoint: optionalFunction<(url: URL) => boolean>(value.allowEndpoint, 'webPush.allowEndpoint') ?? isBrowserPushService,
-    perUserHourlyLimit: positiveInteger(value.perUserHourlyLimit, 'webPush.perUserHourlyLimit', DEFAULTS.perUserHourlyPushLimit),
+    perUserHourlyLimit: positiveInteger(value.perUserHourlyLimit, 'webPush.perUserHourlyLimit', DEFAULTS.webPush.perUserHourlyLimit),
     icon: resolvePushIcon(value.icon),
   };
 }

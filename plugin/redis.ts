@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { ResolvedRedis } from './options.js';
+import type { RedisSettings } from './redis-settings.js';
 
 /** A single Redis (direct or found through Sentinel) or a Redis Cluster: the plugin runs on each. */
 export type RedisClient = Redis | Cluster;
@@ -53,7 +53,7 @@ function openCluster(nodes: string[], options: ClusterOptions, role: RedisRole):
 }
 
 /** A new connection for `role` to the Redis the options name. */
-export function openRedis(options: ResolvedRedis, role: RedisRole): RedisClient {
+export function openRedis(options: RedisSettings, role: RedisRole): RedisClient {
   const connection = ((): RedisClient => {
     switch (options.kind) {
       case 'url':
@@ -93,7 +93,7 @@ async function readyOrTimeout(redis: RedisClient): Promise<void> {
  * Commands issued in the same tick (the workers' real-time publishes) share one write:
  * auto-pipelining. A connection the host passed in serves as is and stays open on close.
  */
-export async function connectRedis(options: ResolvedRedis): Promise<RedisHandle> {
+export async function connectRedis(options: RedisSettings): Promise<RedisHandle> {
   const open = (role: RedisRole) => openRedis(options, role);
   if (options.kind === 'connection') return { redis: options.connection, open, close: async () => {} };
   const redis = open(REQUESTS);

@@ -9,12 +9,10 @@ import {
 } from 'jose';
 import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import type { AuthenticatedUser, AuthenticateFunction, ResolvedOptions } from '../options.js';
 import { UnauthorizedError } from '../errors.js';
 import { isStorableText } from '../services/validate-notification.js';
 import { fetchWithSizeLimit } from './bounded-fetch.js';
-
-type JwtSettings = Extract<ResolvedOptions['auth'], { kind: 'jwt' }>['jwt'];
+import type { AuthenticatedUser, AuthenticateFunction, AuthSettings, JwtSettings } from './types.js';
 
 function claimAt(payload: JWTPayload, path: string): unknown {
   let value: unknown = payload;
@@ -129,7 +127,7 @@ export interface Authenticator {
 }
 
 /** The one way the plugin learns who is calling, whichever `auth` option the host chose. */
-export async function createAuthenticator(auth: ResolvedOptions['auth']): Promise<Authenticator> {
+export async function createAuthenticator(auth: AuthSettings): Promise<Authenticator> {
   if (auth.kind === 'custom') {
     return {
       fromRequest: async (request) => {

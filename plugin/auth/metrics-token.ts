@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { AuthenticatedUser } from '../options.js';
+import type { AuthenticatedUser } from './types.js';
 
 /** Who a scrape with the metrics token is: an admin of the metrics route, and of nothing else. */
 const SCRAPER: AuthenticatedUser = { userId: 'metrics-token', isAdmin: true };

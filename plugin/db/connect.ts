@@ -1,9 +1,9 @@
-import type { ResolvedWorkerOptions } from '../options.js';
 import { directConnectionOf, directConnectionOfHostOrm, type DirectConnection } from './direct-connection.js';
 import { isEmbeddedUrl } from './embedded-url.js';
 import { applyMigrations } from './migrate.js';
 import { openOrm, type MikroORM } from './orm.js';
 import { openEmbeddedDatabase } from './pglite.js';
+import type { DatabaseSettings } from './settings.js';
 
 export interface DatabaseHandle {
   orm: MikroORM;
@@ -13,7 +13,7 @@ export interface DatabaseHandle {
   close: () => Promise<void>;
 }
 
-export async function connectDatabase(options: Pick<ResolvedWorkerOptions, 'database' | 'migrate'>): Promise<DatabaseHandle> {
+export async function connectDatabase(options: { database: DatabaseSettings; migrate: boolean }): Promise<DatabaseHandle> {
   const { database } = options;
   const directUrl = database.directUrl === null ? null : directConnectionOf(database.directUrl);
   if (database.kind === 'orm') {

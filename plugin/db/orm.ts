@@ -1,9 +1,9 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList, MIGRATIONS_TABLE } from '../../migrations/index.js';
-import { DEFAULTS } from '../options.js';
 import type { DirectConnection } from './direct-connection.js';
 import { trestaEntities } from './entities/index.js';
+import { DEFAULT_POOL_MAX } from './settings.js';
 
 /** The MikroORM configuration of the plugin's own ORM (used when the host does not pass one), less where the database is. */
 export function pluginOrmConfig(): Options {
@@ -36,7 +36,7 @@ function whereTheDatabaseIs(target: string | DirectConnection): Options {
  * The plugin's ORM on a Postgres server. Its pool starts empty and holds at most `poolMax`
  * connections, so many instances fit a managed plan's connection limit.
  */
-export async function openOrm(target: string | DirectConnection, poolMax: number = DEFAULTS.databasePoolMax): Promise<MikroORM> {
+export async function openOrm(target: string | DirectConnection, poolMax: number = DEFAULT_POOL_MAX): Promise<MikroORM> {
   return MikroORM.init({ ...pluginOrmConfig(), ...whereTheDatabaseIs(target), pool: { min: 0, max: poolMax } });
 }
 

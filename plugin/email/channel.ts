@@ -1,13 +1,14 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../redis.js';
 import type { Alerter } from '../alerts/alerter.js';
-import type { ResolvedWorkerOptions } from '../options.js';
+import type { RedisSettings } from '../redis-settings.js';
 import { BudgetAlerts } from '../quota/budget-alerts.js';
 import { QuotaGuard } from '../quota/quota-guard.js';
 import { createMailboxMailer } from './mailbox-mailer.js';
 import type { Mailer } from './mailer.js';
 import { isMailboxAddress } from './headers.js';
 import { createResendMailer } from './resend-mailer.js';
+import type { EmailSettings } from './settings.js';
 import type { Brand } from './templates/brand.js';
 import type { UnsubscribeLinks } from './unsubscribe.js';
 
@@ -30,7 +31,7 @@ export interface EmailChannel {
  * with a key; otherwise every email is rendered and kept in the local mailbox.
  */
 export function createEmailChannel(deps: {
-  options: Pick<ResolvedWorkerOptions, 'email' | 'appUrl' | 'redis'>;
+  options: { email: EmailSettings; appUrl: string; redis: RedisSettings };
   orm: MikroORM;
   redis: RedisClient;
   alerter: Alerter;

@@ -9,7 +9,6 @@ import { createEmailChannel } from '../email/channel.js';
 import type { UnsubscribeLinks } from '../email/unsubscribe.js';
 import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { DeliveryLatency } from '../metrics/instance-metrics.js';
-import type { ResolvedWorkerOptions } from '../options.js';
 import { OutboxRelay } from '../outbox/relay.js';
 import type { Publisher } from '../realtime/messages.js';
 import type { DirectConnection } from '../db/direct-connection.js';
@@ -26,16 +25,14 @@ import { QUEUES, retryDelay } from './registry.js';
 import { PatientWorker } from './patient-worker.js';
 import type { ScheduledJobRunner } from './scheduling/run-job.js';
 import { startScheduledJobs } from './scheduling/start.js';
+import type { WorkerRuntimeSettings } from './settings.js';
 
 /** Times a job may lose its worker (killed, frozen past its lock) and be taken over before it fails for good. */
 const MAX_STALLS = 3;
 
 /** What the API process and a worker process both have when they start workers. */
 export interface WorkerRuntimeOptions {
-  options: Pick<
-    ResolvedWorkerOptions,
-    'redis' | 'jobs' | 'alerts' | 'email' | 'types' | 'appUrl' | 'retention' | 'schedules' | 'shutdownTimeoutMs' | 'webPush'
-  >;
+  options: WorkerRuntimeSettings;
   orm: MikroORM;
   /** The session connection the relay LISTENs on. */
   direct: DirectConnection;

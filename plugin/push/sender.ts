@@ -1,5 +1,5 @@
 import webpush from 'web-push';
-import type { ResolvedWebPush } from '../options.js';
+import type { WebPushSettings } from './settings.js';
 
 export type PushSendOutcome =
   | { kind: 'sent'; status: number }
@@ -29,7 +29,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * (an allowed endpoint cannot send us elsewhere), and a test's plain-http push service works.
  */
 export async function sendWebPush(
-  vapid: Pick<ResolvedWebPush, 'vapidPublicKey' | 'vapidPrivateKey' | 'subject'>,
+  vapid: Pick<WebPushSettings, 'vapidPublicKey' | 'vapidPrivateKey' | 'subject'>,
   subscription: { endpoint: string; p256dh: string; auth: string },
   payload: string,
   delivery: { ttlSeconds: number; urgency: 'high' | 'normal' | 'low' },

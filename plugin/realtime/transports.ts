@@ -1,8 +1,8 @@
 import type { RedisClient } from '../redis.js';
-import type { ResolvedWorkerOptions } from '../options.js';
 import { combinePublishers, createAblyAdapter, type AblyAdapter } from './ably.js';
 import type { Publisher } from './messages.js';
 import { createRedisFanoutPublisher } from './redis-fanout.js';
+import type { RealtimeSettings } from './settings.js';
 
 export interface RealtimeTransports {
   /** Publishes on every active transport: the built-in WebSocket's fan-out, plus Ably when on. */
@@ -16,7 +16,7 @@ export interface RealtimeTransports {
 export function createRealtimeTransports(
   redis: RedisClient,
   prefix: string,
-  realtime: ResolvedWorkerOptions['realtime'],
+  realtime: RealtimeSettings,
 ): RealtimeTransports {
   const fanout = createRedisFanoutPublisher(redis, prefix);
   const ably = realtime.ablyApiKey ? createAblyAdapter(realtime.ablyApiKey, realtime.ablyClientOptions) : null;

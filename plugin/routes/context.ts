@@ -5,7 +5,8 @@ import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '../redis.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import type { AuthenticatedUser, ResolvedWebPush } from '../options.js';
+import type { AuthenticatedUser } from '../auth/types.js';
+import type { WebPushSettings } from '../push/settings.js';
 import type { PushSubscriptions } from '../data/push-subscriptions.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { Publisher } from '../realtime/messages.js';
@@ -33,7 +34,7 @@ export interface RouteContext {
   /** `metrics.token`: a scraper's bearer token for GET /admin/metrics, or null. */
   metricsToken: string | null;
   /** `webPush`, or null when web push is off. */
-  webPush: ResolvedWebPush | null;
+  webPush: WebPushSettings | null;
   pushSubscriptions: PushSubscriptions;
 }
 

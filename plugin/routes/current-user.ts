@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuthenticatedUser } from '../options.js';
+import type { AuthenticatedUser } from '../auth/types.js';
 import { UnauthorizedError } from '../errors.js';
 
 /** The verified caller; the authentication hook has already refused requests without one. */

@@ -4,8 +4,8 @@ import rateLimit from '@fastify/rate-limit';
 import type { RedisClient } from '../redis.js';
 import type { WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { AuthenticatedUser } from '../auth/types.js';
 import { RateLimitedError, WebSocketOriginError } from '../errors.js';
-import type { AuthenticatedUser } from '../options.js';
 import type { WebSocketHub } from '../realtime/websocket-hub.js';
 import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
 

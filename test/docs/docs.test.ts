@@ -9,10 +9,10 @@ import Fastify from 'fastify';
 import GithubSlugger from 'github-slugger';
 import { Lexer, walkTokens, type Token, type Tokens } from 'marked';
 import t from 'tap';
-import ts from 'typescript';
 import trestaNotifications from '../../plugin/index.js';
 import * as errors from '../../plugin/errors.js';
 import { createTestDatabase } from '../helpers/database.js';
+import { optionNames } from '../helpers/option-fields.js';
 import { REDIS_URL } from '../helpers/services.js';
 import { APP_ORIGIN, createTokenKit, ISSUER } from '../helpers/tokens.js';
 
@@ -110,43 +110,6 @@ t.test('every TRESTA_ERR_ code of the plugin is in the error table of docs/route
   }
   t.same(wrong, [], 'every catalog status as documented');
 });
-
-/**
- * Every field of the exported `TrestaNotificationsOptions`, nested ones by their dotted names
- * (`database.directUrl`), read with the TypeScript compiler. The walk goes into the plugin's own
- * object types (unions and intersections included; a record of them as `<NAME>`) and stops at types
- * from other packages (an ioredis client, MikroORM) and at functions.
- */
-function optionNames(): string[] {
-  const config = ts.readConfigFile(join(root, 'tsconfig.json'), (path) => ts.sys.readFile(path));
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  const file = join(root, 'plugin/options.ts');
-  const program = ts.createProgram([file], { ...options, noEmit: true });
-  const checker = program.getTypeChecker();
-  const module = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
-  const exported = checker.getExportsOfModule(module).find((symbol) => symbol.name === 'TrestaNotificationsOptions');
-  if (!exported) throw new Error('plugin/options.ts exports no TrestaNotificationsOptions');
-
-  // A property with no declaration is one a mapped type made from the plugin's own keys (a Record of job names).
-  const ours = (property: ts.Symbol) =>
-    (property.declarations ?? []).every((declaration) => !declaration.getSourceFile().fileName.includes('/node_modules/'));
-  const names = new Set<string>();
-  const visit = (type: ts.Type, path: string) => {
-    if (type.getCallSignatures().length > 0) return;
-    for (const part of type.isUnion() ? type.types : [type]) {
-      for (const property of checker.getPropertiesOfType(part).filter(ours)) {
-        const name = `${path}${property.name}`;
-        names.add(name);
-        visit(checker.getNonNullableType(checker.getTypeOfSymbol(property)), `${name}.`);
-      }
-      for (const index of checker.getIndexInfosOfType(part)) {
-        if (checker.getPropertiesOfType(index.type).some(ours)) visit(index.type, `${path}<NAME>.`);
-      }
-    }
-  };
-  visit(checker.getDeclaredTypeOfSymbol(exported), '');
-  return [...names];
-}
 
 t.test('every field of TrestaNotificationsOptions is in docs/options.md', async (t) => {
   const page = await read('docs/options.md');

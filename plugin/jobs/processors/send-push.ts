@@ -3,16 +3,16 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadForPush } from '../../data/notifications.js';
 import type { PushSubscriptions } from '../../data/push-subscriptions.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
-import type { ResolvedWebPush } from '../../options.js';
 import { buildPushPayload, PUSH_DELIVERY } from '../../push/payload.js';
 import type { PushClaims } from '../../push/push-claims.js';
 import { sendWebPush } from '../../push/sender.js';
+import type { WebPushSettings } from '../../push/settings.js';
 import type { ProviderDetails } from '../dead-letters.js';
 import { parseSendPush, type RetryAfter } from '../registry.js';
 
 export interface SendPushDeps {
   orm: MikroORM;
-  webPush: ResolvedWebPush;
+  webPush: WebPushSettings;
   subscriptions: PushSubscriptions;
   claims: PushClaims;
   counters: DailyCounters;
@@ -106,7 +106,7 @@ export async function sendPush(deps: SendPushDeps, data: unknown): Promise<SendP
   }
 }
 
-function isAllowed(webPush: ResolvedWebPush, endpoint: string): boolean {
+function isAllowed(webPush: WebPushSettings, endpoint: string): boolean {
   try {
     return webPush.allowEndpoint(new URL(endpoint));
   } catch {

@@ -4,7 +4,7 @@ import type { RedisClient } from '../../redis.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmailChannel } from '../../email/channel.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
-import type { ResolvedWorkerOptions } from '../../options.js';
+import type { WorkerRuntimeSettings } from '../settings.js';
 import { QuotaGuard } from '../../quota/quota-guard.js';
 import { JOB_OPTIONS, QUEUES } from '../registry.js';
 import type { DigestComposer } from '../../email/digest/compose.js';
@@ -13,7 +13,7 @@ import { isScheduledJobName, SCHEDULED_JOBS, schedulesWith } from './schedules.j
 import { sendDigest } from '../processors/send-digest.js';
 
 export interface ScheduledJobsStartOptions {
-  options: Pick<ResolvedWorkerOptions, 'redis' | 'email' | 'types' | 'retention' | 'schedules'>;
+  options: Pick<WorkerRuntimeSettings, 'redis' | 'email' | 'types' | 'retention' | 'schedules'>;
   orm: MikroORM;
   redis: RedisClient;
   counters: DailyCounters;

@@ -1,15 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig, transformWithEsbuild, type Plugin, type UserConfig } from 'vite';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+/** A path from the repository's root, where this file is. */
+const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/**
- * The widget's build, in library mode: one ES module with Lit bundled in (a page loads it with a
- * single <script type="module">), minified. Lazy chunks (Ably's SDK) land in a `widget/` folder
- * beside it, so their relative import from /api/notifications/widget.js resolves to
- * /api/notifications/widget/<file>, which the plugin serves. The benchmark builds a Lit-only entry
- * with this same function, to compare like with like.
- */
 /**
  * Vite keeps whitespace in library-mode ES output (for bundlers downstream); this bundle is also
  * served to browsers as is, so every chunk is minified completely.
@@ -46,9 +40,16 @@ const minifyCssTemplates: Plugin = {
   },
 };
 
+/**
+ * The widget's build, in library mode: one ES module with Lit bundled in (a page loads it with a
+ * single <script type="module">), minified. Lazy chunks (Ably's SDK) land in a `widget/` folder
+ * beside it, so their relative import from /api/notifications/widget.js resolves to
+ * /api/notifications/widget/<file>, which the plugin serves. The benchmark builds a Lit-only entry
+ * with this same function, to compare like with like.
+ */
 export function widgetBuildConfig(entry: string, outDir: string, fileName = 'widget.js', chunkFolder = 'widget'): UserConfig {
   return {
-    root: repoRoot,
+    root: fromRoot('.'),
     plugins: [minifyCssTemplates, minifyChunks],
     logLevel: 'warn',
     build: {
@@ -66,9 +67,21 @@ export function widgetBuildConfig(entry: string, outDir: string, fileName = 'wid
   };
 }
 
-export default defineConfig(
-  widgetBuildConfig(
-    fileURLToPath(new URL('./index.ts', import.meta.url)),
-    fileURLToPath(new URL('../dist/widget', import.meta.url)),
-  ),
-);
+const outDir = fromRoot('./dist/widget');
+
+/**
+ * The package's two browser bundles, one `vite build --mode <name>` each, widget first (it empties
+ * dist/widget). `client` is `tresta-notifications/client`, a bundle of its own beside widget.js (its
+ * lazy chunks — the real-time connection, Ably — in `client/`), so the widget's initial chunk never
+ * imports a shared one.
+ */
+const BUILDS: Record<string, () => UserConfig> = {
+  widget: () => widgetBuildConfig(fromRoot('./widget/index.ts'), outDir),
+  client: () => widgetBuildConfig(fromRoot('./widget/client/index.ts'), outDir, 'client.js', 'client'),
+};
+
+export default defineConfig(({ mode }) => {
+  const build = BUILDS[mode];
+  if (!build) throw new Error(`vite.config.ts builds --mode ${Object.keys(BUILDS).join(' or --mode ')}, not "${mode}"`);
+  return build();
+});

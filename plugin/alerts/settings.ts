@@ -1,0 +1,5 @@
+/** The resolved `alerts` option. */
+export interface AlertSettings {
+  slackWebhookUrl: string | null;
+  checkIntervalMs: number;
+}
