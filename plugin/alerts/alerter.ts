@@ -1,5 +1,5 @@
-import type { RedisClient } from '../redis.js';
-import { RedisKeys } from '../redis-keys.js';
+import type { RedisClient } from '../redis/connect.js';
+import { RedisKeys } from '../redis/keys.js';
 import type { Alert, SendAlert } from './slack.js';
 
 /*

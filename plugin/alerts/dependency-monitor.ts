@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../redis.js';
-import { answersWithin } from '../within-deadline.js';
+import type { RedisClient } from '../redis/connect.js';
+import { answersWithin } from '../time/within-deadline.js';
 import type { Alerter } from './alerter.js';
 
 const CHECK_TIMEOUT_MS = 2_000;

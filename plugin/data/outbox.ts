@@ -14,7 +14,7 @@ export const OUTBOX_CHANNEL = 'tresta_outbox';
 export const QUEUE_BATCH = `insert into tresta_outbox (id, notification_id, user_id, created_at)
     select outbox_id, id, user_id, created_at from batch`;
 
-// A hint to the outbox relay (the poll is the floor): see plugin/outbox/relay.ts.
+// A hint to the outbox relay (the poll is the floor): see plugin/jobs/outbox-relay.ts.
 const WAKE_RELAY = `select pg_notify('${OUTBOX_CHANNEL}', '')`;
 
 // Claims a batch of pending rows nobody holds (or whose holder's lease ran out), oldest first.

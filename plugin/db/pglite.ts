@@ -13,7 +13,7 @@ export interface EmbeddedDatabase {
   close: () => Promise<void>;
 }
 
-// The PGlite behind each embedded ORM, for the outbox relay's LISTEN (see plugin/outbox/relay.ts).
+// The PGlite behind each embedded ORM, for the outbox relay's LISTEN (see plugin/jobs/outbox-relay.ts).
 const pgliteOf = new WeakMap<MikroORM, PGlite>();
 
 /** The PGlite instance serving `orm`, or undefined when `orm` talks to a Postgres server. */

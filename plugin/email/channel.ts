@@ -1,9 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../redis.js';
 import type { Alerter } from '../alerts/alerter.js';
-import type { RedisSettings } from '../redis-settings.js';
-import { BudgetAlerts } from '../quota/budget-alerts.js';
-import { QuotaGuard } from '../quota/quota-guard.js';
+import type { QuotaGuard } from '../quota/quota-guard.js';
 import { createMailboxMailer } from './mailbox-mailer.js';
 import type { Mailer } from './mailer.js';
 import { isMailboxAddress } from './headers.js';
@@ -31,9 +28,9 @@ export interface EmailChannel {
  * with a key; otherwise every email is rendered and kept in the local mailbox.
  */
 export function createEmailChannel(deps: {
-  options: { email: EmailSettings; appUrl: string; redis: RedisSettings };
+  options: { email: EmailSettings; appUrl: string };
   orm: MikroORM;
-  redis: RedisClient;
+  quota: QuotaGuard;
   alerter: Alerter;
   unsubscribe: UnsubscribeLinks;
 }): EmailChannel | null {
@@ -43,15 +40,7 @@ export function createEmailChannel(deps: {
   return {
     mailer:
       email.enabled && email.resendApiKey ? createResendMailer(email.resendApiKey, email.baseUrl) : createMailboxMailer(deps.orm),
-    quota: new QuotaGuard({
-      redis: deps.redis,
-      orm: deps.orm,
-      prefix: deps.options.redis.prefix,
-      dailyLimit: email.dailyLimit,
-      criticalReserve: email.criticalReserve,
-      perUserHourlyLimit: email.perUserHourlyLimit,
-      alerts: new BudgetAlerts(deps.alerter, email.dailyLimit, email.criticalReserve),
-    }),
+    quota: deps.quota,
     unsubscribe: deps.unsubscribe,
     alerter: deps.alerter,
     brand: email.brand,

@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { recordProviderEvent } from '../data/email-deliveries.js';
 import { suppressAddress } from '../data/email-suppressions.js';
-import type { RedisClient } from '../redis.js';
+import type { RedisClient } from '../redis/connect.js';
 
 /** The Resend webhook events this service acts on (see Resend's webhook payloads). */
 export interface ProviderEvent {

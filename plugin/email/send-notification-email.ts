@@ -14,7 +14,7 @@ import type { SqlExecutor } from '../data/executor.js';
 import { loadNotificationForEmail } from '../data/notifications.js';
 import type { DailyCounters } from '../metrics/daily-counters.js';
 import { singleEmailPriority, type NotificationTypeConfig } from '../notification-types.js';
-import { nextUtcMidnight, utcDay } from '../utc-day.js';
+import { nextUtcMidnight, utcDay } from '../time/utc-day.js';
 import type { EmailChannel } from './channel.js';
 import { mailbox } from './headers.js';
 import type { OutgoingEmail } from './mailer.js';

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import type { RedisClient } from '../redis.js';
+import type { RedisClient } from '../redis/connect.js';
 
 /**
  * A BullMQ Worker that waits for work as long as its `drainDelay`, delayed jobs or not.

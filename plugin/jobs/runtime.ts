@@ -1,20 +1,20 @@
 import { Queue, type Processor, type Worker } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
-import { Alerter } from '../alerts/alerter.js';
+import type { Alerter } from '../alerts/alerter.js';
+import type { QuotaGuard } from '../quota/quota-guard.js';
 import { startDependencyMonitor } from '../alerts/dependency-monitor.js';
 import { FailureRateWatch } from '../alerts/failure-rate.js';
-import { createSlackSender } from '../alerts/slack.js';
 import { createEmailChannel } from '../email/channel.js';
 import type { UnsubscribeLinks } from '../email/unsubscribe.js';
 import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { DeliveryLatency } from '../metrics/instance-metrics.js';
-import { OutboxRelay } from '../outbox/relay.js';
+import { OutboxRelay } from './outbox-relay.js';
 import type { Publisher } from '../realtime/messages.js';
 import type { DirectConnection } from '../db/direct-connection.js';
-import type { RedisClient, RedisRole } from '../redis.js';
-import { RedisKeys } from '../redis-keys.js';
-import { answersWithin } from '../within-deadline.js';
+import type { RedisClient, RedisRole } from '../redis/connect.js';
+import { RedisKeys } from '../redis/keys.js';
+import { answersWithin } from '../time/within-deadline.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
 import { createDeliveredMarker, createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
 import { sendEmail } from './processors/send-email.js';
@@ -46,6 +46,10 @@ export interface WorkerRuntimeOptions {
   deliveryLatency: DeliveryLatency | null;
   /** Made once per process: the API's unsubscribe route verifies what this process's emails carry. */
   unsubscribe: UnsubscribeLinks;
+  /** Slack alerts, deduplicated across processes. */
+  alerter: Alerter;
+  /** The process's one email quota guard. */
+  quota: QuotaGuard;
   log: FastifyBaseLogger;
 }
 
@@ -68,8 +72,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   const { options, log, orm } = runtime;
   const prefix = options.redis.prefix;
   const keys = new RedisKeys(prefix, runtime.redis);
-  const slack = options.alerts.slackWebhookUrl ? createSlackSender(options.alerts.slackWebhookUrl, log) : null;
-  const alerter = new Alerter(runtime.redis, prefix, slack);
+  const { alerter } = runtime;
   // One connection carries the commands of every queue and worker here; each worker adds the one
   // connection it blocks on (BullMQ opens it), which can serve nothing else.
   const shared = runtime.openRedis(WORKER_ROLE);
@@ -119,7 +122,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   };
 
   // The email channel runs when the host tells us where a user's email goes.
-  const emailChannel = createEmailChannel({ options, orm, redis: runtime.redis, alerter, unsubscribe: runtime.unsubscribe });
+  const emailChannel = createEmailChannel({ options, orm, quota: runtime.quota, alerter, unsubscribe: runtime.unsubscribe });
   const emailQueue = emailChannel ? queueFor(QUEUES.emails) : null;
   const notificationsQueue = queueFor(QUEUES.notifications);
   const workers: Worker[] = [];
@@ -189,6 +192,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     orm,
     redis: runtime.redis,
     counters: runtime.counters,
+    quota: runtime.quota,
     emailChannel,
     notificationsQueue,
     emailQueue,

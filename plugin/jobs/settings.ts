@@ -2,7 +2,7 @@ import type { AlertSettings } from '../alerts/settings.js';
 import type { EmailSettings } from '../email/settings.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { WebPushSettings } from '../push/settings.js';
-import type { RedisSettings } from '../redis-settings.js';
+import type { RedisSettings } from '../redis/settings.js';
 import type { RetentionSettings } from './scheduled/retention.js';
 import type { ScheduledJobName } from './scheduling/schedules.js';
 

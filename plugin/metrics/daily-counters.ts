@@ -1,6 +1,6 @@
-import type { RedisClient } from '../redis.js';
-import { RedisKeys } from '../redis-keys.js';
-import { utcDay } from '../utc-day.js';
+import type { RedisClient } from '../redis/connect.js';
+import { RedisKeys } from '../redis/keys.js';
+import { utcDay } from '../time/utc-day.js';
 
 const KEEP_DAYS = 7;
 /**

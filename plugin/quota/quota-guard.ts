@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { RedisClient } from '../redis.js';
-import { RedisKeys } from '../redis-keys.js';
+import type { RedisClient } from '../redis/connect.js';
+import { RedisKeys } from '../redis/keys.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { countedInBudget } from '../data/email-deliveries.js';
-import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../utc-day.js';
+import { nextUtcMidnight, secondsToNextUtcMidnight, utcDay } from '../time/utc-day.js';
 import type { BudgetAlerts } from './budget-alerts.js';
 
 const RESERVE_SCRIPT = readFileSync(new URL('./reserveEmailQuota-5.lua', import.meta.url), 'utf8');

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis.js';
+import type { RedisClient } from '../redis/connect.js';
 import type { RealtimeMessage } from '../contract/index.js';
 import type { Publisher } from './messages.js';
 

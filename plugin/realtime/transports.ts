@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis.js';
+import type { RedisClient } from '../redis/connect.js';
 import { combinePublishers, createAblyAdapter, type AblyAdapter } from './ably.js';
 import type { Publisher } from './messages.js';
 import { createRedisFanoutPublisher } from './redis-fanout.js';

@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis.js';
+import type { RedisClient } from '../redis/connect.js';
 import type { WebSocket } from 'ws';
 import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
 

@@ -3,7 +3,7 @@ import type { DailyCounters } from '../metrics/daily-counters.js';
 import type { InstanceMetrics } from '../metrics/instance-metrics.js';
 import type { QuotaGuard } from '../quota/quota-guard.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../redis.js';
+import type { RedisClient } from '../redis/connect.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AuthenticatedUser } from '../auth/types.js';
 import type { WebPushSettings } from '../push/settings.js';
@@ -11,6 +11,8 @@ import type { PushSubscriptions } from '../data/push-subscriptions.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { Publisher } from '../realtime/messages.js';
 import type { RealtimeRouteOptions } from './realtime.js';
+import type { WebSocketHub } from '../realtime/websocket-hub.js';
+import type { UnsubscribeLinks } from '../email/unsubscribe.js';
 
 /** What the routes need from the plugin, handed to them at registration. */
 export interface RouteContext {
@@ -36,6 +38,20 @@ export interface RouteContext {
   /** `webPush`, or null when web push is off. */
   webPush: WebPushSettings | null;
   pushSubscriptions: PushSubscriptions;
+  /** This instance's WebSocket clients. */
+  hub: WebSocketHub;
+  /** Sockets one client address may hold before they authenticate. */
+  maxPendingSocketsPerIp: number;
+  /** Upgrade requests one client address may make a minute, counted in Redis across instances. */
+  upgradesPerMinutePerIp: number;
+  /** Verifies the unsubscribe links the emails carry. */
+  unsubscribeLinks: UnsubscribeLinks;
+  /** The product's name, on the unsubscribe page. */
+  productName: string;
+  /** `email.webhookSecret`: verifies Resend's webhook signatures; null refuses every event. */
+  webhookSecret: string | null;
+  /** `healthRoutes`: whether /health/* are the plugin's. */
+  healthRoutes: boolean;
 }
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotReadyError } from '../errors.js';
-import { answersWithin } from '../within-deadline.js';
+import { answersWithin } from '../time/within-deadline.js';
 import type { RouteContext } from './context.js';
 
 const CHECK_TIMEOUT_MS = 2_000;

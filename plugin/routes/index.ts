@@ -18,12 +18,54 @@ import { useStrictBodies } from './strict-bodies.js';
 import { unreadCountRoute } from './unread-count.js';
 import { updateNotificationRoute } from './update-notification.js';
 import { widgetRoutes } from './widget.js';
+import { healthRoutes } from './health.js';
+import { openapiDocument, openapiRoute } from './openapi.js';
+import { resendWebhookRoute } from './resend-webhook.js';
+import { unsubscribeRoutes } from './unsubscribe.js';
+import { websocketRoutes } from './websocket.js';
 
-/** The plugin's HTTP routes: the public widget bundle and push service worker beside the authenticated API, outside its hooks. */
-export async function userRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
-  await app.register(widgetRoutes);
-  await app.register(pushServiceWorkerRoute);
-  await app.register(authenticatedRoutes, ctx);
+/** One group of the plugin's routes, registered under `prefix` with the one RouteContext. */
+interface RouteGroup {
+  routes: (app: FastifyInstance, ctx: RouteContext) => Promise<void>;
+  prefix: string;
+  enabled?: (ctx: RouteContext) => boolean;
+}
+
+/**
+ * Every route of the plugin, in the order registered. The public ones (the widget bundle, the push
+ * service worker) sit beside the authenticated API, outside its hooks; the WebSocket, the unsubscribe
+ * page and the provider's webhook authenticate in their own ways.
+ */
+const ROUTE_GROUPS: readonly RouteGroup[] = [
+  { routes: (app) => widgetRoutes(app), prefix: '' },
+  { routes: pushServiceWorkerRoute, prefix: '' },
+  { routes: authenticatedRoutes, prefix: '' },
+  { routes: websocketRoutes, prefix: '/api/notifications' },
+  { routes: unsubscribeRoutes, prefix: '/api/notifications' },
+  { routes: resendWebhookRoute, prefix: '/api/notifications' },
+  { routes: healthRoutes, prefix: '', enabled: (ctx) => ctx.healthRoutes },
+];
+
+/**
+ * The plugin's routes, in one scope: the OpenAPI document sees them all and nothing of the host's,
+ * and the `prefix` option moves them all at once.
+ */
+export async function pluginRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
+  // Inside this scope, the hook times the plugin's routes only, never the host's. The label is the
+  // route's template (`/api/notifications/:id`), never the URL: one series per route, whatever the ids.
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url;
+    if (route === undefined) return;
+    ctx.instanceMetrics.httpRequestDuration.observe(
+      { route, method: request.method, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await openapiDocument(app, ctx.realtime.routePrefix);
+  for (const group of ROUTE_GROUPS) {
+    if (group.enabled?.(ctx) ?? true) await app.register(group.routes, { ...ctx, prefix: group.prefix });
+  }
+  openapiRoute(app);
 }
 
 /**

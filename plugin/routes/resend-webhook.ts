@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../redis.js';
 import { Webhook } from 'standardwebhooks';
 import { applyProviderEvent, type ProviderEvent } from '../email/provider-events.js';
 import { WebhookNotConfiguredError, WebhookSignatureError } from '../errors.js';
 import { handleRouteError } from './error-handler.js';
+import type { RouteContext } from './context.js';
 
-export interface ResendWebhookOptions {
-  orm: MikroORM;
-  redis: RedisClient;
-  redisPrefix: string;
-  webhookSecret: string | null;
-}
+export type ResendWebhookOptions = Pick<RouteContext, 'orm' | 'redis' | 'redisPrefix' | 'webhookSecret'>;
 
 const MAX_EVENT_BYTES = 256 * 1024;
 

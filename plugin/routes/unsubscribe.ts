@@ -1,18 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { escapeHtml } from '../email/templates/escape.js';
-import type { UnsubscribeLinks, UnsubscribeScope } from '../email/unsubscribe.js';
+import type { UnsubscribeScope } from '../email/unsubscribe.js';
 import { InvalidUnsubscribeTokenError, UnsubscribeBodyError, UnsubscribeLinkExpiredError } from '../errors.js';
-import type { NotificationTypeConfig } from '../notification-types.js';
 import { updatePreferences } from '../services/preferences.js';
 import { handleRouteError } from './error-handler.js';
+import type { RouteContext } from './context.js';
 
-export interface UnsubscribeRouteOptions {
-  orm: MikroORM;
-  types: Record<string, NotificationTypeConfig>;
-  links: UnsubscribeLinks;
-  productName: string;
-}
+export type UnsubscribeRouteOptions = Pick<RouteContext, 'orm' | 'types' | 'unsubscribeLinks' | 'productName'>;
 
 const MAX_FORM_BYTES = 4_096;
 const querystring = {
@@ -71,7 +65,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, options: Unsubscri
   );
 
   const scopeOf = async (request: FastifyRequest): Promise<UnsubscribeScope> => {
-    const verdict = await options.links.verify((request.query as { token: string }).token);
+    const verdict = await options.unsubscribeLinks.verify((request.query as { token: string }).token);
     if (verdict.kind === 'expired') throw new UnsubscribeLinkExpiredError();
     if (verdict.kind === 'invalid') throw new InvalidUnsubscribeTokenError();
     return verdict.scope;

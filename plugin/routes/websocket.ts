@@ -1,26 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
-import type { RedisClient } from '../redis.js';
 import type { WebSocket } from 'ws';
-import type { Authenticator } from '../auth/authenticator.js';
 import type { AuthenticatedUser } from '../auth/types.js';
 import { RateLimitedError, WebSocketOriginError } from '../errors.js';
-import type { WebSocketHub } from '../realtime/websocket-hub.js';
-import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
+import { setLongTimeout, type LongTimeout } from '../time/long-timeout.js';
+import type { RouteContext } from './context.js';
 
-export interface WebSocketRouteOptions {
-  auth: Authenticator;
-  hub: WebSocketHub;
-  allowedOrigins: string[];
-  /** Sockets one client address may hold before they authenticate. */
-  maxPendingSocketsPerIp: number;
-  /** Upgrade requests one client address may make a minute, counted in Redis across instances. */
-  upgradesPerMinutePerIp: number;
-  redis: RedisClient;
-  redisPrefix: string;
-  heartbeatMs?: number;
-}
+export type WebSocketRouteOptions = Pick<
+  RouteContext,
+  'auth' | 'hub' | 'allowedOrigins' | 'maxPendingSocketsPerIp' | 'upgradesPerMinutePerIp' | 'redis' | 'redisPrefix'
+>;
 
 // Close codes in the private range (4000–4999), so the client can tell "sign in again" from a drop.
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -29,7 +19,7 @@ export const CLOSE_AUTH_TIMEOUT = 4408;
 export const CLOSE_TOO_MANY_SOCKETS = 4429;
 const AUTH_TIMEOUT_MS = 5_000;
 const MAX_FRAME_BYTES = 4_096;
-const DEFAULT_HEARTBEAT_MS = 30_000;
+const HEARTBEAT_MS = 30_000;
 
 type ClientFrame = { type: 'auth'; token: string };
 
@@ -52,7 +42,6 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
   if (!app.hasDecorator('websocketServer')) {
     await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   }
-  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   // The upgrade is a plain GET until the handler runs: the limit answers 429 before any socket exists.
   await app.register(rateLimit, {
     max: options.upgradesPerMinutePerIp,
@@ -100,7 +89,7 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
       if (!alive) return socket.terminate();
       alive = false;
       socket.ping();
-    }, heartbeatMs);
+    }, HEARTBEAT_MS);
     socket.on('pong', () => {
       alive = true;
     });

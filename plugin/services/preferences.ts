@@ -3,7 +3,7 @@ import type { Preferences, PreferencesUpdate } from '../contract/index.js';
 import { findPreferences, lockPreferences, savePreferences } from '../data/preferences.js';
 import type { TypePreferences } from '../db/entities/index.js';
 import { InvalidPreferencesError, RequiredTypeError } from '../errors.js';
-import { isTimeZone } from '../local-day.js';
+import { isTimeZone } from '../time/local-day.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 
 const DEFAULT_PREFERENCES = { emailEnabled: true, inAppEnabled: true, digest: 'daily', timeZone: 'UTC', digestHour: 9 } as const;

@@ -10,7 +10,7 @@ import ts from 'typescript';
 import webpush from 'web-push';
 import { SCHEDULED_JOBS, schedulesWith, type ScheduledJobName } from '../../plugin/jobs/scheduling/schedules.js';
 import { typeMetadata } from '../../plugin/notification-types.js';
-import { resolveOptions, type ResolvedOptions } from '../../plugin/options.js';
+import { resolveOptions, type ResolvedOptions } from '../../plugin/startup/options.js';
 import { optionFields } from '../helpers/option-fields.js';
 
 interface FieldDoc {

@@ -49,7 +49,7 @@ export interface ScenarioOptions {
 }
 
 export interface SpawnOptions {
-  /** 'fault' (default): test/faults/worker.ts; 'main': the real plugin/worker-main.ts (default types). */
+  /** 'fault' (default): test/faults/worker.ts; 'main': the real plugin/worker/main.ts (default types). */
   entry?: 'fault' | 'main';
   env?: Record<string, string>;
 }
@@ -63,7 +63,7 @@ export interface FloodOptions {
   tolerateErrors?: boolean;
   /** Where the titles start (a second flood in the same scenario). */
   offset?: number;
-  /** Include FAULT_NORMAL (normal-priority email); off for plugin/worker-main.ts, which knows only the default types. */
+  /** Include FAULT_NORMAL (normal-priority email); off for plugin/worker/main.ts, which knows only the default types. */
   normal?: boolean;
 }
 

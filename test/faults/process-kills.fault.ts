@@ -181,7 +181,7 @@ t.test('SIGKILL of the email worker after its quota reservation, before the prov
 
 t.test('SIGTERM during active jobs drains them and exits cleanly', async (t) => {
   const s = await startScenario(t);
-  // The real plugin/worker-main.ts, as `npm run start:workers` runs it.
+  // The real plugin/worker/main.ts, as `npm run start:workers` runs it.
   const first = await s.spawnWorker({ entry: 'main' });
   // Every provider answer takes a second: email jobs are active when the signal comes.
   s.gate.delay(1_000, 1_000);

@@ -1,14 +1,14 @@
-// The worker process of the fault suite: `plugin/worker-main.ts` (same start, same SIGTERM / SIGINT
+// The worker process of the fault suite: `plugin/worker/main.ts` (same start, same SIGTERM / SIGINT
 // handling) with what its environment cannot say: a host type emailed at normal priority
 // (FAULT_NORMAL, so the daily budget is exercised), the budget itself, a per-user limit out of the
 // way, the provider's rate limit raised (the fakes are local), Ably pointed at a local fake, and a
-// slow address lookup for one user (a window for the tests to act in). The rest is worker-main's:
+// slow address lookup for one user (a window for the tests to act in). The rest is worker/main.ts's:
 // optionsFromEnv(process.env) reads DATABASE_URL, REDIS_URL, RESEND_*, ENABLE_REAL_EMAILS,
-// ABLY_API_KEY, SLACK_WEBHOOK_URL; TRESTA_REDIS_PREFIX and TRESTA_JOB_LOCK_MS as worker-main does.
+// ABLY_API_KEY, SLACK_WEBHOOK_URL; TRESTA_REDIS_PREFIX and TRESTA_JOB_LOCK_MS as worker/main.ts does.
 import { pino } from 'pino';
-import { optionsFromEnv } from '../../plugin/env.js';
-import { startWorkers } from '../../plugin/worker-process.js';
-import { drainOnSignals } from '../../plugin/worker-signals.js';
+import { optionsFromEnv } from '../../plugin/startup/env.js';
+import { startWorkers } from '../../plugin/worker/process.js';
+import { drainOnSignals } from '../../plugin/worker/signals.js';
 import { FAULT_TYPES } from './types.js';
 
 const env = process.env;

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const optionsFile = join(root, 'plugin/options.ts');
+const optionsFile = join(root, 'plugin/startup/options.ts');
 
 /** One field of an options type: its dotted name and the compiler's symbol for it (its doc comment). */
 export interface OptionField {
@@ -13,7 +13,7 @@ export interface OptionField {
 
 let compiled: { program: ts.Program; checker: ts.TypeChecker } | undefined;
 
-/** plugin/options.ts compiled once per test process, with the repository's compiler options. */
+/** plugin/startup/options.ts compiled once per test process, with the repository's compiler options. */
 function compileOptions(): { program: ts.Program; checker: ts.TypeChecker } {
   if (compiled) return compiled;
   const config = ts.readConfigFile(join(root, 'tsconfig.json'), (path) => ts.sys.readFile(path));
@@ -24,7 +24,7 @@ function compileOptions(): { program: ts.Program; checker: ts.TypeChecker } {
 }
 
 /**
- * Every field of a type exported by plugin/options.ts, nested ones by their dotted names
+ * Every field of a type exported by plugin/startup/options.ts, nested ones by their dotted names
  * (`database.directUrl`), read with the TypeScript compiler. The walk goes into the plugin's own
  * object types (unions and intersections included; a record of them as `<NAME>`) and stops at types
  * from other packages (an ioredis client, MikroORM) and at functions. A field met in several
@@ -34,7 +34,7 @@ export function optionFields(typeName: string): { fields: OptionField[]; checker
   const { program, checker } = compileOptions();
   const module = checker.getSymbolAtLocation(program.getSourceFile(optionsFile)!)!;
   const exported = checker.getExportsOfModule(module).find((symbol) => symbol.name === typeName);
-  if (!exported) throw new Error(`plugin/options.ts exports no ${typeName}`);
+  if (!exported) throw new Error(`plugin/startup/options.ts exports no ${typeName}`);
 
   // A property with no declaration is one a mapped type made from the plugin's own keys (a scheduled job's pattern).
   const ours = (property: ts.Symbol) =>

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../plugin/worker-main.ts', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../plugin/worker/main.ts', import.meta.url));
 
 export interface WorkerChild {
   child: ChildProcess;

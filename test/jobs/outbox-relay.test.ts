@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { OutboxRelay } from '../../plugin/outbox/relay.js';
+import { OutboxRelay } from '../../plugin/jobs/outbox-relay.js';
 import { QUEUES } from '../../plugin/jobs/registry.js';
 import { buildTestApp } from '../helpers/app.js';
 import { REDIS_URL } from '../helpers/services.js';

@@ -26,7 +26,7 @@ t.test(
       'package.json',
       'dist/plugin/index.js',
       'dist/plugin/index.d.ts',
-      'dist/plugin/worker-main.js',
+      'dist/plugin/worker/main.js',
       'dist/plugin/quota/reserveEmailQuota-5.lua',
       'dist/migrations/index.js',
       'dist/migrations/index.d.ts',
@@ -57,10 +57,10 @@ t.test(
       [],
       'no sources, tests or tooling',
     );
-    const worker = await readFile(join(root, 'dist/plugin/worker-main.js'), 'utf8');
+    const worker = await readFile(join(root, 'dist/plugin/worker/main.js'), 'utf8');
     t.ok(worker.startsWith('#!/usr/bin/env node'), 'the worker binary starts with a shebang');
     const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-    t.equal(manifest.bin?.['tresta-notifications-worker'], './dist/plugin/worker-main.js', 'npx tresta-notifications-worker');
+    t.equal(manifest.bin?.['tresta-notifications-worker'], './dist/plugin/worker/main.js', 'npx tresta-notifications-worker');
     for (const peer of ['fastify', 'ioredis', '@mikro-orm/core', '@mikro-orm/postgresql']) {
       t.ok(manifest.peerDependencies?.[peer], `${peer} is a peer dependency (the host's own copy is used)`);
       t.notOk(manifest.dependencies?.[peer], `${peer} is not a dependency`);

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import t, { type Test } from 'tap';
 import trestaNotifications, { migrationsList, type TrestaNotificationsOptions } from '../../plugin/index.js';
-import { DEAF_LISTEN_POLL_MS } from '../../plugin/outbox/relay.js';
+import { DEAF_LISTEN_POLL_MS } from '../../plugin/jobs/outbox-relay.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { startPrivatePgBouncer, type PrivatePgBouncer } from '../helpers/private-pgbouncer.js';
 import { REDIS_URL } from '../helpers/services.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Redis } from 'ioredis';
-import { answersWithin } from '../../plugin/within-deadline.js';
+import { answersWithin } from '../../plugin/time/within-deadline.js';
 import { REDIS_URL } from '../helpers/services.js';
 
 t.test('a dependency check: true when it answers, false when it fails, throws or hangs past the deadline', async (t) => {

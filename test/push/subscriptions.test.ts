@@ -212,7 +212,7 @@ t.test(
         String(message),
       );
     }
-    const { optionsFromEnv } = await import('../../plugin/env.js');
+    const { optionsFromEnv } = await import('../../plugin/startup/env.js');
     t.same(
       optionsFromEnv({ VAPID_PUBLIC_KEY: vapid.publicKey, VAPID_PRIVATE_KEY: vapid.privateKey, VAPID_SUBJECT: 'mailto:a@b.test' })
         .webPush,

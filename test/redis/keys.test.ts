@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RedisKeys } from '../../plugin/redis-keys.js';
+import { RedisKeys } from '../../plugin/redis/keys.js';
 
 const single = { isCluster: false };
 const cluster = { isCluster: true };

@@ -3,8 +3,8 @@ import { claimDigests, setDigestStatuses, type ClaimedDigest, type DueDigest } f
 import { suppressedAmong, suppressionKey } from '../../data/email-suppressions.js';
 import { digestCandidates } from '../../data/notifications.js';
 import { digestKey, takeAndRender, type DigestComposer, type DigestRow, type Recipient } from '../../email/digest/compose.js';
-import { dueDigestPeriod } from '../../local-day.js';
-import { utcDay } from '../../utc-day.js';
+import { dueDigestPeriod } from '../../time/local-day.js';
+import { utcDay } from '../../time/utc-day.js';
 import { digestJobId, JOB_OPTIONS } from '../registry.js';
 
 export interface DigestDeps {

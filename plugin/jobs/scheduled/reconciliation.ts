@@ -3,7 +3,7 @@ import { countDay } from '../../data/email-deliveries.js';
 import { saveQuotaSnapshot } from '../../data/quota-snapshots.js';
 import type { QuotaSnapshot } from '../../db/entities/quota-snapshot.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
-import { nextUtcMidnight, utcDay } from '../../utc-day.js';
+import { nextUtcMidnight, utcDay } from '../../time/utc-day.js';
 
 /** The snapshot the run wrote (one row per date). */
 export type ReconciliationOutcome = Omit<QuotaSnapshot, 'createdAt'>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../../redis.js';
+import type { RedisClient } from '../../redis/connect.js';
 import type { QuotaGuard } from '../../quota/quota-guard.js';
 import { runDigest, type DigestDeps, type DigestOutcome } from '../scheduled/digest.js';
 import { JobRunFence } from './fence.js';

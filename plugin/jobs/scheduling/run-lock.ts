@@ -1,4 +1,4 @@
-import type { RedisClient } from '../../redis.js';
+import type { RedisClient } from '../../redis/connect.js';
 
 /*
   acquireRunLock — takes `<prefix>:lock:<job>:running` for a run, or gives it back to the same run.

@@ -1,4 +1,4 @@
-import { utcDay } from '../../utc-day.js';
+import { utcDay } from '../../time/utc-day.js';
 
 // Cron as data: what runs when (UTC), which period a run belongs to (one finished run per job and
 // period, fenced in Postgres) and how long its Redis run lock lives. Every worker process upserts

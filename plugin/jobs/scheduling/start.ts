@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job, type Processor, type Queue, type Worker } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RedisClient } from '../../redis.js';
+import type { RedisClient } from '../../redis/connect.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EmailChannel } from '../../email/channel.js';
 import type { DailyCounters } from '../../metrics/daily-counters.js';
 import type { WorkerRuntimeSettings } from '../settings.js';
-import { QuotaGuard } from '../../quota/quota-guard.js';
+import type { QuotaGuard } from '../../quota/quota-guard.js';
 import { JOB_OPTIONS, QUEUES } from '../registry.js';
 import type { DigestComposer } from '../../email/digest/compose.js';
 import { createScheduledJobRunner, type ScheduledJobRunner } from './run-job.js';
@@ -17,6 +17,8 @@ export interface ScheduledJobsStartOptions {
   orm: MikroORM;
   redis: RedisClient;
   counters: DailyCounters;
+  /** The process's one email quota guard: reconciliation corrects it. */
+  quota: QuotaGuard;
   emailChannel: EmailChannel | null;
   notificationsQueue: Queue;
   emailQueue: Queue | null;
@@ -68,16 +70,7 @@ export async function startScheduledJobs(start: ScheduledJobsStartOptions): Prom
     redis: start.redis,
     prefix,
     schedules,
-    quota:
-      emailChannel?.quota ??
-      new QuotaGuard({
-        redis: start.redis,
-        orm,
-        prefix,
-        dailyLimit: options.email.dailyLimit,
-        criticalReserve: options.email.criticalReserve,
-        perUserHourlyLimit: options.email.perUserHourlyLimit,
-      }),
+    quota: start.quota,
     digest: { composer, queue: digestsQueue },
     redrive: {
       orm,

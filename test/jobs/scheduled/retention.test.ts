@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { resolveOptions } from '../../../plugin/options.js';
+import { resolveOptions } from '../../../plugin/startup/options.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { at, seedNotifications } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisSettings } from './redis-settings.js';
+import type { RedisSettings } from './settings.js';
 
 /** A single Redis (direct or found through Sentinel) or a Redis Cluster: the plugin runs on each. */
 export type RedisClient = Redis | Cluster;

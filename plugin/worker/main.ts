@@ -5,9 +5,9 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { optionsFromEnv } from './env.js';
-import { startWorkers } from './worker-process.js';
-import { drainOnSignals } from './worker-signals.js';
+import { optionsFromEnv } from '../startup/env.js';
+import { startWorkers } from './process.js';
+import { drainOnSignals } from './signals.js';
 
 const log = pino();
 const options = optionsFromEnv(process.env);

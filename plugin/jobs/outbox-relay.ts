@@ -5,8 +5,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { claimPending, deletePublishedOutbox, markPublished, OUTBOX_CHANNEL } from '../data/outbox.js';
 import type { DirectConnection } from '../db/direct-connection.js';
 import { embeddedPGlite } from '../db/pglite.js';
-import { deliverJobId, JOB_OPTIONS, type JobPayloads } from '../jobs/registry.js';
-import { answersWithin } from '../within-deadline.js';
+import { deliverJobId, JOB_OPTIONS, type JobPayloads } from './registry.js';
+import { answersWithin } from '../time/within-deadline.js';
 
 /** The poll when LISTEN is deaf (a transaction pooler without `database.directUrl`): latency stays near a direct LISTEN's. */
 export const DEAF_LISTEN_POLL_MS = 250;

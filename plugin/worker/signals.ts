@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { WorkerProcess } from './worker-process.js';
+import type { WorkerProcess } from './process.js';
 
 /** What closing may take beyond `shutdownTimeoutMs`: queues and connections after the workers. */
 const CLOSE_MARGIN_MS = 3_000;

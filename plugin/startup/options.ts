@@ -1,20 +1,20 @@
 import { createECDH } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Cluster, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
-import type { AlertSettings } from './alerts/settings.js';
-import type { AuthenticateFunction, AuthSettings, JwtAuthOptions } from './auth/types.js';
-import { embeddedDataDir, isEmbeddedUrl } from './db/embedded-url.js';
-import { DEFAULT_POOL_MAX, type DatabaseSettings } from './db/settings.js';
-import type { EmailSettings } from './email/settings.js';
-import { DEFAULT_BRAND, type Brand } from './email/templates/brand.js';
-import { InvalidOptionError } from './errors.js';
-import type { RetentionSettings } from './jobs/scheduled/retention.js';
-import { SCHEDULED_JOBS, type ScheduledJobName } from './jobs/scheduling/schedules.js';
-import type { JobSettings, SchedulePatterns, WorkerRuntimeSettings } from './jobs/settings.js';
-import { isBrowserPushService } from './push/endpoint.js';
-import type { WebPushSettings } from './push/settings.js';
-import type { RealtimeSettings } from './realtime/settings.js';
-import type { RedisSettings } from './redis-settings.js';
+import type { AlertSettings } from '../alerts/settings.js';
+import type { AuthenticateFunction, AuthSettings, JwtAuthOptions } from '../auth/types.js';
+import { embeddedDataDir, isEmbeddedUrl } from '../db/embedded-url.js';
+import { DEFAULT_POOL_MAX, type DatabaseSettings } from '../db/settings.js';
+import type { EmailSettings } from '../email/settings.js';
+import { DEFAULT_BRAND, type Brand } from '../email/templates/brand.js';
+import { InvalidOptionError } from '../errors.js';
+import type { RetentionSettings } from '../jobs/scheduled/retention.js';
+import { SCHEDULED_JOBS, type ScheduledJobName } from '../jobs/scheduling/schedules.js';
+import type { JobSettings, SchedulePatterns, WorkerRuntimeSettings } from '../jobs/settings.js';
+import { isBrowserPushService } from '../push/endpoint.js';
+import type { WebPushSettings } from '../push/settings.js';
+import type { RealtimeSettings } from '../realtime/settings.js';
+import type { RedisSettings } from '../redis/settings.js';
 import {
   CATEGORY_PATTERN,
   DEFAULT_NOTIFICATION_TYPES,
@@ -23,7 +23,7 @@ import {
   type EmailMode,
   type NotificationTypeConfig,
   type Severity,
-} from './notification-types.js';
+} from '../notification-types.js';
 
 // Every field below says what it does and, when leaving it out gives a value, that value as
 // `@defaultValue`: as written in DEFAULTS (a literal) or, for a default computed from other options,

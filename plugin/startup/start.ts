@@ -1,0 +1,98 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { Alerter } from '../alerts/alerter.js';
+import { createSlackSender } from '../alerts/slack.js';
+import { connectDatabase, type DatabaseHandle } from '../db/connect.js';
+import { createUnsubscribeLinks, type UnsubscribeLinks } from '../email/unsubscribe.js';
+import { startWorkerRuntime, type WorkerRuntime } from '../jobs/runtime.js';
+import { DailyCounters } from '../metrics/daily-counters.js';
+import type { DeliveryLatency } from '../metrics/instance-metrics.js';
+import { BudgetAlerts } from '../quota/budget-alerts.js';
+import { QuotaGuard } from '../quota/quota-guard.js';
+import { createRealtimeTransports, type RealtimeTransports } from '../realtime/transports.js';
+import { connectRedis, type RedisClient, type RedisRole } from '../redis/connect.js';
+import type { ResolvedWorkerOptions } from './options.js';
+
+/** What every process of the plugin holds, API instance and worker process alike: made once, here. */
+export interface ProcessServices {
+  database: DatabaseHandle;
+  /** The process's connection for plain commands. */
+  redis: RedisClient;
+  /** Opens another connection to the same Redis, for what blocks or subscribes. */
+  openRedis: (role: RedisRole) => RedisClient;
+  counters: DailyCounters;
+  transports: RealtimeTransports;
+  /** One per process: the unsubscribe route verifies what this process's emails carry. */
+  unsubscribe: UnsubscribeLinks;
+  alerter: Alerter;
+  /** The one email quota guard: the routes read it, the email workers and scheduled jobs reserve and reconcile through it. */
+  quota: QuotaGuard;
+  /** The relay and the workers, when this process runs them; else null. */
+  workers: WorkerRuntime | null;
+  /** Stops the workers (draining them), then flushes the counters and closes Redis and the database. */
+  close: () => Promise<void>;
+}
+
+/** Whether this process runs the relay and workers, and where it times their publishes (null: not served here). */
+export type WorkersRole = { deliveryLatency: DeliveryLatency | null } | null;
+
+/**
+ * The composition root of both entry points, the Fastify plugin and the worker process: opens the
+ * connections and builds the shared services in one order, so the two cannot drift apart.
+ */
+export async function startProcessServices(
+  options: ResolvedWorkerOptions,
+  log: FastifyBaseLogger,
+  workersRole: WorkersRole,
+): Promise<ProcessServices> {
+  const prefix = options.redis.prefix;
+  const database = await connectDatabase(options);
+  const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
+  const counters = new DailyCounters(redis, prefix);
+  const transports = createRealtimeTransports(redis, prefix, options.realtime);
+  const unsubscribe = createUnsubscribeLinks(options.email, log);
+  const slack = options.alerts.slackWebhookUrl ? createSlackSender(options.alerts.slackWebhookUrl, log) : null;
+  const alerter = new Alerter(redis, prefix, slack);
+  const { email } = options;
+  const quota = new QuotaGuard({
+    redis,
+    orm: database.orm,
+    prefix,
+    dailyLimit: email.dailyLimit,
+    criticalReserve: email.criticalReserve,
+    perUserHourlyLimit: email.perUserHourlyLimit,
+    alerts: new BudgetAlerts(alerter, email.dailyLimit, email.criticalReserve),
+  });
+  const workers = workersRole
+    ? await startWorkerRuntime({
+        options,
+        orm: database.orm,
+        direct: database.direct,
+        redis,
+        openRedis,
+        publisher: transports.publisher,
+        counters,
+        deliveryLatency: workersRole.deliveryLatency,
+        unsubscribe,
+        alerter,
+        quota,
+        log,
+      })
+    : null;
+  return {
+    database,
+    redis,
+    openRedis,
+    counters,
+    transports,
+    unsubscribe,
+    alerter,
+    quota,
+    workers,
+    close: async () => {
+      await workers?.close();
+      await counters.flush().catch(() => undefined);
+      await closeRedis();
+      await database.close();
+    },
+  };
+}
