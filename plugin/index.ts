@@ -59,13 +59,16 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const { database, redis, transports } = services;
   const { orm } = database;
   const prefix = options.redis.prefix;
-  // API instances publish read-state changes; workers publish new notifications.
   const liveHub = await WebSocketHub.start(
     redis,
     prefix,
     services.openRedis({ enableOfflineQueue: true, maxRetriesPerRequest: null }),
     options.realtime,
-  );
+  ).catch(async (error: unknown) => {
+    // Nothing would close the workers already running: registration fails, and the host exits.
+    await services.close();
+    throw error;
+  });
   hub = liveHub;
 
   // This instance's handles on the queues: the admin API reads their depths and requeues dead letters.
@@ -110,6 +113,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     redis,
     auth,
     types: options.types,
+    // API instances publish read-state changes; workers publish new notifications.
     publisher: transports.publisher,
     realtime: {
       ably: transports.ably,

@@ -120,5 +120,5 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     { prefix: '/api/notifications' },
   );
   await app.register(async (ably) => ablyTokenRoute(ably, ctx.realtime.ably), { prefix: '/api/ably' });
-  await app.register(adminRoutes, { prefix: '/admin', ...ctx });
+  await app.register(adminRoutes, { ...ctx, prefix: '/admin' });
 }
