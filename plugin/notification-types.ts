@@ -71,7 +71,7 @@ export function typeMetadata(config: NotificationTypeConfig): TypeMetadata {
 }
 
 /**
- * The seed's types: critical ones are emailed at once (bypassing the quota), the rest by digest. A
+ * The built-in types: critical ones are emailed at once (bypassing the quota), the rest by digest. A
  * security alert is required: no preference switches it off.
  */
 export const DEFAULT_NOTIFICATION_TYPES: Readonly<Record<string, NotificationTypeConfig>> = {

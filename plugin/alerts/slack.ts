@@ -18,7 +18,7 @@ const MAX_RETRY_AFTER_S = 60;
 export type SendAlert = (alert: Alert) => Promise<boolean>;
 
 /**
- * Posts to a Slack incoming webhook (EXTERNAL-APIS.md, "Slack"). Never throws and never waits
+ * Posts to a Slack incoming webhook. Never throws and never waits
  * longer than a few seconds: an alert must not block or fail the work that raised it. On 429 it
  * tries once more after Retry-After, in the background. Answers whether Slack said "ok".
  */

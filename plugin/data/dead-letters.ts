@@ -1,6 +1,7 @@
 import type { ErrorType, RetryAttempt } from '../db/entities/index.js';
 import { affectedRows, type SqlExecutor } from './executor.js';
 import { isoColumn } from './iso-column.js';
+import { keysetBindings, type ListPosition } from './keyset.js';
 
 /** What a provider answered, carried by the error a processor throws, for the dead letter. */
 export interface ProviderDetails {
@@ -67,7 +68,7 @@ export interface DeadLetterQuery {
   queue?: string;
   errorType?: string;
   /** The last row of the page before, or null for the first page. */
-  after: { createdAt: Date; id: string } | null;
+  after: ListPosition | null;
   limit: number;
 }
 
@@ -79,15 +80,12 @@ const PAGE = `select ${COLUMNS} from tresta_dead_letters
 
 /** Newest first, keyset-paginated over (created_at, id). */
 export async function deadLettersPage(db: SqlExecutor, query: DeadLetterQuery): Promise<DeadLetterRow[]> {
-  const after = query.after?.createdAt.toISOString() ?? null;
   return db.execute<DeadLetterRow[]>(PAGE, [
     query.queue ?? null,
     query.queue ?? null,
     query.errorType ?? null,
     query.errorType ?? null,
-    after,
-    after,
-    query.after?.id ?? null,
+    ...keysetBindings(query.after),
     query.limit,
   ]);
 }

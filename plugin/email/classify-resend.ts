@@ -3,9 +3,9 @@ import type { ProviderError, SendOutcome } from './mailer.js';
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
 /**
- * Resend's answers, sorted into what to do next (EXTERNAL-APIS.md, "Resend"): retry (transient),
- * wait and retry without spending an attempt (rate-limited), give up (permanent, with an alert
- * when the key or domain is the problem), or stop normal sends for the day or month.
+ * Resend's answers, sorted into what to do next: retry (transient), wait and retry without
+ * spending an attempt (rate-limited), give up (permanent, with an alert when the key or domain is
+ * the problem), or stop normal sends for the day or month.
  */
 export function classifyResendError(
   error: ProviderError,

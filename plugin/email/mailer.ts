@@ -15,7 +15,7 @@ export interface ProviderError {
   message: string;
 }
 
-/** What a send attempt came to, classified as EXTERNAL-APIS.md describes Resend's answers. */
+/** What a send attempt came to, classified by what the provider's answer means for a retry. */
 export type SendOutcome =
   | { kind: 'sent'; providerId: string }
   | { kind: 'rate-limited'; retryAfterSeconds: number; error: ProviderError }

@@ -57,7 +57,10 @@ export function parseSendPush(data: unknown): JobPayloads['send-push'] | null {
   return { notificationId, subscriptionId, userId };
 }
 
-/** The seed's retry schedule: min(2^attempts · 1000, 30000) ms. */
+/**
+ * The retry schedule (the jobs' backoff type 'seed'): min(2^attempts · 1000, 30000) ms, so a
+ * dependency back within half a minute loses no more than one retry to the wait.
+ */
 export function backoffDelay(attemptsMade: number): number {
   return Math.min(2 ** attemptsMade * 1000, 30_000);
 }
@@ -70,7 +73,7 @@ export interface RetryAfter {
 /** The longest Retry-After honoured: a push held back longer than this has lost its point. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
 
-/** The delay before the next attempt: the one the failure asks for, else the seed's schedule. */
+/** The delay before the next attempt: the one the failure asks for, else the capped exponential schedule. */
 export function retryDelay(attemptsMade: number, error?: Error): number {
   const asked = (error as (Error & Partial<RetryAfter>) | undefined)?.retryAfterMs;
   if (typeof asked === 'number' && Number.isFinite(asked) && asked >= 0) return Math.min(asked, MAX_RETRY_AFTER_MS);

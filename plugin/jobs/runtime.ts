@@ -82,7 +82,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     return queue;
   };
 
-  /** A worker with the house rules: the seed's backoff, failures logged, counted and dead-lettered. */
+  /** A worker with the house rules: capped exponential backoff, failures logged, counted and dead-lettered. */
   const startWorker = (name: string, processor: Processor, concurrency: number, limiter?: { max: number; duration: number }) => {
     const worker = new PatientWorker(name, processor, {
       connection: shared,

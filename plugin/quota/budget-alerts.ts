@@ -2,7 +2,7 @@ import type { Alerter } from '../alerts/alerter.js';
 import type { Alert } from '../alerts/slack.js';
 import { secondsToNextUtcMidnight } from '../time/utc-day.js';
 
-/** The seed's thresholds, of the daily limit (the provider's cap on all email). */
+/** The alert thresholds, of the daily limit (the provider's cap on all email). */
 const THRESHOLDS: ReadonlyArray<{ percent: number; severity: Alert['severity']; title: string; text: string }> = [
   {
     percent: 80,

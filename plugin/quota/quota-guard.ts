@@ -92,7 +92,7 @@ export class QuotaGuard {
   }
 
   /**
-   * The seed's quota lock, gone at midnight UTC: set when normal email has used the day's budget
+   * The quota lock, gone at midnight UTC: set when normal email has used the day's budget
    * up to the critical reserve (the count then refuses normal email), or when Resend said its daily quota is exceeded (binding whatever
    * the count says: its value is `provider:<day>`).
    */

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import { ERROR_DESCRIPTIONS, OPERATIONS, SHARED_ERRORS } from './operations.js';
 import { errorSchema } from './schemas.js';
 
-/** The version of the HTTP API described (CONTRACT.md), not of the package. */
+/** The version of the HTTP API described (the routes' contract), not of the package. */
 const API_VERSION = '1.0.0';
 
 type RouteSchema = Record<string, unknown> & { response?: Record<string, unknown>; hide?: boolean };
@@ -57,7 +57,7 @@ export async function openapiDocument(app: FastifyInstance, routePrefix: string)
       security: [{ bearerAuth: [] }],
     },
     transform: ({ schema, url, route }) => {
-      // The list is registered as "/" under its prefix; CONTRACT.md names it without the slash.
+      // The list is registered as "/" under its prefix; docs/routes-and-errors.md names it without the slash.
       const documented = url.length > 1 ? url.replace(/\/$/, '') : url;
       const path = documented.slice(routePrefix.length).replace(/:([A-Za-z_]+)/g, '{$1}');
       const method = Array.isArray(route.method) ? route.method[0] : route.method;

@@ -1,4 +1,4 @@
-import { keysetBindings, type ListPosition } from '../data/keyset.js';
+import type { ListPosition } from '../data/keyset.js';
 import { InvalidCursorError } from '../errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,11 +26,6 @@ export function decodeCursor(cursor: string): ListPosition {
     throw new InvalidCursorError();
   }
   return { createdAt: new Date(epoch), id };
-}
-
-/** The bind values of a keyset condition `(created_at, id) < (after)`, or nulls for the first page. */
-export function afterBindings(cursor: string | undefined): [string | null, string | null, string | null] {
-  return keysetBindings(cursor ? decodeCursor(cursor) : null);
 }
 
 /**

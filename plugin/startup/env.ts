@@ -34,7 +34,7 @@ function redisFromEnv(env: Env): TrestaNotificationsOptions['redis'] {
 }
 
 /**
- * The options from the seed's environment variables. `auth` is not among them: the host adds it.
+ * The options from the environment variables docs/options.md lists. `auth` is not among them: the host adds it.
  * DATABASE_URL and one of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS are required here; the demo supplies embedded defaults of its own.
  */
 export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotificationsOptions, 'auth'> {
@@ -46,7 +46,7 @@ export function optionsFromEnv(env: Env = process.env): Omit<TrestaNotifications
     email: {
       resendApiKey: env.RESEND_API_KEY || undefined,
       from: env.EMAIL_FROM || undefined,
-      // The seed sends real email only when asked to, or in production with a key.
+      // Real email goes out only when asked to, or in production with a key: a development machine never mails real users.
       enabled: flag(env.ENABLE_REAL_EMAILS) ?? (production && Boolean(env.RESEND_API_KEY)),
       baseUrl: env.RESEND_BASE_URL || undefined,
       unsubscribeSecret: env.UNSUBSCRIBE_SECRET || undefined,

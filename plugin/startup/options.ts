@@ -294,7 +294,7 @@ export interface TrestaNotificationsOptions {
   };
   /**
    * Notification types beyond the defaults: how each is emailed, its `category`, `severity` and
-   * whether it is `required` (no preference turns it off). Naming a seed type changes only the fields given.
+   * whether it is `required` (no preference turns it off). Naming a built-in type changes only the fields given.
    * @defaultValue the five built-in types
    */
   types?: Record<string, NotificationTypeConfig>;
@@ -722,15 +722,15 @@ function resolveTypes(value: unknown): Record<string, NotificationTypeConfig> {
     }
     if (required !== undefined && typeof required !== 'boolean') fail(`types.${name}.required`, 'must be a boolean');
     if (config.push !== undefined && typeof config.push !== 'boolean') fail(`types.${name}.push`, 'must be a boolean');
-    // A seed type named again keeps what the host leaves out (SECURITY_ALERT stays required unless told otherwise).
-    const seed = DEFAULT_NOTIFICATION_TYPES[name];
+    // A built-in type named again keeps what the host leaves out (SECURITY_ALERT stays required unless told otherwise).
+    const builtIn = DEFAULT_NOTIFICATION_TYPES[name];
     types[name] = {
       email: config.email as EmailMode,
       ...definedOnly({
-        category: (category as string | undefined) ?? seed?.category,
-        severity: (severity as Severity | undefined) ?? seed?.severity,
-        required: (required as boolean | undefined) ?? seed?.required,
-        push: (config.push as boolean | undefined) ?? seed?.push,
+        category: (category as string | undefined) ?? builtIn?.category,
+        severity: (severity as Severity | undefined) ?? builtIn?.severity,
+        required: (required as boolean | undefined) ?? builtIn?.required,
+        push: (config.push as boolean | undefined) ?? builtIn?.push,
       }),
       ...resolveEscalation(name, config),
     };

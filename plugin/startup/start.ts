@@ -23,7 +23,6 @@ export interface ProcessServices {
   transports: RealtimeTransports;
   /** One per process: the unsubscribe route verifies what this process's emails carry. */
   unsubscribe: UnsubscribeLinks;
-  alerter: Alerter;
   /** The one email quota guard: the routes read it, the email workers and scheduled jobs reserve and reconcile through it. */
   quota: QuotaGuard;
   /** The relay and the workers, when this process runs them; else null. */
@@ -85,7 +84,6 @@ export async function startProcessServices(
     counters,
     transports,
     unsubscribe,
-    alerter,
     quota,
     workers,
     close: async () => {

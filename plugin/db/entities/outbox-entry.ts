@@ -5,7 +5,7 @@ export type OutboxStatus = 'pending' | 'published';
 /**
  * One row per committed notification, written in the notification's transaction. The relay claims
  * pending rows (claimedAt + claimToken form a lease and a fencing token), enqueues them, and marks
- * them published; see EXTERNAL-APIS.md, "Transactional outbox in Postgres".
+ * them published: a notification is queued if and only if its transaction committed.
  */
 export interface OutboxEntry {
   id: string;

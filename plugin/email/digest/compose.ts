@@ -22,7 +22,7 @@ export interface DigestRow {
 
 export type Recipient = { email: string; name?: string };
 
-/** The seed's idempotency key: one per user and period, also the quota reservation's key. */
+/** The digest's idempotency key: one per user and period, also the quota reservation's key. */
 export const digestKey = (userId: string, periodKey: string) => `digest/${userId}/${periodKey}`;
 
 /**

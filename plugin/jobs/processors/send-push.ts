@@ -7,7 +7,7 @@ import { buildPushPayload, PUSH_DELIVERY } from '../../push/payload.js';
 import type { PushClaims } from '../../push/push-claims.js';
 import { sendWebPush } from '../../push/sender.js';
 import type { WebPushSettings } from '../../push/settings.js';
-import type { ProviderDetails } from '../dead-letters.js';
+import type { ProviderDetails } from '../../data/dead-letters.js';
 import { parseSendPush, type RetryAfter } from '../registry.js';
 
 export interface SendPushDeps {

@@ -17,13 +17,13 @@ export interface ScheduledJobsStartOptions {
   orm: MikroORM;
   redis: RedisClient;
   counters: DailyCounters;
-  /** The process's one email quota guard: reconciliation corrects it. */
+  /** The process's one email quota guard: reconciliation reads its usage. */
   quota: QuotaGuard;
   emailChannel: EmailChannel | null;
   notificationsQueue: Queue;
   emailQueue: Queue | null;
   queueFor: (name: string) => Queue;
-  /** The runtime's worker factory: the seed's backoff, failures logged, counted and dead-lettered. */
+  /** The runtime's worker factory: capped exponential backoff, failures logged, counted and dead-lettered. */
   startWorker: (name: string, processor: Processor, concurrency: number, limiter?: { max: number; duration: number }) => Worker;
   log: FastifyBaseLogger;
 }
