@@ -13,7 +13,12 @@ const RECOVERY_QUIET_SECONDS = 60;
  * Watches Postgres and Redis from a worker process and tells Slack once per incident: when one
  * stops answering, and when it answers again.
  */
-export function startDependencyMonitor(deps: { orm: MikroORM; redis: RedisClient; alerter: Alerter; intervalMs: number }): () => void {
+export function startDependencyMonitor(deps: {
+  orm: MikroORM;
+  redis: RedisClient;
+  alerter: Alerter;
+  intervalMs: number;
+}): () => void {
   const down = new Set<string>();
   const checks: Record<string, () => Promise<unknown>> = {
     postgres: () => deps.orm.em.fork().execute('select 1'),

@@ -39,6 +39,9 @@ export interface NotificationView {
   createdAt: string;
 }
 
+/** What every channel shows of a notification (the center, an email, a push): its words, link and buttons. */
+export type NotificationContent = Pick<NotificationView, 'id' | 'type' | 'title' | 'message' | 'link' | 'actions'>;
+
 /** Which notifications a list shows: `all` is every one not archived. */
 export type ListStatus = 'all' | 'unread' | 'read' | 'archived';
 

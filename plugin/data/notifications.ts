@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotificationSchema, type Notification } from '../db/entities/index.js';
-import type { ListStatus, NotificationAction, Severity } from '../contract/index.js';
+import type { ListStatus, NotificationContent, NotificationView, Severity } from '../contract/index.js';
 import { isoColumn } from './iso-column.js';
 import { keysetBindings, type ListPosition } from './keyset.js';
 import { QUEUE_BATCH } from './outbox.js';
@@ -37,28 +37,40 @@ const notificationColumns = (alias: string) =>
    ${alias}.category, ${alias}.severity, ${alias}.required, ${alias}.actions, ${alias}.group_key, ${alias}.group_id,
    ${isoColumn(`${alias}.created_at`)} as created_at`;
 
+/** The fields stored under the same name in the entity and in a row. */
+const SAME_NAMED = ['id', 'type', 'title', 'message', 'link', 'metadata', 'category', 'severity', 'required', 'actions'] as const;
+
 /** A notification row as raw SQL returns it, through notificationColumns(). */
-export interface NotificationRow {
-  id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
-  metadata: Record<string, unknown>;
+export interface NotificationRow extends Pick<NotificationView, (typeof SAME_NAMED)[number]> {
   is_read: boolean;
   read_at: string | null;
   is_archived: boolean;
   archived_at: string | null;
-  category: string | null;
-  severity: Severity;
-  required: boolean;
-  actions: NotificationAction[];
   group_key: string | null;
   group_id: string | null;
   created_at: string;
   /** Only on list pages, where a group collapses into one row. */
   group_count?: number;
   group_unread_count?: number;
+}
+
+/** An entity as the row its columns hold (snake_case names, ISO dates), with its owner. */
+export function storedRow(entity: Notification): NotificationRow & { user_id: string } {
+  const sameNamed = Object.fromEntries(SAME_NAMED.map((key) => [key, entity[key]])) as Pick<
+    NotificationRow,
+    (typeof SAME_NAMED)[number]
+  >;
+  return {
+    ...sameNamed,
+    user_id: entity.userId,
+    is_read: entity.isRead,
+    read_at: entity.readAt?.toISOString() ?? null,
+    is_archived: entity.isArchived,
+    archived_at: entity.archivedAt?.toISOString() ?? null,
+    group_key: entity.groupKey,
+    group_id: entity.groupId,
+    created_at: entity.createdAt.toISOString(),
+  };
 }
 
 // One statement writes the whole batch and its outbox rows, each grouped row joining its open group
@@ -94,23 +106,8 @@ export async function insertWithOutbox(
   em: EntityManager,
   rows: readonly Notification[],
 ): Promise<Array<{ id: string; group_id: string | null }>> {
-  const batch = rows.map((row) => ({
-    id: row.id,
-    outbox_id: randomUUID(),
-    user_id: row.userId,
-    type: row.type,
-    title: row.title,
-    message: row.message,
-    link: row.link,
-    metadata: row.metadata,
-    category: row.category,
-    severity: row.severity,
-    required: row.required,
-    actions: row.actions,
-    group_key: row.groupKey,
-    group_id: row.groupId,
-    created_at: row.createdAt.toISOString(),
-  }));
+  // The statement's record type reads the columns it names and ignores the rest.
+  const batch = rows.map((row) => ({ ...storedRow(row), outbox_id: randomUUID() }));
   return em.execute<Array<{ id: string; group_id: string | null }>>(INSERT_WITH_OUTBOX, [JSON.stringify(batch)], 'all');
 }
 
@@ -320,15 +317,9 @@ const LOAD_FOR_PUSH = `
   where n.id = ?`;
 
 /** What a push shows of a notification, with its owner and whether their preferences leave push on. */
-export interface PushNotificationRow {
-  id: string;
+export interface PushNotificationRow extends NotificationContent {
   user_id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
   severity: Severity;
-  actions: NotificationAction[];
   created_at: Date;
   push_on: boolean;
 }
@@ -339,15 +330,9 @@ export async function loadForPush(em: EntityManager, id: string): Promise<PushNo
 }
 
 /** A notification as its email needs it, with whether its owner gets it by email and has a digest. */
-export interface NotificationForEmail {
-  id: string;
+export interface NotificationForEmail extends NotificationContent {
   user_id: string;
-  type: string;
-  title: string;
-  message: string;
-  link: string | null;
   created_at: Date;
-  actions: NotificationAction[];
   required: boolean;
   is_read: boolean;
   email_on: boolean;

@@ -4,7 +4,6 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { findDeadLetter, insertDeadLetter, markDeadLetterRequeued, type ProviderDetails } from '../data/dead-letters.js';
 import { isJobName, JOB_OPTIONS } from './registry.js';
 
-
 /** Is this failure the job's last? (a permanent error, attempts spent, or a stall past the limit) */
 export function isFinalFailure(job: Job | undefined, error: Error): boolean {
   if (!job) return true;

@@ -1,4 +1,4 @@
-import type { NotificationAction } from '../contract/index.js';
+import type { NotificationContent } from '../contract/index.js';
 import type { Severity } from '../notification-types.js';
 
 /**
@@ -22,16 +22,7 @@ export interface PushPayload {
 const MAX_PAYLOAD_BYTES = 3_000;
 
 export function buildPushPayload(
-  notification: {
-    id: string;
-    type: string;
-    title: string;
-    message: string;
-    link: string | null;
-    severity: Severity;
-    actions: NotificationAction[];
-    created_at: Date | string;
-  },
+  notification: NotificationContent & { severity: Severity; created_at: Date | string },
   icon: string | null,
 ): string {
   const payload: PushPayload = {

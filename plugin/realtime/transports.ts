@@ -13,11 +13,7 @@ export interface RealtimeTransports {
   ablyPublishing: boolean;
 }
 
-export function createRealtimeTransports(
-  redis: RedisClient,
-  prefix: string,
-  realtime: RealtimeSettings,
-): RealtimeTransports {
+export function createRealtimeTransports(redis: RedisClient, prefix: string, realtime: RealtimeSettings): RealtimeTransports {
   const fanout = createRedisFanoutPublisher(redis, prefix);
   const ably = realtime.ablyApiKey ? createAblyAdapter(realtime.ablyApiKey, realtime.ablyClientOptions) : null;
   const ablyPublishing = ably !== null && realtime.enabled;

@@ -4,7 +4,7 @@ import { TYPE_NAME_PATTERN } from '../notification-types.js';
 import { listNotifications } from '../services/list-notifications.js';
 import type { RouteContext } from './context.js';
 import { currentUser } from './current-user.js';
-import { categoryQueryProperty, listStatusSchema, notificationPageSchema, pageQueryProperties } from './schemas.js';
+import { categoryQueryProperty, listStatusSchema, notificationPageSchema, pageQuerystring } from './schemas.js';
 
 interface ListQuerystring {
   limit: number;
@@ -20,19 +20,14 @@ interface ListQuerystring {
 export function listNotificationsRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: ListQuerystring }>('/', {
     schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          ...pageQueryProperties,
-          unread: { type: 'boolean', description: 'unread only (within `status`)' },
-          status: listStatusSchema,
-          category: categoryQueryProperty,
-          type: { type: 'string', pattern: TYPE_NAME_PATTERN.source },
-          q: { type: 'string', maxLength: 200, description: 'words of the title or message (each a prefix)' },
-          group: { type: 'string', format: 'uuid', description: "a collapsed row's `groupId`: its notifications one by one" },
-        },
-      },
+      querystring: pageQuerystring({
+        unread: { type: 'boolean', description: 'unread only (within `status`)' },
+        status: listStatusSchema,
+        category: categoryQueryProperty,
+        type: { type: 'string', pattern: TYPE_NAME_PATTERN.source },
+        q: { type: 'string', maxLength: 200, description: 'words of the title or message (each a prefix)' },
+        group: { type: 'string', format: 'uuid', description: "a collapsed row's `groupId`: its notifications one by one" },
+      }),
       response: { 200: notificationPageSchema },
     },
     handler: async (request) => {

@@ -240,7 +240,7 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 /** The query parameters every cursor-paginated list takes. */
-export const pageQueryProperties = {
+const pageQueryProperties = {
   limit: {
     type: 'integer',
     minimum: 1,
@@ -252,6 +252,11 @@ export const pageQueryProperties = {
   },
   cursor: { type: 'string', minLength: 1, maxLength: 128 },
 } as const;
+
+/** A cursor-paginated list's query string: the page parameters and the list's own filters, nothing else. */
+export function pageQuerystring<Filters extends Record<string, object>>(filters: Filters) {
+  return { type: 'object', additionalProperties: false, properties: { ...pageQueryProperties, ...filters } } as const;
+}
 
 /** A body that must be empty: no body at all, or `{}` (a key there is a mistake, never ignored). */
 export const emptyBodySchema = { type: ['object', 'null'], additionalProperties: false, properties: {} } as const;

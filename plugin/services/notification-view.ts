@@ -1,30 +1,10 @@
-import type { NotificationRow } from '../data/notifications.js';
+import { storedRow, type NotificationRow } from '../data/notifications.js';
 import type { NotificationView } from '../contract/index.js';
 import type { Notification } from '../db/entities/index.js';
 
 /** A notification as the API shows it: no user id, ISO dates. */
-export function toNotificationView(row: Notification): NotificationView {
-  return {
-    id: row.id,
-    type: row.type,
-    title: row.title,
-    message: row.message,
-    link: row.link,
-    metadata: row.metadata,
-    isRead: row.isRead,
-    readAt: row.readAt ? row.readAt.toISOString() : null,
-    isArchived: row.isArchived,
-    archivedAt: row.archivedAt ? row.archivedAt.toISOString() : null,
-    category: row.category,
-    severity: row.severity,
-    required: row.required,
-    actions: row.actions,
-    groupKey: row.groupKey,
-    groupId: row.groupId,
-    groupCount: 1,
-    groupUnreadCount: row.isRead ? 0 : 1,
-    createdAt: row.createdAt.toISOString(),
-  };
+export function toNotificationView(entity: Notification): NotificationView {
+  return rowToNotificationView(storedRow(entity));
 }
 
 export function rowToNotificationView(row: NotificationRow): NotificationView {

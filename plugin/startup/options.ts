@@ -857,7 +857,11 @@ function resolveEmail(value: unknown, appUrl: string, routePrefix: string): Emai
     concurrency: positiveInteger(email.concurrency, 'email.concurrency', DEFAULTS.email.concurrency),
     unsubscribeSecret,
     unsubscribeUrl,
-    unsubscribeLinkDays: positiveInteger(email.unsubscribeLinkDays, 'email.unsubscribeLinkDays', DEFAULTS.email.unsubscribeLinkDays),
+    unsubscribeLinkDays: positiveInteger(
+      email.unsubscribeLinkDays,
+      'email.unsubscribeLinkDays',
+      DEFAULTS.email.unsubscribeLinkDays,
+    ),
     webhookSecret,
   };
 }
@@ -881,7 +885,11 @@ function resolveRealtime(value: unknown, appUrl: string): RealtimeSettings {
     allowedOrigins: allowedOrigins as string[],
     ablyClientOptions,
     pollIntervalMs: positiveInteger(realtime.pollIntervalMs, 'realtime.pollIntervalMs', DEFAULTS.realtime.pollIntervalMs),
-    maxSocketsPerUser: positiveInteger(realtime.maxSocketsPerUser, 'realtime.maxSocketsPerUser', DEFAULTS.realtime.maxSocketsPerUser),
+    maxSocketsPerUser: positiveInteger(
+      realtime.maxSocketsPerUser,
+      'realtime.maxSocketsPerUser',
+      DEFAULTS.realtime.maxSocketsPerUser,
+    ),
     maxPendingSocketsPerIp: positiveInteger(
       realtime.maxPendingSocketsPerIp,
       'realtime.maxPendingSocketsPerIp',
@@ -960,7 +968,10 @@ function resolveMetrics(value: unknown): Pick<ResolvedOptions, 'metricsToken' | 
   if (token !== null && (token.length < 32 || !/^[A-Za-z0-9\-_.~+/=]+$/.test(token))) {
     fail('metrics.token', 'must be at least 32 characters of a bearer token (letters, digits, -._~+/=)');
   }
-  return { metricsToken: token, processMetrics: optionalBoolean(metrics.processMetrics, 'metrics.processMetrics', DEFAULTS.metrics.processMetrics) };
+  return {
+    metricsToken: token,
+    processMetrics: optionalBoolean(metrics.processMetrics, 'metrics.processMetrics', DEFAULTS.metrics.processMetrics),
+  };
 }
 
 /** Base64url (with or without padding) to bytes; null when it is not base64url. */
@@ -999,7 +1010,11 @@ function resolveWebPush(value: unknown): WebPushSettings | null {
     vapidPrivateKey: privateKey.replace(/=+$/, ''),
     subject,
     allowEndpoint: optionalFunction<(url: URL) => boolean>(value.allowEndpoint, 'webPush.allowEndpoint') ?? isBrowserPushService,
-    perUserHourlyLimit: positiveInteger(value.perUserHourlyLimit, 'webPush.perUserHourlyLimit', DEFAULTS.webPush.perUserHourlyLimit),
+    perUserHourlyLimit: positiveInteger(
+      value.perUserHourlyLimit,
+      'webPush.perUserHourlyLimit',
+      DEFAULTS.webPush.perUserHourlyLimit,
+    ),
     icon: resolvePushIcon(value.icon),
   };
 }

@@ -26,7 +26,9 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
 ];
 
 function layerOf(path: string): number {
-  return LAYERS.findIndex((layer) => layer.paths.some((prefix) => (prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix)));
+  return LAYERS.findIndex((layer) =>
+    layer.paths.some((prefix) => (prefix.endsWith('/') ? path.startsWith(prefix) : path === prefix)),
+  );
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {

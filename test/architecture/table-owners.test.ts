@@ -50,11 +50,18 @@ t.test('each table is named in SQL, and its entity used, only by its data module
     files.map(async (path) => ({ path: relative(join(root, 'plugin'), path), text: code(await readFile(path, 'utf8')) })),
   );
   for (const { table, entity, owner } of OWNERS) {
-    t.ok(sources.some((source) => source.path === owner), `${owner} exists`);
+    t.ok(
+      sources.some((source) => source.path === owner),
+      `${owner} exists`,
+    );
     const users = sources
       .filter((source) => source.path !== owner && !DECLARATIONS.test(source.path))
       // Another table's module may read this one in a join; only the owner writes it.
-      .filter((source) => (source.path.startsWith('data/') ? writes(source.text, table) : mentions(source.text, table) || mentions(source.text, entity)))
+      .filter((source) =>
+        source.path.startsWith('data/')
+          ? writes(source.text, table)
+          : mentions(source.text, table) || mentions(source.text, entity),
+      )
       .map((source) => source.path);
     t.same(users, [], `${table} is used outside ${owner}`);
   }

@@ -82,7 +82,8 @@ function evaluate(node: ts.Expression): { value: unknown } | null {
   if (ts.isObjectLiteralExpression(node)) {
     const entries: Array<[string, unknown]> = [];
     for (const property of node.properties) {
-      if (!ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) return null;
+      if (!ts.isPropertyAssignment(property) || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)))
+        return null;
       const field = evaluate(property.initializer);
       if (field === null) return null;
       entries.push([property.name.text, field.value]);
@@ -151,58 +152,68 @@ function appliedDefault(resolved: ResolvedOptions, clusterOptions: unknown): (pa
   return (path) => (path in elsewhere ? { value: elsewhere[path] } : valueAt(resolved, path));
 }
 
-t.test("every field of the host's options has a doc comment, and each default it names is the one documented and applied", async (t) => {
-  const fields = documentedFields();
-  const { defaults: table, repeated } = await documentedDefaults();
-  const resolved = resolveOptions(givenOptions);
-  const cluster = resolveOptions({ ...givenOptions, redis: { cluster: { nodes: ['redis://localhost:6379'] } } }).redis;
-  const applied = appliedDefault(resolved, cluster.kind === 'cluster' ? cluster.options : undefined);
-  const given = new Set(givenPaths(givenOptions));
-  const names = [...fields.keys()];
-  const leaves = names.filter((name) => !names.some((other) => other.startsWith(`${name}.`)));
-  t.ok(fields.size > 80 && fields.has('schedules.redrive') && fields.has('auth.jwt.adminRole'), `the fields were found (${fields.size})`);
-  t.ok(table.size > 80, `the table's rows were read (${table.size} options)`);
+t.test(
+  "every field of the host's options has a doc comment, and each default it names is the one documented and applied",
+  async (t) => {
+    const fields = documentedFields();
+    const { defaults: table, repeated } = await documentedDefaults();
+    const resolved = resolveOptions(givenOptions);
+    const cluster = resolveOptions({ ...givenOptions, redis: { cluster: { nodes: ['redis://localhost:6379'] } } }).redis;
+    const applied = appliedDefault(resolved, cluster.kind === 'cluster' ? cluster.options : undefined);
+    const given = new Set(givenPaths(givenOptions));
+    const names = [...fields.keys()];
+    const leaves = names.filter((name) => !names.some((other) => other.startsWith(`${name}.`)));
+    t.ok(
+      fields.size > 80 && fields.has('schedules.redrive') && fields.has('auth.jwt.adminRole'),
+      `the fields were found (${fields.size})`,
+    );
+    t.ok(table.size > 80, `the table's rows were read (${table.size} options)`);
 
-  t.same(repeated, [], 'each option has one row in docs/options.md');
-  t.same(
-    [...table.keys()].filter((name) => !fields.has(name)),
-    [],
-    'each row of docs/options.md names a field of the options',
-  );
-  t.same(
-    names.filter((name) => fields.get(name)?.comment === ''),
-    [],
-    '(a) every field has a doc comment',
-  );
+    t.same(repeated, [], 'each option has one row in docs/options.md');
+    t.same(
+      [...table.keys()].filter((name) => !fields.has(name)),
+      [],
+      'each row of docs/options.md names a field of the options',
+    );
+    t.same(
+      names.filter((name) => fields.get(name)?.comment === ''),
+      [],
+      '(a) every field has a doc comment',
+    );
 
-  const untagged = names.filter((name) => {
-    if (fields.get(name)?.defaultValue !== undefined) return false;
-    const documented = table.get(name);
-    if (documented !== undefined && !NO_DEFAULT.test(documented)) return true;
-    const value = leaves.includes(name) && !given.has(name) ? applied(name) : null;
-    return value !== null && value.value !== null && value.value !== undefined;
-  });
-  t.same(untagged, [], '(b) every field with a default, in docs/options.md or in the resolved options, has @defaultValue');
+    const untagged = names.filter((name) => {
+      if (fields.get(name)?.defaultValue !== undefined) return false;
+      const documented = table.get(name);
+      if (documented !== undefined && !NO_DEFAULT.test(documented)) return true;
+      const value = leaves.includes(name) && !given.has(name) ? applied(name) : null;
+      return value !== null && value.value !== null && value.value !== undefined;
+    });
+    t.same(untagged, [], '(b) every field with a default, in docs/options.md or in the resolved options, has @defaultValue');
 
-  const disagreeing: string[] = [];
-  const wrongValue: string[] = [];
-  const literalsNotResolved: string[] = [];
-  for (const [name, { defaultValue }] of fields) {
-    if (defaultValue === undefined) continue;
-    const documented = table.get(name);
-    if (documented === undefined || comparable(defaultValue) !== comparable(documented)) {
-      disagreeing.push(`${name}: @defaultValue ${defaultValue}, docs/options.md ${documented ?? '(no row)'}`);
+    const disagreeing: string[] = [];
+    const wrongValue: string[] = [];
+    const literalsNotResolved: string[] = [];
+    for (const [name, { defaultValue }] of fields) {
+      if (defaultValue === undefined) continue;
+      const documented = table.get(name);
+      if (documented === undefined || comparable(defaultValue) !== comparable(documented)) {
+        disagreeing.push(`${name}: @defaultValue ${defaultValue}, docs/options.md ${documented ?? '(no row)'}`);
+      }
+      const literal = literalValue(/^`([^`]+)`$/.exec(defaultValue)?.[1] ?? defaultValue);
+      if (!literal) continue;
+      const value = applied(name);
+      if (value === null) literalsNotResolved.push(name);
+      else if (!isDeepStrictEqual(value.value, literal.value)) {
+        wrongValue.push(`${name}: @defaultValue ${defaultValue}, resolved ${JSON.stringify(value.value)}`);
+      }
     }
-    const literal = literalValue(/^`([^`]+)`$/.exec(defaultValue)?.[1] ?? defaultValue);
-    if (!literal) continue;
-    const value = applied(name);
-    if (value === null) literalsNotResolved.push(name);
-    else if (!isDeepStrictEqual(value.value, literal.value)) {
-      wrongValue.push(`${name}: @defaultValue ${defaultValue}, resolved ${JSON.stringify(value.value)}`);
-    }
-  }
-  t.same(disagreeing, [], '(c) each @defaultValue is the default in docs/options.md');
-  t.same(wrongValue, [], '(d) each @defaultValue is the value the resolver applies');
-  // A type's `push` is read where a notification is delivered (only `true` sends); no resolved value stands for it.
-  t.same(literalsNotResolved, ['types.<NAME>.push'], '(d) every literal @defaultValue but these is checked against the resolver');
-});
+    t.same(disagreeing, [], '(c) each @defaultValue is the default in docs/options.md');
+    t.same(wrongValue, [], '(d) each @defaultValue is the value the resolver applies');
+    // A type's `push` is read where a notification is delivered (only `true` sends); no resolved value stands for it.
+    t.same(
+      literalsNotResolved,
+      ['types.<NAME>.push'],
+      '(d) every literal @defaultValue but these is checked against the resolver',
+    );
+  },
+);

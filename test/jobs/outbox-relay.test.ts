@@ -34,7 +34,9 @@ t.test('two relays over one outbox enqueue every row exactly once', async (t) =>
     );
   }
   // Small claims, so the two relays interleave many times over the same rows.
-  const relays = [0, 1].map(() => new OutboxRelay({ orm: app.notifications.orm, direct: { connectionString: db.url }, queue, claimSize: 37 }));
+  const relays = [0, 1].map(
+    () => new OutboxRelay({ orm: app.notifications.orm, direct: { connectionString: db.url }, queue, claimSize: 37 }),
+  );
   const moved = [0, 0];
   await Promise.all(
     relays.map(async (relay, index) => {

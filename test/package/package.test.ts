@@ -15,59 +15,56 @@ const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 const packed = await packPackage(t);
 const { tarball, files } = packed;
 
-t.test(
-  'the tarball holds the plugin, migrations, widget, client, types, manifest, binary, docs and licence only',
-  async (t) => {
-    for (const path of [
-      'LICENSE',
-      'README.md',
-      'docs/options.md',
-      'docs/routes-and-errors.md',
-      'package.json',
-      'dist/plugin/index.js',
-      'dist/plugin/index.d.ts',
-      'dist/plugin/worker/main.js',
-      'dist/plugin/quota/reserveEmailQuota-5.lua',
-      'dist/migrations/index.js',
-      'dist/migrations/index.d.ts',
-      'dist/widget/widget.js',
-      'dist/widget/types/index.d.ts',
-      'dist/widget/client.js',
-      'dist/widget/types/client/index.d.ts',
-      'dist/widget/types/frameworks/react.d.ts',
-      'dist/widget/types/frameworks/vue.d.ts',
-      'dist/widget/custom-elements.json',
-    ]) {
-      t.ok(files.includes(path), `ships ${path}`);
-    }
-    t.same(
-      files.filter((path) => path.endsWith('.map')),
-      [],
-      'no source maps (they would point at sources the package does not ship)',
-    );
-    // The README links the docs pages, so they ship (small Markdown); their screenshots stay in the repository.
-    const docs = (await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
-    t.same(
-      files.filter((path) => path.startsWith('docs/')).sort(),
-      docs.sort(),
-      'every docs page, and nothing else from docs/ (no screenshots)',
-    );
-    t.same(
-      files.filter((path) => !['LICENSE', 'README.md', 'package.json'].includes(path) && !/^(dist|docs)\//.test(path)),
-      [],
-      'no sources, tests or tooling',
-    );
-    const worker = await readFile(join(root, 'dist/plugin/worker/main.js'), 'utf8');
-    t.ok(worker.startsWith('#!/usr/bin/env node'), 'the worker binary starts with a shebang');
-    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
-    t.equal(manifest.bin?.['tresta-notifications-worker'], './dist/plugin/worker/main.js', 'npx tresta-notifications-worker');
-    for (const peer of ['fastify', 'ioredis', '@mikro-orm/core', '@mikro-orm/postgresql']) {
-      t.ok(manifest.peerDependencies?.[peer], `${peer} is a peer dependency (the host's own copy is used)`);
-      t.notOk(manifest.dependencies?.[peer], `${peer} is not a dependency`);
-    }
-    t.same(manifest.peerDependenciesMeta?.['@electric-sql/pglite'], { optional: true }, 'PGlite is optional');
-  },
-);
+t.test('the tarball holds the plugin, migrations, widget, client, types, manifest, binary, docs and licence only', async (t) => {
+  for (const path of [
+    'LICENSE',
+    'README.md',
+    'docs/options.md',
+    'docs/routes-and-errors.md',
+    'package.json',
+    'dist/plugin/index.js',
+    'dist/plugin/index.d.ts',
+    'dist/plugin/worker/main.js',
+    'dist/plugin/quota/reserveEmailQuota-5.lua',
+    'dist/migrations/index.js',
+    'dist/migrations/index.d.ts',
+    'dist/widget/widget.js',
+    'dist/widget/types/index.d.ts',
+    'dist/widget/client.js',
+    'dist/widget/types/client/index.d.ts',
+    'dist/widget/types/frameworks/react.d.ts',
+    'dist/widget/types/frameworks/vue.d.ts',
+    'dist/widget/custom-elements.json',
+  ]) {
+    t.ok(files.includes(path), `ships ${path}`);
+  }
+  t.same(
+    files.filter((path) => path.endsWith('.map')),
+    [],
+    'no source maps (they would point at sources the package does not ship)',
+  );
+  // The README links the docs pages, so they ship (small Markdown); their screenshots stay in the repository.
+  const docs = (await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+  t.same(
+    files.filter((path) => path.startsWith('docs/')).sort(),
+    docs.sort(),
+    'every docs page, and nothing else from docs/ (no screenshots)',
+  );
+  t.same(
+    files.filter((path) => !['LICENSE', 'README.md', 'package.json'].includes(path) && !/^(dist|docs)\//.test(path)),
+    [],
+    'no sources, tests or tooling',
+  );
+  const worker = await readFile(join(root, 'dist/plugin/worker/main.js'), 'utf8');
+  t.ok(worker.startsWith('#!/usr/bin/env node'), 'the worker binary starts with a shebang');
+  const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  t.equal(manifest.bin?.['tresta-notifications-worker'], './dist/plugin/worker/main.js', 'npx tresta-notifications-worker');
+  for (const peer of ['fastify', 'ioredis', '@mikro-orm/core', '@mikro-orm/postgresql']) {
+    t.ok(manifest.peerDependencies?.[peer], `${peer} is a peer dependency (the host's own copy is used)`);
+    t.notOk(manifest.dependencies?.[peer], `${peer} is not a dependency`);
+  }
+  t.same(manifest.peerDependenciesMeta?.['@electric-sql/pglite'], { optional: true }, 'PGlite is optional');
+});
 
 t.test('publint finds nothing to fix', async (t) => {
   const { messages } = await publint({ pkgDir: root, pack: false, strict: true });

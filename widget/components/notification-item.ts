@@ -34,7 +34,15 @@ const BUILT_IN_ICONS: Record<string, ReturnType<typeof strokes>> = {
 };
 
 export function icon(paths: ReturnType<typeof strokes> | string): TemplateResult {
-  return html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+  return html`<svg
+    viewBox="0 0 24 24"
+    aria-hidden="true"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+  >
     ${typeof paths === 'string' ? strokes(paths) : paths}
   </svg>`;
 }
@@ -76,7 +84,9 @@ export function renderNotificationItem(notification: Notification, view: ItemVie
   const created = new Date(notification.createdAt);
   const body =
     custom ??
-    html`<span class="text"><span class="title">${notification.title}</span> <span class="message">${notification.message}</span></span>
+    html`<span class="text"
+        ><span class="title">${notification.title}</span> <span class="message">${notification.message}</span></span
+      >
       <span class="meta"
         >${notification.category ? html`<span class="category">${notification.category}</span><span aria-hidden="true"> · </span>` : nothing}<time
           datetime=${notification.createdAt}
@@ -96,33 +106,41 @@ export function renderNotificationItem(notification: Notification, view: ItemVie
             : html`<button part="item-link" class="main" type="button" tabindex=${tabindex} @click=${open}>${content}</button>`
         }
         <span class="tools">
-          <button
-            part="item-toggle"
-            class="tool toggle"
-            type="button"
-            tabindex=${tabindex}
-            aria-label=${notification.isRead ? strings.markUnread : strings.markRead}
-            title=${notification.isRead ? strings.markUnread : strings.markRead}
-            @click=${() => actions.toggleRead(notification)}
-          >
-            <span class="dot" aria-hidden="true"></span>
-          </button>
-          <button
-            part="item-archive"
-            class="tool archive"
-            type="button"
-            tabindex=${tabindex}
-            aria-label=${notification.isArchived ? strings.unarchive : strings.archive}
-            title=${notification.isArchived ? strings.unarchive : strings.archive}
-            @click=${() => actions.toggleArchived(notification)}
-          >
-            ${icon(notification.isArchived ? 'M4 12h12M12 8l4 4-4 4M20 5v14' : 'M4 7h16v13H4zM3 4h18v3H3zM10 11h4')}
-          </button>
+          ${toolButton('toggle', {
+            tabindex,
+            label: notification.isRead ? strings.markUnread : strings.markRead,
+            onClick: () => actions.toggleRead(notification),
+            content: html`<span class="dot" aria-hidden="true"></span>`,
+          })}
+          ${toolButton('archive', {
+            tabindex,
+            label: notification.isArchived ? strings.unarchive : strings.archive,
+            onClick: () => actions.toggleArchived(notification),
+            content: icon(notification.isArchived ? 'M4 12h12M12 8l4 4-4 4M20 5v14' : 'M4 7h16v13H4zM3 4h18v3H3zM10 11h4'),
+          })}
         </span>
       </div>
       ${renderActionButtons(notification, actions, tabindex)} ${view.group ?? nothing}
     </li>
   `;
+}
+
+/** One of an item's tool buttons (read state, archive): its part is `item-<kind>`, its label also its tooltip. */
+function toolButton(
+  kind: 'toggle' | 'archive',
+  button: { tabindex: string; label: string; onClick: () => void; content: unknown },
+) {
+  return html`<button
+    part="item-${kind}"
+    class="tool ${kind}"
+    type="button"
+    tabindex=${button.tabindex}
+    aria-label=${button.label}
+    title=${button.label}
+    @click=${button.onClick}
+  >
+    ${button.content}
+  </button>`;
 }
 
 /** A notification's action buttons (at most two), on items and toasts. */

@@ -265,20 +265,6 @@ export const centerStyles = css`
     padding-block: 0 0.625rem;
     padding-inline: 3.5rem 0.75rem;
   }
-  .action {
-    padding: 0.25rem 0.75rem;
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) / 1.5);
-    background: var(--_background);
-    font-size: 0.8125rem;
-    font-weight: 600;
-    cursor: pointer;
-  }
-  .action.primary {
-    border-color: var(--_accent);
-    background: var(--_accent);
-    color: var(--_accent-text);
-  }
   .group-toggle {
     margin-block: 0 0.5rem;
     margin-inline: 3.5rem 0;

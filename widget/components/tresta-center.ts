@@ -9,6 +9,7 @@ import { InfiniteScrollController } from '../controllers/infinite-scroll-control
 import { autoUpdate, computePosition, flip, offset, shift, size } from '@floating-ui/dom';
 import { icon, renderNotificationItem, type ItemActions, type ItemIcons, type RenderItem } from './notification-item.js';
 import { renderPreferences, type PushControl } from './preferences-view.js';
+import { actionButtonStyles } from './action-button.styles.js';
 import { baseStyles } from './theme.styles.js';
 import { centerStyles } from './tresta-center.styles.js';
 
@@ -53,7 +54,7 @@ const VIEWPORT_MARGIN = 8;
  * @csspart push - the preferences' row that turns web push on or off for this browser
  */
 export class TrestaCenter extends LitElement {
-  static override styles = [baseStyles, centerStyles];
+  static override styles = [baseStyles, actionButtonStyles, centerStyles];
   static override properties = {
     i18n: { attribute: false },
     api: { attribute: false },

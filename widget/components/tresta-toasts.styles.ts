@@ -30,20 +30,6 @@ export const toastsStyles = css`
     gap: 0.5rem;
     padding: 0 0.75rem 0.75rem;
   }
-  .action {
-    padding: 0.25rem 0.75rem;
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) / 1.5);
-    background: var(--_background);
-    font-size: 0.8125rem;
-    font-weight: 600;
-    cursor: pointer;
-  }
-  .action.primary {
-    border-color: var(--_accent);
-    background: var(--_accent);
-    color: var(--_accent-text);
-  }
   .body {
     inline-size: 100%;
     min-inline-size: 0;

@@ -4,6 +4,7 @@ import type { Notification, NotificationAction } from '../client/types.js';
 import { renderActionButtons } from './notification-item.js';
 
 export { claimToast } from '../client/toast-claims.js';
+import { actionButtonStyles } from './action-button.styles.js';
 import { baseStyles } from './theme.styles.js';
 import { toastsStyles } from './tresta-toasts.styles.js';
 
@@ -19,7 +20,7 @@ export const TOAST_DURATION_MS = 6_000;
  * @csspart action - an action button of a toast
  */
 export class TrestaToasts extends LitElement {
-  static override styles = [baseStyles, toastsStyles];
+  static override styles = [baseStyles, actionButtonStyles, toastsStyles];
   static override properties = {
     i18n: { attribute: false },
     toasts: { state: true },

@@ -11,14 +11,8 @@ import { loadDigestToSend } from '../../data/digest-runs.js';
 import type { SqlExecutor } from '../../data/executor.js';
 import type { EmailChannel } from '../channel.js';
 import type { OutgoingEmail } from '../mailer.js';
-import {
-  alertProviderFailure,
-  failureSummary,
-  providerError,
-  rateLimited,
-  type FailedSend,
-  type RateLimited,
-} from '../provider-failure.js';
+import { alertProviderFailure, failureSummary, providerError, rateLimited } from '../provider-failure.js';
+import type { FailedSend, RateLimited } from '../provider-failure.js';
 
 export interface DigestSenderDeps {
   orm: MikroORM;

@@ -2,7 +2,7 @@ import type { OutgoingEmail } from '../mailer.js';
 import { headerText } from '../headers.js';
 import type { Brand } from './brand.js';
 import { escapeHtml, safeUrl } from './escape.js';
-import { htmlLayout } from './layout.js';
+import { htmlLayout, textFooter } from './layout.js';
 
 /** A digest lists at most this many notifications, newest first; the rest are counted. */
 export const DIGEST_LIST_LIMIT = 20;
@@ -72,12 +72,13 @@ ${moreLine ? `<p style="margin:16px 0 0;color:#52525b;">${escapeHtml(moreLine)}<
     ...input.items.flatMap((item) => itemText(item, input.appUrl)),
     ...(moreLine ? [moreLine, ''] : []),
     `Open ${brand.name}: ${settingsUrl}`,
-    '',
-    '--',
-    `You receive this ${input.period} digest because email is on in your ${brand.name} notification settings.`,
-    `Unsubscribe: ${unsubscribe.url}`,
-    `Manage your notification settings at ${settingsUrl}`,
-    '',
+    ...textFooter(
+      [
+        `You receive this ${input.period} digest because email is on in your ${brand.name} notification settings.`,
+        `Unsubscribe: ${unsubscribe.url}`,
+      ],
+      settingsUrl,
+    ),
   ].join('\n');
   return {
     from: input.from,

@@ -25,3 +25,8 @@ export function htmlLayout(brand: Brand, input: { preheader: string; contentHtml
 </html>
 `;
 }
+
+/** The plain-text part's footer: why the reader gets this email, then where to change that. */
+export function textFooter(why: readonly string[], settingsUrl: string): string[] {
+  return ['', '--', ...why, `Manage your notification settings at ${settingsUrl}`, ''];
+}

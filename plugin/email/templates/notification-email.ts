@@ -1,23 +1,17 @@
+import type { NotificationContent } from '../../contract/index.js';
 import type { OutgoingEmail } from '../mailer.js';
 import { headerText } from '../headers.js';
 import type { Brand } from './brand.js';
 import { escapeHtml, safeUrl } from './escape.js';
-import { htmlLayout } from './layout.js';
+import { htmlLayout, textFooter } from './layout.js';
 
 export interface NotificationEmailInput {
   brand: Brand;
   appUrl: string;
   from: string;
   to: string;
-  notification: {
-    id: string;
-    type: string;
-    title: string;
-    message: string;
-    link: string | null;
-    /** The notification's buttons (at most 2), rendered before the "View in" one. */
-    actions?: Array<{ label: string; url: string; style?: 'primary' | 'secondary' }>;
-  };
+  /** Its buttons (at most 2) come before the "View in" one. */
+  notification: Omit<NotificationContent, 'actions'> & Partial<Pick<NotificationContent, 'actions'>>;
   /**
    * The one-click unsubscribe link of a non-critical email (RFC 8058 headers and a visible link);
    * null for a critical one, which the user cannot opt out of by email.
@@ -66,16 +60,15 @@ Manage your notification settings at <a href="${escapeHtml(settingsUrl)}" style=
     notification.message,
     ...(actions.length > 0 ? ['', ...actions.map((action) => `${action.label}: ${action.url}`)] : []),
     ...(link ? ['', `View in ${brand.name}: ${link}`] : []),
-    '',
-    '--',
-    ...(unsubscribe
-      ? [
-          `You receive this email because email for these notifications is on in your ${brand.name} settings.`,
-          `Unsubscribe: ${unsubscribe.url}`,
-        ]
-      : [`You receive this email because it is an important notice about your ${brand.name} account.`]),
-    `Manage your notification settings at ${settingsUrl}`,
-    '',
+    ...textFooter(
+      unsubscribe
+        ? [
+            `You receive this email because email for these notifications is on in your ${brand.name} settings.`,
+            `Unsubscribe: ${unsubscribe.url}`,
+          ]
+        : [`You receive this email because it is an important notice about your ${brand.name} account.`],
+      settingsUrl,
+    ),
   ].join('\n');
   return {
     from: input.from,

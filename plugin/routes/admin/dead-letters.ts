@@ -3,22 +3,17 @@ import { DeadLetterNotFoundError } from '../../errors.js';
 import { requeueDeadLetter } from '../../jobs/dead-letters.js';
 import { deadLetterStats, listDeadLetters } from '../../services/dead-letters.js';
 import type { RouteContext } from '../context.js';
-import { emptyBodySchema, idParamsSchema, pageQueryProperties } from '../schemas.js';
+import { emptyBodySchema, idParamsSchema, pageQuerystring } from '../schemas.js';
 
 /** /admin/dlq: what failed for good, in numbers, and a way to send it around again. */
 export function deadLetterRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: { limit: number; cursor?: string; queue?: string; errorType?: 'transient' | 'permanent' } }>('/dlq', {
     schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          ...pageQueryProperties,
-          // Found by test/fuzz: Postgres refuses a NUL in a text parameter, so `queue=%00` was a 500.
-          queue: { type: 'string', maxLength: 64, pattern: '^[^\\x00]*$' },
-          errorType: { type: 'string', enum: ['transient', 'permanent'] },
-        },
-      },
+      querystring: pageQuerystring({
+        // Found by test/fuzz: Postgres refuses a NUL in a text parameter, so `queue=%00` was a 500.
+        queue: { type: 'string', maxLength: 64, pattern: '^[^\\x00]*$' },
+        errorType: { type: 'string', enum: ['transient', 'permanent'] },
+      }),
     },
     handler: async (request) => listDeadLetters(ctx.orm.em.fork(), request.query),
   });

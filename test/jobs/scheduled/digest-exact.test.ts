@@ -20,7 +20,6 @@ const server = setupServer(resend.handler);
 server.listen({ onUnhandledRequest: 'error' });
 t.teardown(() => server.close());
 
-
 const digestsTo = (userId: string) => resend.sent.filter((email) => email.body.to === `${userId}@example.test`);
 const runner = (app: TestApp['app']) => app.notifications.workers!.scheduled;
 const DAY_MS = 86_400_000;
