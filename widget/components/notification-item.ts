@@ -1,4 +1,4 @@
-import { html, nothing, svg, type TemplateResult } from 'lit';
+import { css, html, nothing, svg, type TemplateResult } from 'lit';
 import type { I18n } from '../client/i18n/i18n.js';
 import { safeHref } from '../client/safe-link.js';
 import type { Notification, NotificationAction, Severity } from '../client/types.js';
@@ -142,6 +142,24 @@ function toolButton(
     ${button.content}
   </button>`;
 }
+
+/** A notification's own buttons (`.action`, `.action.primary`), alike in the center and in toasts. */
+export const actionButtonStyles = css`
+  .action {
+    padding: 0.25rem 0.75rem;
+    border: 1px solid var(--_border);
+    border-radius: calc(var(--_radius) / 1.5);
+    background: var(--_background);
+    font-size: 0.8125rem;
+    font-weight: 600;
+    cursor: pointer;
+  }
+  .action.primary {
+    border-color: var(--_accent);
+    background: var(--_accent);
+    color: var(--_accent-text);
+  }
+`;
 
 /** A notification's action buttons (at most two), on items and toasts. */
 export function renderActionButtons(notification: Notification, actions: Pick<ItemActions, 'act'>, tabindex = '0') {

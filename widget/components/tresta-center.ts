@@ -7,9 +7,15 @@ import type { LoadState } from '../client/store.js';
 import type { Notification, Preferences, PreferencesUpdate } from '../client/types.js';
 import { InfiniteScrollController } from '../controllers/infinite-scroll-controller.js';
 import { autoUpdate, computePosition, flip, offset, shift, size } from '@floating-ui/dom';
-import { icon, renderNotificationItem, type ItemActions, type ItemIcons, type RenderItem } from './notification-item.js';
+import {
+  actionButtonStyles,
+  icon,
+  renderNotificationItem,
+  type ItemActions,
+  type ItemIcons,
+  type RenderItem,
+} from './notification-item.js';
 import { renderPreferences, type PushControl } from './preferences-view.js';
-import { actionButtonStyles } from './action-button.styles.js';
 import { baseStyles } from './theme.styles.js';
 import { centerStyles } from './tresta-center.styles.js';
 

@@ -1,10 +1,9 @@
 import { html, LitElement } from 'lit';
 import type { I18n } from '../client/i18n/i18n.js';
 import type { Notification, NotificationAction } from '../client/types.js';
-import { renderActionButtons } from './notification-item.js';
+import { actionButtonStyles, renderActionButtons } from './notification-item.js';
 
 export { claimToast } from '../client/toast-claims.js';
-import { actionButtonStyles } from './action-button.styles.js';
 import { baseStyles } from './theme.styles.js';
 import { toastsStyles } from './tresta-toasts.styles.js';
 
