@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotificationSchema, type Notification } from '../db/entities/index.js';
 import type { ListStatus, NotificationContent, NotificationView, Severity } from '../contract/index.js';
-import { isoColumn } from './iso-column.js';
 import { keysetBindings, type ListPosition } from './keyset.js';
-import { QUEUE_BATCH } from './outbox.js';
-import { EMAIL_ON, IN_APP_ON, PUSH_ON } from './preference-columns.js';
+import { QUEUE_BATCH, type RedrivePage, type SweptNotification } from './outbox.js';
+import { DELIVERY_COLUMNS, notificationColumns } from './notification-columns.js';
+import { EMAIL_ON, PUSH_ON } from './preference-columns.js';
 import { affectedRows, type SqlExecutor } from './executor.js';
 
 // Every statement on tresta_notifications, and every use of its entity.
@@ -29,13 +29,6 @@ const OPEN_GROUP = `coalesce((
       and g.created_at > b.created_at - interval '${GROUP_WINDOW_MINUTES} minutes' and g.created_at <= b.created_at
     order by g.created_at desc limit 1
   ), b.group_id)`;
-
-/** The columns of a NotificationRow, from the notifications table under `alias`. */
-const notificationColumns = (alias: string) =>
-  `${alias}.id, ${alias}.type, ${alias}.title, ${alias}.message, ${alias}.link, ${alias}.metadata, ${alias}.is_read,
-   ${isoColumn(`${alias}.read_at`)} as read_at, ${alias}.is_archived, ${isoColumn(`${alias}.archived_at`)} as archived_at,
-   ${alias}.category, ${alias}.severity, ${alias}.required, ${alias}.actions, ${alias}.group_key, ${alias}.group_id,
-   ${isoColumn(`${alias}.created_at`)} as created_at`;
 
 /** The fields stored under the same name in the entity and in a row. */
 const SAME_NAMED = ['id', 'type', 'title', 'message', 'link', 'metadata', 'category', 'severity', 'required', 'actions'] as const;
@@ -279,10 +272,11 @@ export async function listPage(
   return em.getConnection().execute<NotificationRow[]>(sql, values);
 }
 
-// Notifications with their owners' in-app preferences, for many jobs in one round trip: this is the
-// pipeline's hot path. Timestamps leave Postgres in the API's ISO form.
+// Notifications with their owners' preferences, for many deliver-notification jobs in one round
+// trip (the relay's claim reads the same columns for the rows it claims). Timestamps leave
+// Postgres in the API's ISO form.
 const LOAD_FOR_DELIVERY = `
-  select ${notificationColumns('n')}, n.user_id, ${IN_APP_ON} as in_app, ${EMAIL_ON} as email_on, ${PUSH_ON} as push_on
+  select ${DELIVERY_COLUMNS}
   from tresta_notifications n
   left join tresta_notification_preferences p on p.user_id = n.user_id
   where n.id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
@@ -298,16 +292,6 @@ export interface DeliveryRow extends NotificationRow {
 /** The notifications of these ids that still exist, in no particular order. */
 export async function loadForDelivery(em: EntityManager, ids: readonly string[]): Promise<DeliveryRow[]> {
   return em.getConnection().execute<DeliveryRow[]>(LOAD_FOR_DELIVERY, [JSON.stringify(ids)]);
-}
-
-// Fenced: only the first delivery stamps the row.
-const MARK_DELIVERED = `
-  update tresta_notifications set delivered_at = now()
-  where delivered_at is null and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
-
-/** Stamps delivered_at on the notifications of these ids that have none yet. */
-export async function markDelivered(em: EntityManager, ids: readonly string[]): Promise<void> {
-  await em.getConnection().execute(MARK_DELIVERED, [JSON.stringify(ids)], 'run');
 }
 
 const LOAD_FOR_PUSH = `
@@ -440,52 +424,17 @@ export async function takenByDigests(db: SqlExecutor, digestRunIds: string[], li
  */
 export const RELEASE_FROM_DIGEST = 'update tresta_notifications set digest_run_id = null where digest_run_id = ?';
 
-/** Where the re-drive sweeper looks, a page at a time, oldest first. */
-export interface RedrivePage {
-  /** Younger rows may still be on their way through the normal path. */
-  settled: string;
-  /** How far back lost work is looked for. */
-  oldest: string;
-  /** The last row of the previous page (created_at, id). */
-  after: { createdAt: string; id: string };
-  limit: number;
-}
-
-// Handed to the queue (no pending outbox row) but never delivered; a page at a time, oldest first.
-const UNDELIVERED = `
-  select n.id, n.user_id, n.created_at from tresta_notifications n
-  where n.delivered_at is null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
-    and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
-    and not exists (select 1 from tresta_outbox o where o.notification_id = n.id and o.status = 'pending')
-  order by n.created_at, n.id
-  limit ?`;
-
-/** A notification the sweeper found: whose, and its place in the pages (created_at, id). */
-export interface SweptNotification {
-  id: string;
-  user_id: string;
-  created_at: Date;
-}
-
-export async function undeliveredPage(db: SqlExecutor, page: RedrivePage): Promise<SweptNotification[]> {
-  return db.execute<SweptNotification[]>(UNDELIVERED, [
-    page.settled,
-    page.oldest,
-    page.after.createdAt,
-    page.after.id,
-    page.limit,
-  ]);
-}
-
-// Delivered (so their send-email job was enqueued) but their email never reached a final state,
-// and not given up on: either no delivery row yet or one still pending. A page at a time.
+// Routed (no outbox row still pending or queued: whatever send-email job the type and preferences
+// called for was enqueued) but their email never reached a final state, and not given up on: either
+// no delivery row yet or one still pending. A page at a time.
 const EMAILS_UNFINISHED = `
   select n.id, n.user_id, n.type, n.created_at from tresta_notifications n
   left join tresta_email_deliveries d on d.notification_id = n.id and d.channel = 'email'
-  where n.delivered_at is not null and n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
+  where n.created_at < ?::timestamptz and n.created_at >= ?::timestamptz
     and (n.created_at, n.id) > (?::timestamptz, ?::uuid)
     and n.type in (select jsonb_array_elements_text(?::jsonb))
     and (d.id is null or d.status = 'pending')
+    and not exists (select 1 from tresta_outbox o where o.notification_id = n.id and o.status <> 'published')
     and not exists (select 1 from tresta_dead_letters l where l.job_id = 'email-' || n.id::text and l.requeued_at is null)
   order by n.created_at, n.id
   limit ?`;

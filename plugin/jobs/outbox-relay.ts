@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Queue } from 'bullmq';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { claimPending, deletePublishedOutbox, markPublished, OUTBOX_CHANNEL } from '../data/outbox.js';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { RealtimeMessage } from '../contract/index.js';
+import type { DeliveryRow } from '../data/notifications.js';
+import { claimPending, deletePublishedOutbox, markPublished, OUTBOX_CHANNEL, type ClaimedDelivery } from '../data/outbox.js';
 import type { DirectConnection } from '../db/direct-connection.js';
 import { embeddedPGlite } from '../db/pglite.js';
+import type { DailyCounters } from '../metrics/daily-counters.js';
+import type { DeliveryLatency } from '../metrics/instance-metrics.js';
+import type { NotificationTypeConfig } from '../notification-types.js';
+import type { Publisher } from '../realtime/messages.js';
+import { rowToNotificationView } from '../services/notification-view.js';
+import { needsDeliverJob, type JobChannels } from './processors/deliver-notification.js';
 import { deliverJobId, JOB_OPTIONS, type JobPayloads } from './registry.js';
 import { answersWithin } from '../time/within-deadline.js';
 
@@ -17,6 +25,12 @@ const RELISTEN_MAX_WAIT_MS = 30_000;
 /** How long the start-up check waits to hear its own NOTIFY. */
 const LISTEN_CHECK_MS = 5_000;
 
+/**
+ * The most Ably publishes the relay waits on at once. Past it (Ably slow or hanging), a batch's
+ * Ably publishes go straight to deliver-notification jobs: the WebSocket path never waits on Ably.
+ */
+export const ABLY_MAX_IN_FLIGHT = 2_000;
+
 interface RelayLog {
   warn: (details: Record<string, unknown>, message: string) => void;
 }
@@ -26,6 +40,17 @@ export interface RelayOptions {
   /** A session connection for LISTEN: through a transaction pooler it would hear nothing. */
   direct: DirectConnection;
   queue: Queue<JobPayloads['deliver-notification']>;
+  /** Real time at once: the Redis fan-out to every API instance's WebSocket hub. */
+  fanout: Publisher;
+  /** Ably's publisher when Ably publishing is on (null: off). */
+  ably: Publisher | null;
+  types: Record<string, NotificationTypeConfig>;
+  /** Which channels' jobs this deployment runs (email: a resolveRecipient; push: webPush). */
+  channels: JobChannels;
+  /** `notifications_sent`, one per real-time publish; null where nothing counts (tests). */
+  counters: DailyCounters | null;
+  /** Times each publish from the notification's creation; null where nothing reads it. */
+  deliveryLatency: DeliveryLatency | null;
   claimSize?: number;
   leaseSeconds?: number;
   /** The poll right after work or a NOTIFY. */
@@ -40,10 +65,20 @@ export interface RelayOptions {
 }
 
 /**
- * Moves committed notifications from the outbox to the delivery queue. Woken by NOTIFY on
- * OUTBOX_CHANNEL (a hint only: NOTIFY is not durable), with a poll as the floor. At-least-once:
- * a relay that dies between enqueue and mark leaves the rows to be re-claimed after the lease,
- * and the deterministic job id makes the second enqueue a no-op while the job exists.
+ * Delivers committed notifications from the outbox. Woken by NOTIFY on OUTBOX_CHANNEL (a hint
+ * only: NOTIFY is not durable), with a poll as the floor. Each pass claims a batch with what its
+ * delivery needs, publishes `new-notification` in real time itself (the Redis fan-out to every
+ * WebSocket hub, then Ably, for users with in-app on), and hands to a deliver-notification job
+ * only what is left: an email or push the type and preferences call for, or a failed Ably publish.
+ *
+ * At-least-once: the rows are marked only after their fan-out publish and their Ably publish
+ * settled, so a relay that dies before marking leaves them to be re-claimed and published again
+ * after the lease (clients and Ably drop a message id they have seen). A failed Ably publish never
+ * fails the batch: the row is marked `queued` and its job, enqueued right after the mark, retries
+ * the publish with BullMQ's backoff until Ably takes it or the job is dead-lettered. A process
+ * killed between the mark and the enqueue leaves a queued row without a job, which the re-drive
+ * sweeper re-creates (jobs/scheduled/redrive.ts). The job is enqueued after the mark, not before,
+ * because it may finish at once and marks the row published only once it is queued.
  */
 export class OutboxRelay {
   readonly #options: Required<Omit<RelayOptions, 'log'>>;
@@ -61,6 +96,9 @@ export class OutboxRelay {
   #stopping = false;
   #wake: (() => void) | null = null;
   #wakeRequested = false;
+  /** Batches published in real time whose Ably publishes, mark and jobs are still under way. */
+  readonly #settling = new Set<Promise<void>>();
+  #ablyInFlight = 0;
 
   constructor(options: RelayOptions) {
     this.#options = {
@@ -99,8 +137,18 @@ export class OutboxRelay {
     }
   }
 
-  /** Claims, enqueues and marks one batch; answers how many rows it moved. */
+  /** Claims, publishes, marks and enqueues one batch; answers how many rows it moved once all of that is done. */
   async relayOnce(): Promise<number> {
+    const { moved, settled } = await this.#pass();
+    await settled;
+    return moved;
+  }
+
+  /**
+   * Claims and publishes one batch to the WebSocket fan-out; answers how many rows it claimed,
+   * and the rest of the batch (Ably, the mark, the jobs) as a promise of its own.
+   */
+  async #pass(): Promise<{ moved: number; settled: Promise<void> }> {
     const em = this.#options.orm.em.fork();
     const token = randomUUID();
     const { rows, leaseEndsInMs } = await claimPending(em, {
@@ -109,20 +157,79 @@ export class OutboxRelay {
       limit: this.#options.claimSize,
     });
     this.#leaseEndsInMs = leaseEndsInMs;
-    if (rows.length === 0) return 0;
-    await this.#options.queue.addBulk(
-      rows.map((row) => ({
-        name: 'deliver-notification',
-        data: { notificationId: row.notification_id, userId: row.user_id },
-        opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.notification_id) },
-      })),
-    );
+    if (rows.length === 0) return { moved: 0, settled: Promise.resolve() };
+    // A row whose notification was deleted since has nothing left to deliver.
+    const live = rows.filter((row): row is ClaimedDelivery & DeliveryRow => row.id !== null);
+    const shown = live.filter((row) => row.in_app);
+    const messages = new Map(shown.map((row) => [row.id, { name: 'new-notification', data: rowToNotificationView(row) } satisfies RealtimeMessage]));
+    await Promise.all(shown.map((row) => this.#options.fanout.publish(row.user_id, messages.get(row.id)!)));
+    const now = Date.now();
+    for (const row of shown) {
+      // Postgres stamped the creation, this process's clock the publish: clocks on two machines may
+      // differ a little, and a publish that seems to precede its notification counts as instant.
+      this.#options.deliveryLatency?.observe(Math.max(0, (now - Date.parse(row.created_at)) / 1000));
+      // A dashboard figure: never worth failing (and re-publishing) a batch for.
+      this.#options.counters?.increment('notifications_sent').catch(() => undefined);
+    }
+    const settled = this.#settle(em, token, rows, live, shown, messages);
+    return { moved: rows.length, settled };
+  }
+
+  async #settle(
+    em: EntityManager,
+    token: string,
+    rows: ClaimedDelivery[],
+    live: Array<ClaimedDelivery & DeliveryRow>,
+    shown: Array<ClaimedDelivery & DeliveryRow>,
+    messages: Map<string, RealtimeMessage>,
+  ): Promise<void> {
+    const ablyFailed = await this.#publishToAbly(shown, messages);
+    const { types, channels } = this.#options;
+    const jobs = live.filter((row) => {
+      const needs = needsDeliverJob(types, channels, row);
+      return needs.email || needs.push || ablyFailed.has(row.id);
+    });
     await markPublished(
       em,
       token,
-      rows.map((row) => row.id),
+      rows.map((row) => row.outbox_id),
+      jobs.map((row) => row.outbox_id),
     );
-    return rows.length;
+    await this.#options.queue.addBulk(
+      jobs.map((row) => ({
+        name: 'deliver-notification',
+        data: { notificationId: row.id, userId: row.user_id, ...(ablyFailed.has(row.id) ? { ably: true } : {}) },
+        opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.id) },
+      })),
+    );
+  }
+
+  /** Publishes the batch on Ably when it is on; answers the ids whose publish failed or was not tried (past ABLY_MAX_IN_FLIGHT). */
+  async #publishToAbly(
+    shown: Array<ClaimedDelivery & DeliveryRow>,
+    messages: Map<string, RealtimeMessage>,
+  ): Promise<Set<string>> {
+    const { ably } = this.#options;
+    if (!ably || shown.length === 0) return new Set();
+    if (this.#ablyInFlight + shown.length > ABLY_MAX_IN_FLIGHT) return new Set(shown.map((row) => row.id));
+    this.#ablyInFlight += shown.length;
+    try {
+      const outcomes = await Promise.allSettled(shown.map((row) => ably.publish(row.user_id, messages.get(row.id)!)));
+      return new Set(shown.filter((_, i) => outcomes[i]!.status === 'rejected').map((row) => row.id));
+    } finally {
+      this.#ablyInFlight -= shown.length;
+    }
+  }
+
+  /** Runs a pass; the rest of its batch settles in the background, tracked so that stop() waits for it. */
+  async #relayInLoop(): Promise<number> {
+    const { moved, settled } = await this.#pass();
+    const tracked: Promise<void> = settled
+      // The rows stay claimed, not marked: another pass takes them again once the lease ends.
+      .catch(() => undefined)
+      .finally(() => this.#settling.delete(tracked));
+    this.#settling.add(tracked);
+    return moved;
   }
 
   async start(): Promise<void> {
@@ -223,6 +330,7 @@ export class OutboxRelay {
     this.#stopping = true;
     this.#poke();
     await this.#running;
+    await Promise.all(this.#settling);
     await this.#listener?.end().catch(() => {});
     await this.#unlistenEmbedded?.().catch(() => {});
   }
@@ -256,7 +364,7 @@ export class OutboxRelay {
       this.#wakeRequested = false;
       let moved = 0;
       try {
-        moved = await this.relayOnce();
+        moved = await this.#relayInLoop();
         if (moved > 0) lastMoved = Date.now();
         const now = Date.now();
         const mayHaveOldRows =

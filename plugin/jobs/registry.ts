@@ -15,7 +15,11 @@ export const QUEUES = {
 export type ScheduledJobPayload = Record<string, never>;
 
 export interface JobPayloads {
-  'deliver-notification': { notificationId: string; userId: string };
+  /**
+   * What the relay left of a notification's delivery: its email and push, as its type and the
+   * user's preferences call for, and with `ably` an Ably publish that failed in the relay.
+   */
+  'deliver-notification': { notificationId: string; userId: string; ably?: boolean };
   'send-email': { notificationId: string; userId: string };
   /** One user's digest, rendered by the digest run into its delivery log row: every attempt sends those bytes. */
   'send-digest': { digestRunId: string; userId: string };
@@ -42,7 +46,7 @@ export const EMAIL_PRIORITY = { high: 1, normal: 10 } as const;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Both jobs carry the same reference to a notification; checked the same way. */
-export function parseDeliverNotification(data: unknown): JobPayloads['deliver-notification'] | null {
+export function parseDeliverNotification(data: unknown): JobPayloads['send-email'] | null {
   if (typeof data !== 'object' || data === null) return null;
   const { notificationId, userId } = data as Record<string, unknown>;
   if (typeof notificationId !== 'string' || !UUID.test(notificationId) || typeof userId !== 'string') return null;

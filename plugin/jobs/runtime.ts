@@ -16,7 +16,7 @@ import type { RedisClient, RedisRole } from '../redis/connect.js';
 import { RedisKeys } from '../redis/keys.js';
 import { answersWithin } from '../time/within-deadline.js';
 import { isFinalFailure, recordDeadLetter } from './dead-letters.js';
-import { createDeliveredMarker, createDeliveryLoader, deliverNotification } from './processors/deliver-notification.js';
+import { createDeliveryLoader, createJobDoneMarker, deliverNotification } from './processors/deliver-notification.js';
 import { sendEmail } from './processors/send-email.js';
 import { sendPush } from './processors/send-push.js';
 import { PushClaims } from '../push/push-claims.js';
@@ -40,9 +40,10 @@ export interface WorkerRuntimeOptions {
   redis: RedisClient;
   /** Opens another connection to the same Redis (connectRedis's `open`). */
   openRedis: (role: RedisRole) => RedisClient;
-  publisher: Publisher;
+  /** The new notifications' real-time transports: the WebSocket's Redis fan-out, and Ably when it publishes. */
+  realtime: { fanout: Publisher; ably: Publisher | null };
   counters: DailyCounters;
-  /** Where this process's publishes are timed for Prometheus; null where nothing serves them (a worker process). */
+  /** Where this process's relay times its publishes for Prometheus; null where nothing serves them (a worker process). */
   deliveryLatency: DeliveryLatency | null;
   /** Made once per process: the API's unsubscribe route verifies what this process's emails carry. */
   unsubscribe: UnsubscribeLinks;
@@ -142,7 +143,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
   }
 
   const loader = createDeliveryLoader(orm);
-  const markDelivered = createDeliveredMarker(orm);
+  const markDone = createJobDoneMarker(orm);
   workers.push(
     startWorker(
       QUEUES.notifications,
@@ -150,10 +151,8 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
         deliverNotification(
           {
             loader,
-            markDelivered,
-            publisher: runtime.publisher,
-            counters: runtime.counters,
-            deliveryLatency: runtime.deliveryLatency,
+            markDone,
+            ably: runtime.realtime.ably,
             types: options.types,
             emailQueue,
             push: pushQueue ? { queue: pushQueue, subscriptionIds: subscriptions.idsOfUser } : null,
@@ -206,6 +205,12 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     orm,
     direct: runtime.direct,
     queue: notificationsQueue,
+    fanout: runtime.realtime.fanout,
+    ably: runtime.realtime.ably,
+    types: options.types,
+    channels: { email: emailQueue !== null, push: pushQueue !== null },
+    counters: runtime.counters,
+    deliveryLatency: runtime.deliveryLatency,
     claimSize: options.jobs.relayClaimSize,
     idlePollMs: options.jobs.relayIdlePollMs,
     log,

@@ -7,6 +7,11 @@ import type { RealtimeSettings } from './settings.js';
 export interface RealtimeTransports {
   /** Publishes on every active transport: the built-in WebSocket's fan-out, plus Ably when on. */
   publisher: Publisher;
+  /**
+   * The same transports apart, for the outbox relay, which publishes new notifications on each
+   * separately: an Ably failure must not hold up or fail the WebSocket's fan-out.
+   */
+  separate: { fanout: Publisher; ably: Publisher | null };
   /** Present whenever an Ably key is set (the token route works then). */
   ably: AblyAdapter | null;
   /** Ably publishing is on (a key, and ENABLE_REAL_NOTIFICATIONS not false). */
@@ -17,5 +22,10 @@ export function createRealtimeTransports(redis: RedisClient, prefix: string, rea
   const fanout = createRedisFanoutPublisher(redis, prefix);
   const ably = realtime.ablyApiKey ? createAblyAdapter(realtime.ablyApiKey, realtime.ablyClientOptions) : null;
   const ablyPublishing = ably !== null && realtime.enabled;
-  return { publisher: ablyPublishing ? combinePublishers([fanout, ably.publisher]) : fanout, ably, ablyPublishing };
+  return {
+    publisher: ablyPublishing ? combinePublishers([fanout, ably.publisher]) : fanout,
+    separate: { fanout, ably: ablyPublishing ? ably.publisher : null },
+    ably,
+    ablyPublishing,
+  };
 }

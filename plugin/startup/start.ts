@@ -68,7 +68,7 @@ export async function startProcessServices(
         direct: database.direct,
         redis,
         openRedis,
-        publisher: transports.publisher,
+        realtime: transports.separate,
         counters,
         deliveryLatency: workersRole.deliveryLatency,
         unsubscribe,

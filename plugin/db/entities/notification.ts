@@ -23,8 +23,6 @@ export interface Notification {
   /** The id of the group's first notification; null when no group key was given. */
   groupId: string | null;
   createdAt: Date;
-  /** When a worker finished delivering it (published, or in-app off): the re-drive sweeper skips it from then on. */
-  deliveredAt?: Date | null;
   /** The digest that took it (digest types, and deferred email folded into a digest); null until then. */
   digestRunId?: string | null;
 }
@@ -53,17 +51,12 @@ export const NotificationSchema = new EntitySchema<Notification>({
     groupKey: { type: 'text', nullable: true },
     groupId: { type: 'uuid', nullable: true },
     createdAt: { type: 'datetime', length: 3, defaultRaw: 'now()' },
-    deliveredAt: { type: 'datetime', length: 3, nullable: true },
     digestRunId: { type: 'uuid', nullable: true },
   },
   indexes: [
     { name: 'tresta_notifications_user_id_is_read_idx', properties: ['userId', 'isRead'] },
     { name: 'tresta_notifications_user_id_created_at_idx', properties: ['userId', 'createdAt'] },
     { name: 'tresta_notifications_created_at_idx', properties: ['createdAt'] },
-    {
-      name: 'tresta_notifications_undelivered_idx',
-      expression: `create index "tresta_notifications_undelivered_idx" on "tresta_notifications" ("created_at") where "delivered_at" is null`,
-    },
     {
       name: 'tresta_notifications_unread_idx',
       expression: `create index "tresta_notifications_unread_idx" on "tresta_notifications" ("user_id", "category") where "is_read" = false and "is_archived" = false`,

@@ -1,11 +1,13 @@
 import { EntitySchema } from '@mikro-orm/core';
 
-export type OutboxStatus = 'pending' | 'published';
+export type OutboxStatus = 'pending' | 'queued' | 'published';
 
 /**
  * One row per committed notification, written in the notification's transaction. The relay claims
- * pending rows (claimedAt + claimToken form a lease and a fencing token), enqueues them, and marks
- * them published: a notification is queued if and only if its transaction committed.
+ * pending rows (claimedAt + claimToken form a lease and a fencing token), publishes them in real
+ * time, and marks them published, or queued while a deliver-notification job still has work for
+ * them (the job marks them published when done): a notification is delivered if and only if its
+ * transaction committed.
  */
 export interface OutboxEntry {
   id: string;
@@ -38,6 +40,10 @@ export const OutboxEntrySchema = new EntitySchema<OutboxEntry>({
     {
       name: 'tresta_outbox_pending_idx',
       expression: `create index "tresta_outbox_pending_idx" on "tresta_outbox" ("created_at", "id") where "status" = 'pending'`,
+    },
+    {
+      name: 'tresta_outbox_unfinished_idx',
+      expression: `create index "tresta_outbox_unfinished_idx" on "tresta_outbox" ("notification_id") where "status" <> 'published'`,
     },
   ],
 });

@@ -2,21 +2,18 @@ import { UnrecoverableError, type Queue } from 'bullmq';
 import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import DataLoader from 'dataloader';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { loadForDelivery, markDelivered, type DeliveryRow } from '../../data/notifications.js';
-import type { DailyCounters } from '../../metrics/daily-counters.js';
-import type { DeliveryLatency } from '../../metrics/instance-metrics.js';
+import { markJobsDone } from '../../data/outbox.js';
+import { loadForDelivery, type DeliveryRow } from '../../data/notifications.js';
 import type { Publisher } from '../../realtime/messages.js';
 import { rowToNotificationView } from '../../services/notification-view.js';
 import { EMAIL_PRIORITY, emailJobId, JOB_OPTIONS, parseDeliverNotification, pushJobId } from '../registry.js';
 
 export interface DeliverDeps {
   loader: DeliveryLoader;
-  /** Records that a notification reached its final state (see createDeliveredMarker). */
-  markDelivered: DeliveredMarker;
-  publisher: Publisher;
-  counters: DailyCounters;
-  /** Times each publish from the notification's creation; null where nothing reads it. */
-  deliveryLatency: DeliveryLatency | null;
+  /** Records that a notification's job is done (see createJobDoneMarker). */
+  markDone: JobDoneMarker;
+  /** Ably's publisher, for the publishes that failed in the relay; null when Ably publishing is off. */
+  ably: Publisher | null;
   types: Record<string, NotificationTypeConfig>;
   /** Where single emails go (immediate and normal types); null when the email channel is off (no resolveRecipient). */
   emailQueue: Queue | null;
@@ -24,7 +21,31 @@ export interface DeliverDeps {
   push: { queue: Queue; subscriptionIds: (userId: string) => Promise<string[]> } | null;
 }
 
-export type DeliverOutcome = 'published' | 'in-app-off' | 'gone';
+/** The channels that need a job, as this process runs them. */
+export interface JobChannels {
+  email: boolean;
+  push: boolean;
+}
+
+/**
+ * Whether a notification's delivery needs a deliver-notification job beyond the relay's real-time
+ * publish: an email for a type emailed singly (escalations included) with the user's email on, or
+ * a push for a push type with the user's push on. The relay asks it to enqueue the job only then;
+ * the job asks it again when it runs.
+ */
+export function needsDeliverJob(
+  types: Record<string, NotificationTypeConfig>,
+  channels: JobChannels,
+  row: Pick<DeliveryRow, 'type' | 'email_on' | 'push_on'>,
+): { email: boolean; push: boolean } {
+  const type = types[row.type];
+  return {
+    email: channels.email && row.email_on && singleEmailPriority(type) !== null,
+    push: channels.push && type?.push === true && row.push_on,
+  };
+}
+
+export type DeliverOutcome = 'routed' | 'gone';
 
 export type DeliveryLoader = DataLoader<string, DeliveryRow | null>;
 
@@ -43,17 +64,17 @@ export function createDeliveryLoader(orm: MikroORM): DeliveryLoader {
   );
 }
 
-export type DeliveredMarker = DataLoader<string, void>;
+export type JobDoneMarker = DataLoader<string, void>;
 
 /**
- * Stamps delivered_at, the marker the re-drive sweeper (jobs/scheduled/redrive.ts) reads to tell
- * a delivered notification from one whose job vanished with Redis. Batched like the loads: the
- * jobs finishing at the same moment share one update.
+ * Marks the notification's outbox row published: the re-drive sweeper (jobs/scheduled/redrive.ts)
+ * re-creates the job of a row still queued once the job is gone from Redis. Batched like the
+ * loads: the jobs finishing at the same moment share one update.
  */
-export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
+export function createJobDoneMarker(orm: MikroORM): JobDoneMarker {
   return new DataLoader<string, void>(
     async (ids) => {
-      await markDelivered(orm.em, ids);
+      await markJobsDone(orm.em.getConnection(), ids);
       return ids.map(() => undefined);
     },
     { cache: false, maxBatchSize: 500 },
@@ -61,28 +82,32 @@ export function createDeliveredMarker(orm: MikroORM): DeliveredMarker {
 }
 
 /**
- * deliver-notification — purpose: show a committed notification to its user in real time.
- * Input: { notificationId, userId } (checked here: jobs outlive deploys).
- * Effects: one real-time message `new-notification` (id = the notification's id), unless the
- * user turned in-app notifications off, globally or for this type; the day's sent counter and
- * the running total; the publish's latency from the notification's creation; for a
- * type emailed one by one, a send-email job at its priority (one per notification: its job id is
- * derived from it), delayed until escalateAfterMinutes after the notification for a type that
- * escalates; for a type with `push: true` and the user's push preference on, a send-push job
- * per subscription of the user (one per notification and subscription: its job id is derived
- * from both); delivered_at stamped once.
- * Output: what happened. Safe to run twice: clients and Ably drop a message id they have seen.
+ * deliver-notification — purpose: what is left of a notification's delivery once the outbox relay
+ * (jobs/outbox-relay.ts) published it in real time: its email and push, and an Ably publish that
+ * failed in the relay.
+ * Input: { notificationId, userId, ably? } (checked here: jobs outlive deploys).
+ * Effects: for a type emailed one by one, a send-email job at its priority (one per notification:
+ * its job id is derived from it), delayed until escalateAfterMinutes after the notification for a
+ * type that escalates; for a type with `push: true` and the user's push preference on, a send-push
+ * job per subscription of the user (one per notification and subscription: its job id is derived
+ * from both); with `ably`, the `new-notification` message on the user's Ably channel when in-app
+ * is on (a failure throws, and BullMQ retries it with backoff); then the outbox row marked published.
+ * Output: what happened. Safe to run twice: the job ids make a second enqueue a no-op, and Ably and
+ * clients drop a message id they have seen.
  */
 export async function deliverNotification(deps: DeliverDeps, data: unknown): Promise<DeliverOutcome> {
   const payload = parseDeliverNotification(data);
   if (!payload) throw new UnrecoverableError('deliver-notification: malformed payload');
   const row = await deps.loader.load(payload.notificationId);
-  // Deleted since (retention, or the user's account): nothing left to show.
-  if (!row || row.user_id !== payload.userId) return 'gone';
-  // Email first: a retried job must not keep re-publishing while its email is never queued.
+  // Deleted since (retention, or the user's account): nothing left to deliver.
+  if (!row || row.user_id !== payload.userId) {
+    await deps.markDone.load(payload.notificationId);
+    return 'gone';
+  }
   const type = deps.types[row.type];
+  const needs = needsDeliverJob(deps.types, { email: deps.emailQueue !== null, push: deps.push !== null }, row);
   const emailPriority = singleEmailPriority(type);
-  if (deps.emailQueue && row.email_on && emailPriority) {
+  if (deps.emailQueue && needs.email && emailPriority) {
     await deps.emailQueue.add('send-email', payload, {
       ...JOB_OPTIONS['send-email'],
       priority: EMAIL_PRIORITY[emailPriority],
@@ -90,7 +115,7 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
       delay: escalationDelay(type, row.created_at),
     });
   }
-  if (deps.push && type?.push && row.push_on) {
+  if (deps.push && needs.push) {
     const subscriptionIds = await deps.push.subscriptionIds(row.user_id);
     await deps.push.queue.addBulk(
       subscriptionIds.map((subscriptionId) => ({
@@ -100,16 +125,9 @@ export async function deliverNotification(deps: DeliverDeps, data: unknown): Pro
       })),
     );
   }
-  if (!row.in_app) {
-    await deps.markDelivered.load(row.id);
-    return 'in-app-off';
+  if (deps.ably && (data as { ably?: unknown }).ably === true && row.in_app) {
+    await deps.ably.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
   }
-  await deps.publisher.publish(row.user_id, { name: 'new-notification', data: rowToNotificationView(row) });
-  // Postgres stamped the creation, this process's clock the publish: clocks on two machines may differ
-  // a little, and a publish that seems to precede its notification counts as instant.
-  deps.deliveryLatency?.observe(Math.max(0, (Date.now() - Date.parse(row.created_at)) / 1000));
-  await deps.markDelivered.load(row.id);
-  // A dashboard figure: never worth failing (and re-running) a delivery for.
-  deps.counters.increment('notifications_sent').catch(() => undefined);
-  return 'published';
+  await deps.markDone.load(row.id);
+  return 'routed';
 }

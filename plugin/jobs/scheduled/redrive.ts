@@ -2,7 +2,8 @@ import type { Queue } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { digestsInFlight } from '../../data/digest-runs.js';
 import { deferredEmailsDue } from '../../data/email-deliveries.js';
-import { undeliveredPage, unfinishedEmailsPage } from '../../data/notifications.js';
+import { unfinishedEmailsPage } from '../../data/notifications.js';
+import { queuedPage } from '../../data/outbox.js';
 import { escalationDelay, singleEmailPriority, type NotificationTypeConfig } from '../../notification-types.js';
 import { deliverJobId, digestJobId, EMAIL_PRIORITY, emailJobId, JOB_OPTIONS } from '../registry.js';
 
@@ -15,11 +16,11 @@ export interface RedriveDeps {
 }
 
 export interface RedriveOutcome {
-  /** deliver-notification jobs re-created for notifications whose job had vanished. */
+  /** deliver-notification jobs re-created for queued outbox rows whose job had vanished. */
   notifications: number;
   /** Deferred emails whose day has come, handed back to the emails queue. */
   deferredEmails: number;
-  /** send-email jobs re-created for delivered notifications whose email job had vanished before it finished. */
+  /** send-email jobs re-created for routed notifications whose email job had vanished before it finished. */
   lostEmails?: number;
   /** Digests handed to the sender whose send-digest job had vanished. */
   digests: number;
@@ -41,13 +42,15 @@ async function missingJobs(queue: Queue, jobIds: string[]): Promise<Set<string>>
  * redrive — purpose: put back work whose job vanished (Redis restarted without persistence, or
  * was flushed) and release deferred emails whose day has come.
  * Input: the tick (`now`).
- * Effects: a deliver-notification job (same job id) for each notification handed to the queue
- * but never delivered, older than 2 minutes; a send-email job (same job id) for each delivered
+ * Effects: a deliver-notification job (same job id) for each notification the relay published in
+ * real time and left to a job (its outbox row `queued`) whose job is gone, older than 2 minutes;
+ * the job also republishes it on Ably, since the lost job may have held a failed Ably publish (Ably
+ * and clients drop a message id they have seen); a send-email job (same job id) for each routed
  * notification of a type emailed singly whose email job vanished unfinished (no delivery row, or
  * one still pending, and no dead letter); a send-email job for each deferred email due; a
  * send-digest job (ids only: the bytes are in its delivery log row) for each rendered digest whose job is gone.
  * Output: how many of each. Safe to run twice: job ids are deterministic (adding an existing id is
- * a no-op), delivered notifications carry delivered_at, and sends are idempotent downstream.
+ * a no-op), a finished job marks its outbox row published, and sends are idempotent downstream.
  */
 export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveOutcome> {
   const connection = deps.orm.em.getConnection();
@@ -57,7 +60,7 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
 
   let after = { createdAt: oldest, id: '00000000-0000-0000-0000-000000000000' };
   for (;;) {
-    const rows = await undeliveredPage(connection, { settled, oldest, after, limit: PAGE });
+    const rows = await queuedPage(connection, { settled, oldest, after, limit: PAGE });
     if (rows.length === 0) break;
     const missing = await missingJobs(
       deps.queues.notifications,
@@ -67,7 +70,7 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
     await deps.queues.notifications.addBulk(
       lost.map((row) => ({
         name: 'deliver-notification',
-        data: { notificationId: row.id, userId: row.user_id },
+        data: { notificationId: row.id, userId: row.user_id, ably: true },
         opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.id) },
       })),
     );
@@ -78,8 +81,8 @@ export async function runRedrive(deps: RedriveDeps, now: Date): Promise<RedriveO
   }
 
   if (deps.queues.emails && deps.types) {
-    // A send-email job lost with Redis after its notification was delivered would otherwise never
-    // run: the notification carries delivered_at, so the pass above leaves it alone (found by
+    // A send-email job lost with Redis after its deliver job finished would otherwise never run:
+    // the outbox row is published, so the pass above leaves it alone (found by
     // test/faults/redis.fault.ts: FLUSHALL and a restart mid-flood lost emails for good).
     const emailQueue = deps.queues.emails;
     const types = deps.types;
