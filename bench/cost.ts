@@ -336,7 +336,8 @@ const inApp = await perItem('in-app notification, delivered', IN_APP, async () =
     );
   }
   await untilCount(
-    `select count(*)::int as n from tresta_notifications where type = 'COST_IN_APP' and delivered_at is not null`,
+    `select count(*)::int as n from tresta_outbox o join tresta_notifications n on n.id = o.notification_id
+     where n.type = 'COST_IN_APP' and o.status = 'published'`,
     IN_APP,
     'deliveries',
   );
@@ -362,7 +363,8 @@ await app.notifications.notifyMany(
   })),
 );
 await untilCount(
-  `select count(*)::int as n from tresta_notifications where type = 'NEW_TESTIMONIAL' and delivered_at is not null`,
+  `select count(*)::int as n from tresta_outbox o join tresta_notifications n on n.id = o.notification_id
+   where n.type = 'NEW_TESTIMONIAL' and o.status = 'published'`,
   DIGEST_USERS,
   'digest notifications',
 );

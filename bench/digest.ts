@@ -54,10 +54,10 @@ await sql(
   'truncate tresta_notifications, tresta_outbox, tresta_notification_preferences, tresta_digest_runs, tresta_email_deliveries',
 );
 await sql(
-  `insert into tresta_notifications (id, user_id, type, title, message, link, created_at, delivered_at)
+  `insert into tresta_notifications (id, user_id, type, title, message, link, created_at)
    select gen_random_uuid(), 'user_' || u, (array['NEW_TESTIMONIAL', 'TESTIMONIAL_APPROVED', 'TESTIMONIAL_REJECTED'])[1 + n % 3],
           'Testimonial #' || n || ' for user ' || u, 'Someone left a five-star testimonial: "Great product, would buy again."',
-          '/testimonials/' || (u * 10 + n), $1::timestamptz - make_interval(mins => n * 7), $1::timestamptz
+          '/testimonials/' || (u * 10 + n), $1::timestamptz - make_interval(mins => n * 7)
    from generate_series(1, $2::int) u, generate_series(1, $3::int) n`,
   [new Date(NOW.getTime() - 3_600_000).toISOString(), USERS, PER_USER],
 );

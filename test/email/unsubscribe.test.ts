@@ -86,11 +86,9 @@ t.test(
         (
           await app.notifications.orm.em
             .getConnection()
-            .execute<Array<{ delivered_at: string | null }>>('select delivered_at from tresta_notifications where id = ?', [
-              second.id,
-            ])
-        )[0]?.delivered_at,
-      (at) => Boolean(at),
+            .execute<Array<{ status: string }>>('select status from tresta_outbox where notification_id = ?', [second.id])
+        )[0]?.status,
+      (status) => status === 'published',
       'the second report delivered in the app',
     );
     const [row] = await app.notifications.orm.em
@@ -132,7 +130,9 @@ t.test('forged, tampered or missing tokens and wrong bodies: 4xx with a code, no
   const cases = {
     'a flipped signature': `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`,
     'another user in the payload': `${header}.${otherPayload}.${signature}`,
-    'signed with another secret': new URL((await forgedLinks.forUser('alan', { issuedAt: new Date() })).url).searchParams.get('token')!,
+    'signed with another secret': new URL((await forgedLinks.forUser('alan', { issuedAt: new Date() })).url).searchParams.get(
+      'token',
+    )!,
     'alg none': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`,
     garbage: 'not-a-token',
   };

@@ -426,8 +426,8 @@ export async function startScenario(t: Test, options: ScenarioOptions = {}) {
     const pending: string[] = [];
     const outbox = await count(`select count(*)::int as count from tresta_outbox where status = 'pending'`);
     if (outbox > 0) pending.push(`${outbox} outbox rows pending`);
-    const undelivered = await count('select count(*)::int as count from tresta_notifications where delivered_at is null');
-    if (undelivered > 0) pending.push(`${undelivered} notifications never delivered`);
+    const undelivered = await count(`select count(*)::int as count from tresta_outbox where status = 'queued'`);
+    if (undelivered > 0) pending.push(`${undelivered} notifications whose deliver job never finished`);
     for (const q of queues) {
       const counts = await q.getJobCounts('waiting', 'active', 'prioritized', 'waiting-children', 'delayed');
       const moving = Object.entries(counts).filter(([state, n]) => n > 0 && state !== 'delayed');

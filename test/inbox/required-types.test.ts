@@ -80,11 +80,11 @@ t.test('a required type reaches the user in app and by email even with both swit
   const mailbox = () =>
     em.execute<Array<{ idempotency_key: string }>>('select idempotency_key from tresta_mailbox order by created_at');
   await until(mailbox, (rows) => rows.length > 0, 'the security alert’s email');
-  // Its delivery job has decided (no real-time message, no email job) once it is stamped delivered.
+  // Its delivery has decided (no real-time message, no email job) once its outbox row is published.
   await until(
     () =>
       em.execute<Array<{ delivered: boolean }>>(
-        'select delivered_at is not null as delivered from tresta_notifications where id = ?',
+        "select status = 'published' as delivered from tresta_outbox where notification_id = ?",
         [quiet.id],
       ),
     (rows) => rows[0]?.delivered === true,

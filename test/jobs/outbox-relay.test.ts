@@ -121,7 +121,9 @@ t.test('in-app off, or the notification deleted since: nothing published, the ro
   const em = app.notifications.orm.em.fork();
   await em.execute(`insert into tresta_notification_preferences (user_id, in_app_enabled) values ('quiet', false)`);
   const [quiet] = await app.notifications.notifyMany([{ userId: 'quiet', type: 'NEW_TESTIMONIAL', title: 't', message: 'm' }]);
-  const [deleted] = await app.notifications.notifyMany([{ userId: 'gone', type: 'TESTIMONIAL_FLAGGED', title: 't', message: 'm' }]);
+  const [deleted] = await app.notifications.notifyMany([
+    { userId: 'gone', type: 'TESTIMONIAL_FLAGGED', title: 't', message: 'm' },
+  ]);
   const [shown] = await app.notifications.notifyMany([{ userId: 'shown', type: 'NEW_TESTIMONIAL', title: 't', message: 'm' }]);
   await em.execute('delete from tresta_notifications where id = ?', [deleted!.id]);
   const fanout = recorder();
@@ -160,7 +162,11 @@ t.test('a relay that dies after publishing, before marking: the next one publish
   // Its lease runs out.
   await em.execute("update tresta_outbox set claimed_at = now() - interval '1 hour'");
   const second = recorder();
-  t.equal(await relayFor(app, db.url, queue, { fanout: second, leaseSeconds: 30 }).relayOnce(), 1, 'the next relay takes it over');
+  t.equal(
+    await relayFor(app, db.url, queue, { fanout: second, leaseSeconds: 30 }).relayOnce(),
+    1,
+    'the next relay takes it over',
+  );
   t.same(idsOf(second), [sent.id], 'and publishes the same id again (clients drop the duplicate)');
   release();
   t.equal(await stuck, 1);

@@ -92,7 +92,7 @@ t.test("a host ORM configured by host and dbName, with its own entities and migr
       const [row] = await hostOrm.em
         .fork()
         .execute<Array<{ delivered: boolean }>>(
-          'select delivered_at is not null as delivered from tresta_notifications where id = ?',
+          "select status = 'published' as delivered from tresta_outbox where notification_id = ?",
           [sent.id],
         );
       return row?.delivered;

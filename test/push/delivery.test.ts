@@ -66,11 +66,11 @@ const delivered = (notificationId: string) =>
   until(
     async () =>
       (
-        await db.execute<Array<{ delivered_at: Date | null }>>('select delivered_at from tresta_notifications where id = ?', [
+        await db.execute<Array<{ status: string }>>('select status from tresta_outbox where notification_id = ?', [
           notificationId,
         ])
-      )[0]?.delivered_at,
-    (at) => Boolean(at),
+      )[0]?.status,
+    (status) => status === 'published',
     'the delivery',
   );
 
@@ -195,7 +195,7 @@ t.test('preferences: push off → no push job; a required type pushes whatever i
   const never = await app.notifications.notify({ userId: 'eve', type: 'NOT_PUSHED', title: 'never', message: 'm' });
   await delivered(off.id);
   await delivered(never.id);
-  // The delivery enqueues its pushes before it stamps delivered_at: none now means none ever.
+  // The delivery enqueues its pushes before its outbox row is published: none now means none ever.
   t.equal(await pushes.getJob(pushJobId(off.id, rowId)), undefined, 'push off: no job');
   t.equal(await pushes.getJob(pushJobId(never.id, rowId)), undefined, 'a type without push: no job');
 

@@ -3,11 +3,21 @@ import { setupServer } from 'msw/node';
 import { buildTestApp } from '../helpers/app.js';
 import { createAblyFake } from '../fakes/ably.js';
 import { until } from '../helpers/until.js';
+import { Queue } from 'bullmq';
+import { QUEUES } from '../../plugin/jobs/registry.js';
+import { REDIS_URL } from '../helpers/services.js';
+import { APP_ORIGIN } from '../helpers/tokens.js';
+import { connectAuthenticated } from '../helpers/ws-client.js';
 
 const ABLY_KEY = 'appid.keyid:s3cr3t';
 const ably = createAblyFake(ABLY_KEY);
 const server = setupServer(ably.handler);
-server.listen({ onUnhandledRequest: 'error' });
+// The test's own WebSocket client reaches the app on 127.0.0.1; anything else unhandled is an error.
+server.listen({
+  onUnhandledRequest: (request, print) => {
+    if (new URL(request.url).hostname !== '127.0.0.1') print.error();
+  },
+});
 t.teardown(() => server.close());
 
 async function waitUntil(condition: () => boolean, what: string, deadlineMs = 20_000): Promise<void> {
@@ -37,19 +47,54 @@ t.test('a new notification is published to the user’s Ably channel, with its i
   t.match(JSON.parse(message!.data), { id: sent.id, title: 'New sign-in', isRead: false });
 });
 
-t.test('Ably 5xx: the publish is retried with the same message id, and delivered once', async (t) => {
-  const { app } = await buildTestApp(t, { workers: true, realtime: { ablyApiKey: ABLY_KEY } });
+t.test('Ably failing: the WebSocket client has the notification at once, Ably gets it after the failures', async (t) => {
+  const { app, tokens, redisPrefix } = await buildTestApp(t, { workers: true, realtime: { ablyApiKey: ABLY_KEY } });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  const client = await connectAuthenticated(
+    `${address.replace('http', 'ws')}/api/notifications/ws`,
+    await tokens.sign('user_retry', { expiresIn: '1h' }),
+    APP_ORIGIN,
+  );
+  const queue = new Queue(QUEUES.notifications, { connection: { url: REDIS_URL }, prefix: redisPrefix });
+  t.teardown(async () => {
+    ably.failNextRequests(0);
+    await queue.close();
+  });
   const before = ably.requests.length;
-  ably.failNextRequests(3);
-  const sent = await app.notifications.notify({ userId: 'user_retry', type: 'SECURITY_ALERT', title: 'Retry me', message: 'm' });
+  // Every request fails until the test says otherwise: no timing decides what the test sees.
+  ably.failNextRequests(1_000_000);
+  // A digest type: nothing but the failed Ably publish gives it a deliver-notification job.
+  const sent = await app.notifications.notify({ userId: 'user_retry', type: 'NEW_TESTIMONIAL', title: 'Retry me', message: 'm' });
+  const frames = () =>
+    client.frames.filter((frame) => frame.name === 'new-notification' && (frame.data as { id: string }).id === sent.id);
+  await until(
+    async () => frames().length,
+    (count) => count === 1,
+    'the WebSocket message',
+  );
+  t.notOk(ably.delivered.has(sent.id), 'the WebSocket did not wait for Ably, which has failed every publish so far');
+  const em = app.notifications.orm.em.fork();
+  const outbox = () =>
+    em.execute<Array<{ status: string }>>('select status from tresta_outbox where notification_id = ?', [sent.id]);
+  await until(outbox, ([row]) => row?.status === 'queued', 'the failed publish handed to a job');
+  await until(
+    async () => (await queue.getJob(`deliver-${sent.id}`))?.attemptsMade ?? 0,
+    (attempts) => attempts >= 2,
+    'two failed attempts of the job, with backoff between them',
+  );
+  t.notOk(ably.delivered.has(sent.id), 'not on Ably while it fails');
+
+  ably.failNextRequests(0);
   await waitUntil(() => ably.delivered.has(sent.id), 'the retried publish', 30_000);
   const attempts = ably.requests.slice(before).filter((r) => r.messages.some((m) => m.id === sent.id));
-  t.ok(attempts.length >= 2, `${attempts.length} attempts reached Ably`);
+  t.ok(attempts.length >= 3, `${attempts.length} attempts reached Ably: the relay's, then the job's`);
   t.ok(
-    attempts.every((r) => r.messages[0]?.id === sent.id),
-    'every attempt carried the same message id',
+    attempts.every((r) => r.messages[0]?.id === sent.id && r.channel === 'notifications:user_retry'),
+    'every attempt carried the same message id, on the user’s channel',
   );
   t.equal([...ably.delivered.keys()].filter((id) => id === sent.id).length, 1, 'delivered once');
+  await until(outbox, ([row]) => row?.status === 'published', 'the job done, the outbox row published');
+  t.equal(frames().length, 1, 'the retries went to Ably only: one WebSocket message');
 });
 
 t.test('ENABLE_REAL_NOTIFICATIONS=false: nothing is published to Ably, nothing is offered', async (t) => {

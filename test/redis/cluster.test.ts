@@ -154,7 +154,7 @@ t.test("a host's own ioredis Cluster serves the plugin and is left open on close
       const [row] = await app.notifications.orm.em
         .getConnection()
         .execute<Array<{ delivered: boolean }>>(
-          'select delivered_at is not null as delivered from tresta_notifications where id = ?',
+          "select status = 'published' as delivered from tresta_outbox where notification_id = ?",
           [sent.id],
         );
       return row?.delivered;

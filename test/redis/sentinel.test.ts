@@ -44,7 +44,7 @@ t.test('through Sentinel, a failover while notifications flow loses none of them
   const undelivered = () =>
     worker.app.notifications.orm.em
       .getConnection()
-      .execute<Array<{ n: number }>>('select count(*)::int as n from tresta_notifications where delivered_at is null')
+      .execute<Array<{ n: number }>>("select count(*)::int as n from tresta_outbox where status <> 'published'")
       .then(([row]) => row?.n ?? -1);
   await until(undelivered, (n) => n === 0, 'every notification delivered after the failover');
   t.pass(`all ${made + 1} notifications delivered`);

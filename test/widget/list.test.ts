@@ -16,7 +16,7 @@ t.test('infinite scroll over 55 notifications shows each exactly once, newest fi
       const [row] = await host.app.notifications.orm.em
         .getConnection()
         .execute<Array<{ count: number }>>(
-          "select count(*)::int as count from tresta_notifications where user_id = 'scroller' and delivered_at is not null",
+          "select count(*)::int as count from tresta_outbox where user_id = 'scroller' and status = 'published'",
         );
       return row?.count;
     },

@@ -33,8 +33,8 @@ export interface SeedNotification {
 }
 
 /**
- * Notifications written straight into the table, already delivered (no outbox row, delivered_at
- * set): the digest reads them by created_at, which tests place around the tick they run.
+ * Notifications written straight into the table, already delivered (no outbox row): the digest
+ * reads them by created_at, which tests place around the tick they run.
  */
 export async function seedNotifications(app: FastifyInstance, rows: SeedNotification[]): Promise<string[]> {
   const batch = rows.map((row, i) => ({
@@ -46,8 +46,8 @@ export async function seedNotifications(app: FastifyInstance, rows: SeedNotifica
     is_read: row.isRead ?? false,
   }));
   await app.notifications.orm.em.getConnection().execute(
-    `insert into tresta_notifications (id, user_id, type, title, message, created_at, delivered_at, is_read, read_at)
-     select id, user_id, type, title, 'Ada left 5 stars', created_at, created_at, is_read, case when is_read then created_at end
+    `insert into tresta_notifications (id, user_id, type, title, message, created_at, is_read, read_at)
+     select id, user_id, type, title, 'Ada left 5 stars', created_at, is_read, case when is_read then created_at end
      from jsonb_to_recordset(?::jsonb) as r(id uuid, user_id text, type text, title text, created_at timestamptz, is_read boolean)`,
     [JSON.stringify(batch)],
     'run',
