@@ -62,10 +62,7 @@ const MARK_RELAYED = `
   where claim_token = ? and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
 /** A claimed outbox row (`outbox_id`) with its notification to deliver, or null fields when it was deleted since. */
-export type ClaimedDelivery = { outbox_id: string; notification_id: string } & (
-  | DeliveryRow
-  | { [K in keyof DeliveryRow]: null }
-);
+export type ClaimedDelivery = { outbox_id: string; notification_id: string } & (DeliveryRow | { [K in keyof DeliveryRow]: null });
 
 export interface OutboxClaim {
   rows: ClaimedDelivery[];
@@ -89,10 +86,12 @@ export async function claimPending(
   em: EntityManager,
   claim: { token: string; leaseSeconds: number; limit: number },
 ): Promise<OutboxClaim> {
-  const answer = await em.execute<Array<(ClaimedDelivery | { outbox_id: null }) & { lease_ends_in_ms: number | null }>>(
-    CLAIM,
-    [claim.token, claim.leaseSeconds, claim.limit, claim.leaseSeconds],
-  );
+  const answer = await em.execute<Array<(ClaimedDelivery | { outbox_id: null }) & { lease_ends_in_ms: number | null }>>(CLAIM, [
+    claim.token,
+    claim.leaseSeconds,
+    claim.limit,
+    claim.leaseSeconds,
+  ]);
   const held = answer.find((row) => row.outbox_id === null);
   return {
     rows: answer.filter((row): row is ClaimedDelivery & { lease_ends_in_ms: null } => row.outbox_id !== null),

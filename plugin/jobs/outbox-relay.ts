@@ -161,7 +161,9 @@ export class OutboxRelay {
     // A row whose notification was deleted since has nothing left to deliver.
     const live = rows.filter((row): row is ClaimedDelivery & DeliveryRow => row.id !== null);
     const shown = live.filter((row) => row.in_app);
-    const messages = new Map(shown.map((row) => [row.id, { name: 'new-notification', data: rowToNotificationView(row) } satisfies RealtimeMessage]));
+    const messages = new Map(
+      shown.map((row) => [row.id, { name: 'new-notification', data: rowToNotificationView(row) } satisfies RealtimeMessage]),
+    );
     await Promise.all(shown.map((row) => this.#options.fanout.publish(row.user_id, messages.get(row.id)!)));
     const now = Date.now();
     for (const row of shown) {
@@ -195,6 +197,7 @@ export class OutboxRelay {
       rows.map((row) => row.outbox_id),
       jobs.map((row) => row.outbox_id),
     );
+    if (jobs.length === 0) return;
     await this.#options.queue.addBulk(
       jobs.map((row) => ({
         name: 'deliver-notification',
