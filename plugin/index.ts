@@ -113,7 +113,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     redis,
     auth,
     types: options.types,
-    // API instances publish read-state changes; workers publish new notifications.
+    // API instances publish read-state changes; the outbox relay publishes new notifications.
     publisher: transports.publisher,
     realtime: {
       ably: transports.ably,

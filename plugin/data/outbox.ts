@@ -54,10 +54,12 @@ const CLAIM = `
   select rows.*, held.lease_ends_in_ms from rows full join held on true
   order by rows.outbox_created_at, rows.outbox_id`;
 
-// Fenced by the claim token: a relay whose lease expired and was re-claimed marks nothing.
+// Fenced by the claim token: a relay whose lease expired and was re-claimed marks nothing. A row
+// whose job already finished (the job marks it published, pending or queued) stays published.
 const MARK_RELAYED = `
-  update tresta_outbox
-  set status = case when id::text in (select jsonb_array_elements_text(?::jsonb)) then 'queued' else 'published' end,
+  update tresta_outbox set status = case
+        when status <> 'published' and id::text in (select jsonb_array_elements_text(?::jsonb)) then 'queued'
+        else 'published' end,
       published_at = now()
   where claim_token = ? and id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
@@ -114,12 +116,13 @@ export async function markPublished(
   await em.execute(MARK_RELAYED, [JSON.stringify(queued), token, JSON.stringify(ids)]);
 }
 
-// A deliver-notification job is done with its notification; the row stays for the cleanup.
+// A deliver-notification job is done with its notification; the row stays for the cleanup. Its
+// relay may not have marked it yet (the job is enqueued first): it is published all the same.
 const MARK_DONE = `
   update tresta_outbox set status = 'published'
-  where status = 'queued' and notification_id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
+  where status <> 'published' and notification_id in (select value::uuid from jsonb_array_elements_text(?::jsonb))`;
 
-/** Marks the `queued` rows of these notifications `published`: their deliver-notification jobs finished. */
+/** Marks the rows of these notifications `published`: their deliver-notification jobs finished. */
 export async function markJobsDone(db: SqlExecutor, notificationIds: readonly string[]): Promise<void> {
   await db.execute(MARK_DONE, [JSON.stringify(notificationIds)], 'run');
 }

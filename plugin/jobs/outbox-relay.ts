@@ -71,14 +71,13 @@ export interface RelayOptions {
  * WebSocket hub, then Ably, for users with in-app on), and hands to a deliver-notification job
  * only what is left: an email or push the type and preferences call for, or a failed Ably publish.
  *
- * At-least-once: the rows are marked only after their fan-out publish and their Ably publish
- * settled, so a relay that dies before marking leaves them to be re-claimed and published again
- * after the lease (clients and Ably drop a message id they have seen). A failed Ably publish never
- * fails the batch: the row is marked `queued` and its job, enqueued right after the mark, retries
- * the publish with BullMQ's backoff until Ably takes it or the job is dead-lettered. A process
- * killed between the mark and the enqueue leaves a queued row without a job, which the re-drive
- * sweeper re-creates (jobs/scheduled/redrive.ts). The job is enqueued after the mark, not before,
- * because it may finish at once and marks the row published only once it is queued.
+ * At-least-once: the rows are marked only after their fan-out publish, their Ably publish and
+ * their jobs' enqueue settled, so a relay that dies before marking leaves them to be re-claimed,
+ * published and enqueued again after the lease (clients and Ably drop a message id they have
+ * seen; the deterministic job id makes the second enqueue a no-op). A failed Ably publish never
+ * fails the batch: its row gets a job flagged `ably`, which retries the publish with BullMQ's
+ * backoff until Ably takes it or the job is dead-lettered, and is marked `queued` until the job is
+ * done (a job that finishes before the mark has marked its row published, and the mark keeps it so).
  */
 export class OutboxRelay {
   readonly #options: Required<Omit<RelayOptions, 'log'>>;
@@ -191,19 +190,20 @@ export class OutboxRelay {
       const needs = needsDeliverJob(types, channels, row);
       return needs.email || needs.push || ablyFailed.has(row.id);
     });
+    if (jobs.length > 0) {
+      await this.#options.queue.addBulk(
+        jobs.map((row) => ({
+          name: 'deliver-notification',
+          data: { notificationId: row.id, userId: row.user_id, ...(ablyFailed.has(row.id) ? { ably: true } : {}) },
+          opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.id) },
+        })),
+      );
+    }
     await markPublished(
       em,
       token,
       rows.map((row) => row.outbox_id),
       jobs.map((row) => row.outbox_id),
-    );
-    if (jobs.length === 0) return;
-    await this.#options.queue.addBulk(
-      jobs.map((row) => ({
-        name: 'deliver-notification',
-        data: { notificationId: row.id, userId: row.user_id, ...(ablyFailed.has(row.id) ? { ably: true } : {}) },
-        opts: { ...JOB_OPTIONS['deliver-notification'], jobId: deliverJobId(row.id) },
-      })),
     );
   }
 
