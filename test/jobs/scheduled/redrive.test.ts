@@ -144,9 +144,7 @@ t.test('Redis wiped mid-day: the sweeper re-delivers what was lost, and nothing 
   );
   // Their real-time publish happened in the relay, before Redis was wiped: a re-driven job routes
   // the email and push only (and republishes on Ably, which is off here).
-  t.same(
-    receivedIds(),
-    delivered.map((n) => n.id),
-    'the client got the first three, once each, and nothing again',
-  );
+  const ids = receivedIds();
+  t.equal(ids.length, 3, 'the client got three messages: nothing again');
+  t.same(new Set(ids), new Set(delivered.map((n) => n.id)), 'the first three, once each');
 });
