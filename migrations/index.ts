@@ -6,6 +6,7 @@ import { Migration20261127210000_ScheduledJobs } from './Migration20261127210000
 import { Migration20261201214500_ExactDigest } from './Migration20261201214500_ExactDigest.js';
 import { Migration20261201220000_Inbox } from './Migration20261201220000_Inbox.js';
 import { Migration20261206074105_PushSubscriptions } from './Migration20261206074105_PushSubscriptions.js';
+import { Migration20261206154051_ListPageIndex } from './Migration20261206154051_ListPageIndex.js';
 
 /** The table where MikroORM records which of these migrations a database has applied. */
 export const MIGRATIONS_TABLE = 'tresta_migrations';
@@ -19,4 +20,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201214500_ExactDigest', class: Migration20261201214500_ExactDigest },
   { name: 'Migration20261201220000_Inbox', class: Migration20261201220000_Inbox },
   { name: 'Migration20261206074105_PushSubscriptions', class: Migration20261206074105_PushSubscriptions },
+  { name: 'Migration20261206154051_ListPageIndex', class: Migration20261206154051_ListPageIndex },
 ];

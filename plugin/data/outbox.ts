@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { affectedRows, type SqlExecutor } from './executor.js';
+import { executeNamed } from './prepared.js';
 
 // Every statement on tresta_outbox: a notification's pending hand-off to the delivery queue.
 
@@ -70,9 +71,12 @@ export async function claimPending(
   em: EntityManager,
   claim: { token: string; leaseSeconds: number; limit: number },
 ): Promise<OutboxClaim> {
-  const answer = await em.execute<
-    Array<{ id: string | null; notification_id: string; user_id: string; lease_ends_in_ms: number | null }>
-  >(CLAIM, [claim.token, claim.leaseSeconds, claim.limit, claim.leaseSeconds]);
+  const answer = await executeNamed<{
+    id: string | null;
+    notification_id: string;
+    user_id: string;
+    lease_ends_in_ms: number | null;
+  }>(em, 'outbox_claim', CLAIM, [claim.token, claim.leaseSeconds, claim.limit, claim.leaseSeconds]);
   const held = answer.find((row) => row.id === null);
   return {
     rows: answer.filter((row): row is typeof row & { id: string } => row.id !== null),
@@ -84,7 +88,7 @@ export async function claimPending(
 
 /** Marks rows claimed with `token` published. */
 export async function markPublished(em: EntityManager, token: string, ids: readonly string[]): Promise<void> {
-  await em.execute(MARK_PUBLISHED, [token, JSON.stringify(ids)]);
+  await executeNamed(em, 'outbox_mark', MARK_PUBLISHED, [token, JSON.stringify(ids)]);
 }
 
 // Deletes one batch of old published rows; small batches keep each delete's locks short.

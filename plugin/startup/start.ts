@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Alerter } from '../alerts/alerter.js';
 import { createSlackSender } from '../alerts/slack.js';
+import { reportNamedStatementsOff } from '../data/prepared.js';
 import { connectDatabase, type DatabaseHandle } from '../db/connect.js';
 import { createUnsubscribeLinks, type UnsubscribeLinks } from '../email/unsubscribe.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../jobs/runtime.js';
@@ -45,6 +46,7 @@ export async function startProcessServices(
 ): Promise<ProcessServices> {
   const prefix = options.redis.prefix;
   const database = await connectDatabase(options);
+  reportNamedStatementsOff(database.orm, log);
   const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
   const counters = new DailyCounters(redis, prefix);
   const transports = createRealtimeTransports(redis, prefix, options.realtime);
