@@ -186,17 +186,18 @@ t.test('a cached count is answered without Postgres; a write drops it, and the n
   // Every statement the ORM sends passes through its onQuery hook.
   const original = orm.config.get('onQuery');
   t.teardown(() => orm.config.set('onQuery', original));
+  // Only statements on the notifications: nothing else this process might send meanwhile counts.
   orm.config.set('onQuery', (sql: string) => {
-    statements.push(sql);
+    if (sql.includes('tresta_notifications')) statements.push(sql);
     return sql;
   });
-  const countStatements = () => statements.filter((sql) => /count\(\*\)/i.test(sql) && /tresta_notifications/.test(sql)).length;
+  const countStatements = () => statements.filter((sql) => /count\(\*\)/i.test(sql)).length;
 
   t.equal(await countFromRoute(app, headers), 2);
   t.equal(countStatements(), 1, 'the first read counts in Postgres');
   statements.length = 0;
   for (let i = 0; i < 3; i++) t.equal(await countFromRoute(app, headers), 2);
-  t.same(statements, [], 'the cached reads send no statement to Postgres at all');
+  t.same(statements, [], 'the cached reads send no statement on the notifications to Postgres');
 
   const [first] = await orm.em
     .getConnection()
@@ -273,5 +274,5 @@ t.test(
     t.equal(await countInPostgres(first, 'fay'), 1);
     t.equal(await countFromRoute(reader, headers), 1, 'but did not cache it: the reader now serves 1');
     t.equal(await countFromRoute(first.app, headers), 1, 'and so does the writer');
-    },
+  },
 );
