@@ -276,3 +276,31 @@ t.test(
     t.equal(await countFromRoute(first.app, headers), 1, 'and so does the writer');
   },
 );
+
+t.test('retention drops the cached counts of every user it deleted from, batch by batch, and no others', async (t) => {
+  const { app, redisPrefix } = await buildTestApp(t);
+  const { orm, redis } = app.notifications;
+  const sent = await app.notifications.notifyMany(['gus', 'hana', 'ivan', 'jo'].map((userId) => note(userId, 'old')));
+  // Read, except jo's: retention deletes read notifications only.
+  await orm.em.getConnection().execute(
+    'update tresta_notifications set is_read = true, read_at = now() where id in (?, ?, ?)',
+    sent.slice(0, 3).map((n) => n.id),
+    'run',
+  );
+  const countKey = (userId: string) => `${redisPrefix}:unread:${userId}:count`;
+  // A count cached for each user (what a read would have stored): retention must drop the ones it changes.
+  for (const userId of ['gus', 'hana', 'ivan', 'jo', 'kim']) await redis.set(countKey(userId), '7');
+
+  const outcome = await runRetention(
+    {
+      orm,
+      retention: { deliveryLogDays: 30, readNotificationsDays: 0, batchSize: 1 },
+      unreadCounts: new UnreadCounts({ redis, prefix: redisPrefix, log: app.log }),
+    },
+    new Date(Date.now() + 1_000),
+  );
+  t.equal(outcome.readNotifications, 3, 'three batches of one');
+  for (const userId of ['gus', 'hana', 'ivan']) t.equal(await redis.exists(countKey(userId)), 0, `${userId}'s count dropped`);
+  for (const userId of ['jo', 'kim'])
+    t.equal(await redis.get(countKey(userId)), '7', `${userId}'s count kept: nothing of theirs went`);
+});
