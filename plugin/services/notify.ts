@@ -38,6 +38,7 @@ export async function notifyMany(deps: NotifyDeps, inputs: readonly NotifyInput[
     firstOfGroup.set(key, row.groupId);
   }
   const written = await insertWithOutbox(deps.em, rows);
+  // The recipients' cached counts go once the rows are committed: now, or with the caller's transaction.
   await deps.unreadCounts.forgetAfterCommit(
     deps.em,
     rows.map((row) => row.userId),

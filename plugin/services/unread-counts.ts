@@ -79,6 +79,7 @@ export class UnreadCounts {
     const [countKey, generationKey] = this.#keysOf(userId);
     const cached = await this.#redis.get(countKey).catch(() => undefined);
     if (typeof cached === 'string') return Number(cached);
+    // Redis away: Postgres answers, and nothing is cached.
     if (cached === undefined) return countUnread(em, { userId });
     const token = randomUUID();
     const stamped = await this.#redis.set(generationKey, token, 'PX', GENERATION_TTL_MS).then(
@@ -119,6 +120,8 @@ export class UnreadCounts {
     if (!transaction) return this.forget(userIds);
     // A savepoint's changes commit with its outermost transaction, the only one MikroORM reports.
     while (transaction.parentTransaction) transaction = transaction.parentTransaction;
+    // The plugin's ORM is watched from the start; a host's entity manager of another ORM from here on
+    // (a savepoint of such an ORM reports to a manager not watched: its count expires with the TTL).
     this.watchCommits(em);
     const users = this.#pending.get(transaction) ?? new Set<string>();
     for (const userId of userIds) users.add(userId);
