@@ -6,7 +6,7 @@ import { isoColumn } from './iso-column.js';
 import { keysetBefore, type ListPosition } from './keyset.js';
 import { QUEUE_BATCH } from './outbox.js';
 import { EMAIL_ON, IN_APP_ON, PUSH_ON } from './preference-columns.js';
-import { affectedRows, type SqlExecutor } from './executor.js';
+import type { SqlExecutor } from './executor.js';
 import { executeNamed } from './prepared.js';
 
 // Every statement on tresta_notifications, and every use of its entity.
@@ -526,11 +526,22 @@ export async function unfinishedEmailsPage(
   ]);
 }
 
+// Answers whose notifications went: their unread counts are dropped from the cache. A row read when
+// the inner select ran but marked unread before the delete reached it is still deleted, so even a
+// delete of read notifications can change an unread count.
 const DELETE_READ = `
-    delete from tresta_notifications where id in (
-      select id from tresta_notifications where created_at < ?::timestamptz and is_read limit ?)`;
+    with deleted as (
+      delete from tresta_notifications where id in (
+        select id from tresta_notifications where created_at < ?::timestamptz and is_read limit ?)
+      returning user_id)
+    select user_id, count(*)::int as deleted from deleted group by user_id`;
 
-/** One batch of read notifications created before the cutoff: how many were deleted. */
-export async function deleteReadNotifications(db: SqlExecutor, cutoff: string, batchSize: number): Promise<number> {
-  return affectedRows(db, DELETE_READ, [cutoff, batchSize]);
+/** One batch of read notifications created before the cutoff: how many were deleted, and whose. */
+export async function deleteReadNotifications(
+  db: SqlExecutor,
+  cutoff: string,
+  batchSize: number,
+): Promise<{ deleted: number; userIds: string[] }> {
+  const rows = await db.execute<Array<{ user_id: string; deleted: number }>>(DELETE_READ, [cutoff, batchSize]);
+  return { deleted: rows.reduce((sum, row) => sum + row.deleted, 0), userIds: rows.map((row) => row.user_id) };
 }

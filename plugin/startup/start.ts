@@ -11,6 +11,7 @@ import { BudgetAlerts } from '../quota/budget-alerts.js';
 import { QuotaGuard } from '../quota/quota-guard.js';
 import { createRealtimeTransports, type RealtimeTransports } from '../realtime/transports.js';
 import { connectRedis, type RedisClient, type RedisRole } from '../redis/connect.js';
+import { UnreadCounts } from '../services/unread-counts.js';
 import type { ResolvedWorkerOptions } from './options.js';
 
 /** What every process of the plugin holds, API instance and worker process alike: made once, here. */
@@ -26,6 +27,8 @@ export interface ProcessServices {
   unsubscribe: UnsubscribeLinks;
   /** The one email quota guard: the routes read it, the email workers and scheduled jobs reserve and reconcile through it. */
   quota: QuotaGuard;
+  /** Each user's unread count, cached in Redis: the routes read it, every write that changes one drops it. */
+  unreadCounts: UnreadCounts;
   /** The relay and the workers, when this process runs them; else null. */
   workers: WorkerRuntime | null;
   /** Stops the workers (draining them), then flushes the counters and closes Redis and the database. */
@@ -63,6 +66,9 @@ export async function startProcessServices(
     perUserHourlyLimit: email.perUserHourlyLimit,
     alerts: new BudgetAlerts(alerter, email.dailyLimit, email.criticalReserve),
   });
+  const unreadCounts = new UnreadCounts({ redis, prefix, log });
+  // Transactions the host begins after this point tell the cache when a notify() in them commits.
+  unreadCounts.watchCommits(database.orm.em);
   const workers = workersRole
     ? await startWorkerRuntime({
         options,
@@ -76,6 +82,7 @@ export async function startProcessServices(
         unsubscribe,
         alerter,
         quota,
+        unreadCounts,
         log,
       })
     : null;
@@ -87,6 +94,7 @@ export async function startProcessServices(
     transports,
     unsubscribe,
     quota,
+    unreadCounts,
     workers,
     close: async () => {
       await workers?.close();

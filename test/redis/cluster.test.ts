@@ -60,7 +60,7 @@ async function keysByMaster(prefix: string): Promise<string[][]> {
 t.test(
   'on a cluster: queues, fan-out between instances, an immediate email through the quota script, the shared rate limit',
   async (t) => {
-    const { a, b, wsUrl } = await onTheCluster(t, { apiRateLimitPerMinute: 4 });
+    const { a, b, prefix, wsUrl } = await onTheCluster(t, { apiRateLimitPerMinute: 4 });
     const client = await connectAuthenticated(wsUrl, await a.tokens.sign('ada', { expiresIn: '1h' }), APP_ORIGIN);
 
     // Made on B, queued and delivered by A's workers, published on one master, heard by B's subscriber.
@@ -90,6 +90,21 @@ t.test(
       headers: await a.authFor('root', { role: 'admin' }),
     });
     t.equal(metrics.statusCode, 200, 'the admin metrics read the counters and queues on the cluster');
+
+    // The unread count: stored by its script (both of a user's keys in one slot), dropped by B's write.
+    const ada = await a.authFor('ada');
+    const countOn = async (app: typeof b) =>
+      (await app.inject({ url: '/api/notifications/unread-count', headers: ada })).json().count as number;
+    t.equal(await countOn(a.app), 1, 'the unread count');
+    t.equal(await a.app.notifications.redis.get(`${prefix}:{unread:ada}:count`), '1', "cached under the user's hash tag");
+    const read = await b.inject({
+      method: 'PATCH',
+      url: `/api/notifications/${sent.id}`,
+      headers: ada,
+      payload: { isRead: true },
+    });
+    t.equal(read.statusCode, 200);
+    t.equal(await countOn(a.app), 0, 'the read, made on the other instance, is counted');
 
     // Four requests per minute, counted once for both instances.
     const headers = await a.authFor('bea');
