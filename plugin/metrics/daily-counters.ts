@@ -9,7 +9,7 @@ const KEEP_DAYS = 7;
  * writes nothing (the timer runs only while something is waiting). A process killed between two
  * writes loses at most this long of dashboard figures.
  */
-export const COUNTERS_FLUSH_MS = 1_000;
+const COUNTERS_FLUSH_MS = 1_000;
 
 export interface Increment {
   /** The moment counted: its UTC day takes the increment (default: now). */

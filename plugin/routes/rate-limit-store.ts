@@ -6,7 +6,7 @@ import { RedisKeys } from '../redis/keys.js';
 const SYNC_SCRIPT = readFileSync(new URL('./syncRateLimit-1.lua', import.meta.url), 'utf8');
 
 /** How often the counts admitted here go to Redis, when there are any: the freshness of every instance's view. */
-export const RATE_LIMIT_SYNC_MS = 500;
+const RATE_LIMIT_SYNC_MS = 500;
 
 /**
  * The share of the limit one instance may admit for one key before Redis has confirmed it: a
