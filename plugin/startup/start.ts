@@ -35,6 +35,12 @@ export interface ProcessServices {
   close: () => Promise<void>;
 }
 
+/**
+ * Queues a write while the connection comes up (the first flush may come before it is ready), and
+ * gives up on it after one retry when Redis is away: the counts are best effort.
+ */
+const COUNTERS_ROLE: RedisRole = { enableOfflineQueue: true, maxRetriesPerRequest: 1 };
+
 /** Whether this process runs the relay and workers, and where it times their publishes (null: not served here). */
 export type WorkersRole = { deliveryLatency: DeliveryLatency | null } | null;
 
@@ -51,7 +57,10 @@ export async function startProcessServices(
   const database = await connectDatabase(options);
   reportNamedStatementsOff(database.orm, log);
   const { redis, open: openRedis, close: closeRedis } = await connectRedis(options.redis);
-  const counters = new DailyCounters(redis, prefix);
+  // The dashboard counters write on a connection of their own: never queued behind the queues'
+  // BullMQ scripts that `redis` carries in an API instance. It sends nothing while nothing is counted.
+  const countersRedis = openRedis(COUNTERS_ROLE);
+  const counters = new DailyCounters(countersRedis, prefix);
   const transports = createRealtimeTransports(redis, prefix, options.realtime);
   const unsubscribe = createUnsubscribeLinks(options.email, log);
   const slack = options.alerts.slackWebhookUrl ? createSlackSender(options.alerts.slackWebhookUrl, log) : null;
@@ -99,6 +108,8 @@ export async function startProcessServices(
     close: async () => {
       await workers?.close();
       await counters.flush().catch(() => undefined);
+      if (countersRedis.status === 'ready') await countersRedis.quit().catch(() => countersRedis.disconnect());
+      else countersRedis.disconnect();
       await closeRedis();
       await database.close();
     },

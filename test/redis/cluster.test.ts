@@ -106,14 +106,24 @@ t.test(
     t.equal(read.statusCode, 200);
     t.equal(await countOn(a.app), 0, 'the read, made on the other instance, is counted');
 
-    // Four requests per minute, counted once for both instances.
+    // Four requests per minute, counted once for both instances: exact on one instance, and the
+    // other admits at most the documented overshoot ((2 − 1) × 1 here) before it refuses too.
     const headers = await a.authFor('bea');
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const app = i % 2 === 0 ? a.app : b;
-      statuses.push((await app.inject({ method: 'GET', url: '/api/notifications', headers })).statusCode);
+      statuses.push((await a.app.inject({ method: 'GET', url: '/api/notifications', headers })).statusCode);
     }
-    t.same(statuses, [200, 200, 200, 200, 429], 'the fifth request, on either instance, is limited');
+    t.same(statuses, [200, 200, 200, 200, 429], 'the fifth request is limited');
+    const onB: number[] = [];
+    await until(
+      async () => {
+        onB.push((await b.inject({ method: 'GET', url: '/api/notifications', headers })).statusCode);
+        return onB;
+      },
+      (seen) => seen.at(-1) === 429,
+      'the other instance to refuse',
+    );
+    t.ok(onB.filter((status) => status === 200).length <= 1, `the other instance admitted at most one more (${onB.join(', ')})`);
   },
 );
 
