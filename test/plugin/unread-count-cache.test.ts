@@ -183,14 +183,14 @@ t.test('a cached count is answered without Postgres; a write drops it, and the n
   const headers = await authFor('dee');
   const { orm } = app.notifications;
   const statements: string[] = [];
-  // Every statement the ORM sends passes through its onQuery hook.
-  const original = orm.config.get('onQuery');
-  t.teardown(() => orm.config.set('onQuery', original));
+  // Every statement the ORM sends, named or not, passes through its knex instance's query event.
+  const knex = orm.em.getConnection().getKnex();
   // Only statements on the notifications: nothing else this process might send meanwhile counts.
-  orm.config.set('onQuery', (sql: string) => {
-    if (sql.includes('tresta_notifications')) statements.push(sql);
-    return sql;
-  });
+  const listener = (query: { sql: string }) => {
+    if (query.sql.includes('tresta_notifications')) statements.push(query.sql);
+  };
+  knex.on('query', listener);
+  t.teardown(() => void knex.off('query', listener));
   const countStatements = () => statements.filter((sql) => /count\(\*\)/i.test(sql)).length;
 
   t.equal(await countFromRoute(app, headers), 2);
