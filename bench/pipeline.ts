@@ -22,6 +22,7 @@ import pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
 import trestaNotifications from '../plugin/index.js';
 import { applyMigrations } from '../plugin/db/migrate.js';
+import { encodeFanout } from '../plugin/realtime/redis-fanout.js';
 import { createTokenKit, type TokenKit } from '../test/helpers/tokens.js';
 import { benchDatabase } from './lib/database.js';
 import { describeMachine } from './lib/machine.js';
@@ -314,7 +315,7 @@ async function hubFanout(tokens: TokenKit): Promise<number> {
     if (++received === FANOUT_USERS) finished();
   });
   const publisher = new Redis(REDIS_URL);
-  const message = (userId: string) => JSON.stringify({ userId, message: { name: 'new-notification', data: { id: userId } } });
+  const message = (userId: string) => encodeFanout(userId, { name: 'new-notification', data: { id: userId } } as never);
   const started = performance.now();
   const pipeline = publisher.pipeline();
   for (let i = 0; i < FANOUT_USERS; i++) pipeline.publish(`${PREFIX}:realtime:fanout`, message(`user_${i}`));

@@ -20,7 +20,7 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RESULTS = process.env.BENCH_RESULTS ?? fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 // The order they run in: the API first, on a machine nothing else of ours is using yet.
-const PREFERRED_ORDER = ['api', 'pipeline', 'quota', 'digest', 'widget', 'cost'];
+const PREFERRED_ORDER = ['api', 'pipeline', 'hub', 'quota', 'digest', 'widget', 'cost'];
 
 interface BenchResult {
   name: string;

@@ -6,7 +6,8 @@ import { Migration20261127210000_ScheduledJobs } from './Migration20261127210000
 import { Migration20261201214500_ExactDigest } from './Migration20261201214500_ExactDigest.js';
 import { Migration20261201220000_Inbox } from './Migration20261201220000_Inbox.js';
 import { Migration20261206074105_PushSubscriptions } from './Migration20261206074105_PushSubscriptions.js';
-import { Migration20261206153824_RelayPublishes } from './Migration20261206153824_RelayPublishes.js';
+import { Migration20261206154051_ListPageIndex } from './Migration20261206154051_ListPageIndex.js';
+import { Migration20261206162000_RelayPublishes } from './Migration20261206162000_RelayPublishes.js';
 
 /** The table where MikroORM records which of these migrations a database has applied. */
 export const MIGRATIONS_TABLE = 'tresta_migrations';
@@ -20,5 +21,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201214500_ExactDigest', class: Migration20261201214500_ExactDigest },
   { name: 'Migration20261201220000_Inbox', class: Migration20261201220000_Inbox },
   { name: 'Migration20261206074105_PushSubscriptions', class: Migration20261206074105_PushSubscriptions },
-  { name: 'Migration20261206153824_RelayPublishes', class: Migration20261206153824_RelayPublishes },
+  { name: 'Migration20261206154051_ListPageIndex', class: Migration20261206154051_ListPageIndex },
+  { name: 'Migration20261206162000_RelayPublishes', class: Migration20261206162000_RelayPublishes },
 ];

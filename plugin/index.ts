@@ -92,6 +92,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
   const depsFor = (notifyOptions?: NotifyOptions) => ({
     em: (notifyOptions?.em ?? orm.em.fork()) as EntityManager,
     callerTransaction: notifyOptions?.em !== undefined,
+    unreadCounts: services.unreadCounts,
     types: options.types,
   });
   app.decorate('notifications', {
@@ -126,6 +127,7 @@ async function trestaNotifications(app: FastifyInstance, rawOptions: TrestaNotif
     queues,
     counters: services.counters,
     quota: services.quota,
+    unreadCounts: services.unreadCounts,
     realtimeConnections: () => liveHub.connectionCount,
     instanceMetrics,
     allowedOrigins: realtime.allowedOrigins,

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotificationSchema, type Notification } from '../db/entities/index.js';
 import type { ListStatus, NotificationContent, NotificationView, Severity } from '../contract/index.js';
-import { keysetBindings, type ListPosition } from './keyset.js';
+import { keysetBefore, type ListPosition } from './keyset.js';
 import { QUEUE_BATCH, type RedrivePage, type SweptNotification } from './outbox.js';
 import { DELIVERY_COLUMNS, notificationColumns } from './notification-columns.js';
 import { EMAIL_ON, PUSH_ON } from './preference-columns.js';
-import { affectedRows, type SqlExecutor } from './executor.js';
+import type { SqlExecutor } from './executor.js';
+import { executeNamed } from './prepared.js';
 
 // Every statement on tresta_notifications, and every use of its entity.
 
@@ -110,14 +111,17 @@ const COUNT_UNREAD = `select count(*)::int as count from tresta_notifications
   where user_id = ? and is_read = false and is_archived = false`;
 const COUNT_UNREAD_IN_CATEGORY = `${COUNT_UNREAD} and category = ?`;
 
+/** The statement countUnread runs, with its bind values. */
+export function countUnreadStatement(query: { userId: string; category?: string }): { sql: string; values: string[] } {
+  return query.category === undefined
+    ? { sql: COUNT_UNREAD, values: [query.userId] }
+    : { sql: COUNT_UNREAD_IN_CATEGORY, values: [query.userId, query.category] };
+}
+
 /** Unread notifications in the inbox, every one counted (a collapsed group counts each of its notifications). */
 export async function countUnread(em: EntityManager, query: { userId: string; category?: string }): Promise<number> {
-  const [row] = await em
-    .getConnection()
-    .execute<Array<{ count: number }>>(
-      query.category === undefined ? COUNT_UNREAD : COUNT_UNREAD_IN_CATEGORY,
-      query.category === undefined ? [query.userId] : [query.userId, query.category],
-    );
+  const { sql, values } = countUnreadStatement(query);
+  const [row] = await executeNamed<{ count: number }>(em, 'count_unread', sql, values);
   return row?.count ?? 0;
 }
 
@@ -212,22 +216,24 @@ function filters(filter: NotificationFilter, alias: string): { sql: string; valu
 }
 
 /**
- * A user's notifications, newest first, up to `limit` rows after a position (or from the newest).
- * Keyset pagination over (createdAt, id): rows with equal timestamps are ordered by id, so walking
- * the pages returns every row once.
+ * The statement of a list page: a user's notifications, newest first, up to `limit` rows after a
+ * position (or from the newest). Keyset pagination over (createdAt, id): rows with equal timestamps
+ * are ordered by id, so walking the pages returns every row once. The order is the one of
+ * tresta_notifications_user_id_created_at_id_idx, which hands the rows over already sorted from the
+ * position on: a page reads its own rows, whatever the user's total.
  *
  * A group collapses into one row: its newest notification that matches the filters, standing for
  * every one that does (their count on the row). A row is that newest one exactly when no newer
  * member matches, so each group is one position in the keyset order and the walk stays exact.
  * Filtering on one group (`groupId`) lists its members one by one.
  */
-export async function listPage(
-  em: EntityManager,
+export function listPageStatement(
   filter: NotificationFilter,
   range: { after: ListPosition | null; limit: number },
-): Promise<NotificationRow[]> {
+): { sql: string; values: unknown[] } {
   const page = filters(filter, 'n');
   const member = filters(filter, 'm');
+  const after = keysetBefore('n', range.after);
   const collapse = filter.groupId === undefined;
   // One statement: the page, then each collapsed row's counts, for those rows only.
   const sql = `
@@ -240,8 +246,7 @@ export async function listPage(
     from (
       select ${notificationColumns('n')}, n.created_at as position_at
       from tresta_notifications n
-      where ${page.sql}
-        and (?::timestamptz is null or (n.created_at, n.id) < (?::timestamptz, ?::uuid))
+      where ${page.sql} ${after.sql}
         ${
           collapse
             ? `and (n.group_id is null or not exists (
@@ -264,12 +269,27 @@ export async function listPage(
     order by page.position_at desc, page.id desc`;
   const values = [
     ...page.values,
-    ...keysetBindings(range.after),
+    ...after.values,
     ...(collapse ? member.values : []),
     range.limit,
     ...(collapse ? member.values : []),
   ];
-  return em.getConnection().execute<NotificationRow[]>(sql, values);
+  return { sql, values };
+}
+
+/**
+ * A list page (see listPageStatement), as a named statement: each filter's shape and the first or
+ * a later page is a text of its own. A search runs unnamed: how many rows its words match decides
+ * its plan, which a kept plan made without the words could not know.
+ */
+export async function listPage(
+  em: EntityManager,
+  filter: NotificationFilter,
+  range: { after: ListPosition | null; limit: number },
+): Promise<NotificationRow[]> {
+  const { sql, values } = listPageStatement(filter, range);
+  if (typeof filter.search === 'string') return em.getConnection().execute<NotificationRow[]>(sql, values);
+  return executeNamed<NotificationRow>(em, 'list', sql, values);
 }
 
 // Notifications with their owners' preferences, for many deliver-notification jobs in one round
@@ -455,11 +475,22 @@ export async function unfinishedEmailsPage(
   ]);
 }
 
+// Answers whose notifications went: their unread counts are dropped from the cache. A row read when
+// the inner select ran but marked unread before the delete reached it is still deleted, so even a
+// delete of read notifications can change an unread count.
 const DELETE_READ = `
-    delete from tresta_notifications where id in (
-      select id from tresta_notifications where created_at < ?::timestamptz and is_read limit ?)`;
+    with deleted as (
+      delete from tresta_notifications where id in (
+        select id from tresta_notifications where created_at < ?::timestamptz and is_read limit ?)
+      returning user_id)
+    select user_id, count(*)::int as deleted from deleted group by user_id`;
 
-/** One batch of read notifications created before the cutoff: how many were deleted. */
-export async function deleteReadNotifications(db: SqlExecutor, cutoff: string, batchSize: number): Promise<number> {
-  return affectedRows(db, DELETE_READ, [cutoff, batchSize]);
+/** One batch of read notifications created before the cutoff: how many were deleted, and whose. */
+export async function deleteReadNotifications(
+  db: SqlExecutor,
+  cutoff: string,
+  batchSize: number,
+): Promise<{ deleted: number; userIds: string[] }> {
+  const rows = await db.execute<Array<{ user_id: string; deleted: number }>>(DELETE_READ, [cutoff, batchSize]);
+  return { deleted: rows.reduce((sum, row) => sum + row.deleted, 0), userIds: rows.map((row) => row.user_id) };
 }

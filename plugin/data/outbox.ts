@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { affectedRows, type SqlExecutor } from './executor.js';
 import { DELIVERY_COLUMNS } from './notification-columns.js';
 import type { DeliveryRow } from './notifications.js';
+import { executeNamed } from './prepared.js';
 
 // Every statement on tresta_outbox: a notification's hand-off from its transaction to delivery.
 // A row is `pending` until a relay claims it, publishes it in real time and marks it: `published`
@@ -88,12 +89,12 @@ export async function claimPending(
   em: EntityManager,
   claim: { token: string; leaseSeconds: number; limit: number },
 ): Promise<OutboxClaim> {
-  const answer = await em.execute<Array<(ClaimedDelivery | { outbox_id: null }) & { lease_ends_in_ms: number | null }>>(CLAIM, [
-    claim.token,
-    claim.leaseSeconds,
-    claim.limit,
-    claim.leaseSeconds,
-  ]);
+  const answer = await executeNamed<(ClaimedDelivery | { outbox_id: null }) & { lease_ends_in_ms: number | null }>(
+    em,
+    'outbox_claim',
+    CLAIM,
+    [claim.token, claim.leaseSeconds, claim.limit, claim.leaseSeconds],
+  );
   const held = answer.find((row) => row.outbox_id === null);
   return {
     rows: answer.filter((row): row is ClaimedDelivery & { lease_ends_in_ms: null } => row.outbox_id !== null),
@@ -113,7 +114,7 @@ export async function markPublished(
   ids: readonly string[],
   queued: readonly string[] = [],
 ): Promise<void> {
-  await em.execute(MARK_RELAYED, [JSON.stringify(queued), token, JSON.stringify(ids)]);
+  await executeNamed(em, 'outbox_mark', MARK_RELAYED, [JSON.stringify(queued), token, JSON.stringify(ids)]);
 }
 
 // A deliver-notification job is done with its notification; the row stays for the cleanup. Its

@@ -26,6 +26,7 @@ import { PatientWorker } from './patient-worker.js';
 import type { ScheduledJobRunner } from './scheduling/run-job.js';
 import { startScheduledJobs } from './scheduling/start.js';
 import type { WorkerRuntimeSettings } from './settings.js';
+import type { UnreadCounts } from '../services/unread-counts.js';
 
 /** Times a job may lose its worker (killed, frozen past its lock) and be taken over before it fails for good. */
 const MAX_STALLS = 3;
@@ -51,6 +52,8 @@ export interface WorkerRuntimeOptions {
   alerter: Alerter;
   /** The process's one email quota guard. */
   quota: QuotaGuard;
+  /** The process's cached unread counts. */
+  unreadCounts: UnreadCounts;
   log: FastifyBaseLogger;
 }
 
@@ -192,6 +195,7 @@ export async function startWorkerRuntime(runtime: WorkerRuntimeOptions): Promise
     redis: runtime.redis,
     counters: runtime.counters,
     quota: runtime.quota,
+    unreadCounts: runtime.unreadCounts,
     emailChannel,
     notificationsQueue,
     emailQueue,

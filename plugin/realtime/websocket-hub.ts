@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/connect.js';
 import type { WebSocket } from 'ws';
-import { fanoutChannel, type FanoutEnvelope } from './redis-fanout.js';
+import { decodeFanout, fanoutChannel } from './redis-fanout.js';
 
 /** Close code asking a client to reconnect and catch up (the standard "service restart"). */
 export const CLOSE_RECONNECT = 1012;
@@ -45,8 +45,10 @@ export class WebSocketHub {
    */
   static async start(redis: RedisClient, prefix: string, subscriber: RedisClient, limits: HubLimits): Promise<WebSocketHub> {
     const hub = new WebSocketHub(subscriber, fanoutChannel(prefix), limits);
-    subscriber.on('message', (channel: string, payload: string) => {
-      if (channel === hub.#channel) hub.#deliver(payload);
+    // Buffers, not strings: the frame goes out as the bytes that came in, never decoded here.
+    const channel = Buffer.from(hub.#channel);
+    subscriber.on('messageBuffer', (from: Buffer, payload: Buffer) => {
+      if (channel.equals(from)) hub.#deliver(payload);
     });
     let interrupted = false;
     let wasReady = false;
@@ -110,21 +112,17 @@ export class WebSocketHub {
     }
   }
 
-  #deliver(payload: string): void {
-    let envelope: FanoutEnvelope;
-    try {
-      envelope = JSON.parse(payload) as FanoutEnvelope;
-    } catch {
-      return;
-    }
-    const sockets = this.#sockets.get(envelope.userId);
+  #deliver(payload: Buffer): void {
+    const fanout = decodeFanout(payload);
+    if (!fanout) return;
+    const sockets = this.#sockets.get(fanout.userId);
     if (!sockets) return;
-    const frame = JSON.stringify(envelope.message);
     for (const socket of sockets) {
       if (socket.readyState !== socket.OPEN) continue;
       // A close frame would wait behind the same full buffer: the connection is cut instead.
       if (socket.bufferedAmount > this.#limits.maxBufferedBytes) socket.terminate();
-      else socket.send(frame);
+      // The same bytes for every socket, sent as a text frame: what the client reads is the JSON.
+      else socket.send(fanout.frame, { binary: false });
     }
   }
 }

@@ -13,6 +13,7 @@ import type { Publisher } from '../realtime/messages.js';
 import type { RealtimeRouteOptions } from './realtime.js';
 import type { WebSocketHub } from '../realtime/websocket-hub.js';
 import type { UnsubscribeLinks } from '../email/unsubscribe.js';
+import type { UnreadCounts } from '../services/unread-counts.js';
 
 /** What the routes need from the plugin, handed to them at registration. */
 export interface RouteContext {
@@ -28,6 +29,8 @@ export interface RouteContext {
   queues: Record<string, Queue>;
   counters: DailyCounters;
   quota: QuotaGuard;
+  /** Each user's unread count, cached in Redis; a route that changes one drops it after its write. */
+  unreadCounts: UnreadCounts;
   realtimeConnections: () => number;
   /** This instance's Prometheus series, shown beside the cluster-wide ones. */
   instanceMetrics: InstanceMetrics;

@@ -12,6 +12,7 @@ import { archiveReadRoute, markAllReadRoute } from './mark-all-read.js';
 import { preferencesRoutes } from './preferences.js';
 import { pushServiceWorkerRoute } from './push-service-worker.js';
 import { pushSubscriptionRoutes } from './push-subscriptions.js';
+import { BatchedRateLimitStore } from './rate-limit-store.js';
 import { ablyTokenRoute, realtimeRoute } from './realtime.js';
 import { notificationSchema, preferencesSchema } from './schemas.js';
 import { useStrictBodies } from './strict-bodies.js';
@@ -93,16 +94,17 @@ async function authenticatedRoutes(app: FastifyInstance, ctx: RouteContext): Pro
     reply.log = request.log;
   });
 
-  // Per user, after authentication, counted in Redis so every instance shares one budget. With
-  // Redis away the limit is skipped rather than failing reads that Postgres can still serve.
+  // Per user, after authentication. Each instance decides in memory and shares its counts through
+  // Redis in batches (BatchedRateLimitStore), so every instance enforces one budget, within a
+  // bounded overshoot, without a Redis round trip per request.
+  const store = new BatchedRateLimitStore(ctx.redis, ctx.redisPrefix, 'ratelimit:api:notifications');
+  app.addHook('onClose', () => store.close());
   await app.register(rateLimit, {
     hook: 'preHandler',
     max: ctx.rateLimitPerMinute,
     timeWindow: 60_000,
-    redis: ctx.redis,
-    nameSpace: `${ctx.redisPrefix}:ratelimit:api:notifications:`,
+    store: store.forPlugin,
     keyGenerator: (request) => currentUser(request).userId,
-    skipOnError: true,
     errorResponseBuilder: (_request, context) => new RateLimitedError(Math.ceil(context.ttl / 1000)),
   });
 

@@ -15,7 +15,12 @@ export function markAllReadRoute(app: FastifyInstance, ctx: RouteContext): void 
       const em = ctx.orm.em.fork();
       const { userId } = currentUser(request);
       const updated = await markAllRead(em, { userId });
-      if (updated > 0) await announceRead({ em, publisher: ctx.publisher, log: request.log }, userId, { all: true });
+      if (updated > 0) {
+        await ctx.unreadCounts.forget([userId]);
+        await announceRead({ em, publisher: ctx.publisher, unreadCounts: ctx.unreadCounts, log: request.log }, userId, {
+          all: true,
+        });
+      }
       return { updated };
     },
   });
@@ -29,7 +34,9 @@ export function archiveReadRoute(app: FastifyInstance, ctx: RouteContext): void 
       const { userId } = currentUser(request);
       const updated = await archiveRead(em, { userId });
       if (updated > 0) {
-        await announceArchived({ em, publisher: ctx.publisher, log: request.log }, userId, { allRead: true, isArchived: true });
+        await ctx.unreadCounts.forget([userId]);
+        const deps = { em, publisher: ctx.publisher, unreadCounts: ctx.unreadCounts, log: request.log };
+        await announceArchived(deps, userId, { allRead: true, isArchived: true });
       }
       return { updated };
     },

@@ -20,7 +20,8 @@ export function updateNotificationRoute(app: FastifyInstance, ctx: RouteContext)
       const change = request.body;
       const updated = await updateNotification(em, { userId, id: request.params.id, change });
       if (!updated) throw new NotificationNotFoundError();
-      const deps = { em, publisher: ctx.publisher, log: request.log };
+      await ctx.unreadCounts.forget([userId]);
+      const deps = { em, publisher: ctx.publisher, unreadCounts: ctx.unreadCounts, log: request.log };
       if (change.isRead === true) await announceRead(deps, userId, { ids: [updated.id] });
       if (change.isArchived !== undefined) {
         await announceArchived(deps, userId, { ids: [updated.id], isArchived: change.isArchived });

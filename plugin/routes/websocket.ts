@@ -6,6 +6,7 @@ import type { AuthenticatedUser } from '../auth/types.js';
 import { RateLimitedError, WebSocketOriginError } from '../errors.js';
 import { setLongTimeout, type LongTimeout } from '../time/long-timeout.js';
 import type { RouteContext } from './context.js';
+import { BatchedRateLimitStore } from './rate-limit-store.js';
 
 export type WebSocketRouteOptions = Pick<
   RouteContext,
@@ -43,13 +44,13 @@ export async function websocketRoutes(app: FastifyInstance, options: WebSocketRo
     await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   }
   // The upgrade is a plain GET until the handler runs: the limit answers 429 before any socket exists.
+  const store = new BatchedRateLimitStore(options.redis, options.redisPrefix, 'ratelimit:ws:ip');
+  app.addHook('onClose', () => store.close());
   await app.register(rateLimit, {
     max: options.upgradesPerMinutePerIp,
     timeWindow: 60_000,
-    redis: options.redis,
-    nameSpace: `${options.redisPrefix}:ratelimit:ws:ip:`,
+    store: store.forPlugin,
     keyGenerator: (request) => request.ip,
-    skipOnError: true,
     errorResponseBuilder: (_request, context) => new RateLimitedError(Math.ceil(context.ttl / 1000)),
   });
   const pendingByIp = new Map<string, number>();

@@ -1,11 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Publisher } from '../realtime/messages.js';
-import { countUnread } from '../data/notifications.js';
+import type { UnreadCounts } from './unread-counts.js';
 
 export interface AnnounceDeps {
   em: EntityManager;
   publisher: Publisher;
+  /** Read after the change was committed and its count dropped: the message carries the new count. */
+  unreadCounts: UnreadCounts;
   log: FastifyBaseLogger;
 }
 
@@ -20,7 +22,7 @@ async function announce(
   message: (unreadCount: number) => Parameters<Publisher['publish']>[1],
 ): Promise<void> {
   try {
-    const unreadCount = await countUnread(deps.em, { userId });
+    const unreadCount = await deps.unreadCounts.count(deps.em, userId);
     await deps.publisher.publish(userId, message(unreadCount));
   } catch (error) {
     deps.log.warn({ err: error }, 'could not announce an inbox change');

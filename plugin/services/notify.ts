@@ -4,6 +4,7 @@ import { wakeRelay } from '../data/outbox.js';
 import type { Notification } from '../db/entities/index.js';
 import type { NotificationTypeConfig } from '../notification-types.js';
 import type { NotificationView } from '../contract/index.js';
+import type { UnreadCounts } from './unread-counts.js';
 import { toNotificationView } from './notification-view.js';
 import { validateNotification, type NotifyInput } from './validate-notification.js';
 
@@ -13,6 +14,8 @@ export interface NotifyDeps {
   /** True when `em` is the caller's: a failure then belongs to the caller's transaction. */
   callerTransaction: boolean;
   types: Record<string, NotificationTypeConfig>;
+  /** The recipients' cached unread counts, dropped once the notifications are committed. */
+  unreadCounts: UnreadCounts;
   now?: () => Date;
 }
 
@@ -35,6 +38,11 @@ export async function notifyMany(deps: NotifyDeps, inputs: readonly NotifyInput[
     firstOfGroup.set(key, row.groupId);
   }
   const written = await insertWithOutbox(deps.em, rows);
+  // The recipients' cached counts go once the rows are committed: now, or with the caller's transaction.
+  await deps.unreadCounts.forgetAfterCommit(
+    deps.em,
+    rows.map((row) => row.userId),
+  );
   const groupOf = new Map(written.map((row) => [row.id, row.group_id]));
   for (const row of rows) row.groupId = groupOf.get(row.id) ?? row.groupId;
   // Postgres delivers a NOTIFY only when its transaction commits. In the caller's transaction that

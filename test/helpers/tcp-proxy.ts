@@ -7,6 +7,10 @@ export interface TcpProxy {
   cut: () => Promise<void>;
   /** Accepts connections again, on the same port. */
   restore: () => Promise<void>;
+  /** Keeps what the server answers from here on, on every connection, until `release`. */
+  hold: () => void;
+  /** Passes on, in order, what `hold` kept, and what comes after. */
+  release: () => void;
   close: () => Promise<void>;
 }
 
@@ -16,6 +20,7 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let held: Array<() => void> | null = null;
   let server: Server;
   let port = 0;
   const listen = async () => {
@@ -29,7 +34,12 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (held) held.push(() => client.write(chunk));
+        else client.write(chunk);
+      });
+      upstream.on('end', () => client.end());
     });
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
@@ -41,5 +51,13 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     await closed;
   };
   await listen();
-  return { port, cut, restore: listen, close: cut };
+  const hold = () => {
+    held ??= [];
+  };
+  const release = () => {
+    const pending = held ?? [];
+    held = null;
+    for (const write of pending) write();
+  };
+  return { port, cut, restore: listen, hold, release, close: cut };
 }

@@ -1,9 +1,10 @@
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp } from '../helpers/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { GROUP_WINDOW_MINUTES } from '../../plugin/data/notifications.js';
 import { DEFAULT_NOTIFICATION_TYPES } from '../../plugin/notification-types.js';
 import { notify } from '../../plugin/services/notify.js';
+import { UnreadCounts } from '../../plugin/services/unread-counts.js';
 import type { NotifyInput } from '../../plugin/services/validate-notification.js';
 
 interface Row {
@@ -31,22 +32,25 @@ async function list(app: FastifyInstance, headers: Record<string, string>, query
 }
 
 /** notify() as of a moment: the group window is measured on created_at. */
-function notifyAt(app: FastifyInstance, at: Date, input: NotifyInput) {
+function notifyAt({ app, redisPrefix }: TestApp, at: Date, input: NotifyInput) {
   const deps = {
     em: app.notifications.orm.em.fork(),
     callerTransaction: false,
     types: DEFAULT_NOTIFICATION_TYPES,
+    // The app's cached counts, under its keys: the unread counts checked below stay exact.
+    unreadCounts: new UnreadCounts({ redis: app.notifications.redis, prefix: redisPrefix, log: app.log }),
     now: () => at,
   };
   return notify(deps, input);
 }
 
 t.test('a burst of one type and group key is one row with a count; the unread count still counts each', async (t) => {
-  const { app, authFor } = await buildTestApp(t);
+  const test = await buildTestApp(t);
+  const { app, authFor } = test;
   const burst = await app.notifications.notifyMany(Array.from({ length: 5 }, (_, i) => testimonial('gina', i)));
   const later = [];
   // A second apart each, so "newest" is one of them, not a tie broken by id.
-  for (let i = 5; i < 8; i++) later.push(await notifyAt(app, new Date(Date.now() + (i - 4) * 1000), testimonial('gina', i)));
+  for (let i = 5; i < 8; i++) later.push(await notifyAt(test, new Date(Date.now() + (i - 4) * 1000), testimonial('gina', i)));
   await app.notifications.notify(testimonial('gina', 99, null));
   await app.notifications.notify({ ...testimonial('gina', 98), groupKey: 'testimonials:7' });
   await app.notifications.notify({ ...testimonial('gina', 97), type: 'TESTIMONIAL_APPROVED' });
@@ -118,13 +122,14 @@ t.test('a burst of one type and group key is one row with a count; the unread co
 t.test(
   `the window: a notification more than ${GROUP_WINDOW_MINUTES} minutes after the group's first starts a new row`,
   async (t) => {
-    const { app, authFor } = await buildTestApp(t);
+    const test = await buildTestApp(t);
+    const { app, authFor } = test;
     const start = new Date(Date.now() - 3 * 60 * 60_000);
     const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
-    const first = await notifyAt(app, at(0), testimonial('ivy', 0));
-    const inside = await notifyAt(app, at(GROUP_WINDOW_MINUTES - 1), testimonial('ivy', 1));
-    const outside = await notifyAt(app, at(GROUP_WINDOW_MINUTES + 1), testimonial('ivy', 2));
-    const joinsSecond = await notifyAt(app, at(GROUP_WINDOW_MINUTES + 30), testimonial('ivy', 3));
+    const first = await notifyAt(test, at(0), testimonial('ivy', 0));
+    const inside = await notifyAt(test, at(GROUP_WINDOW_MINUTES - 1), testimonial('ivy', 1));
+    const outside = await notifyAt(test, at(GROUP_WINDOW_MINUTES + 1), testimonial('ivy', 2));
+    const joinsSecond = await notifyAt(test, at(GROUP_WINDOW_MINUTES + 30), testimonial('ivy', 3));
     t.equal(inside.groupId, first.id);
     t.equal(outside.groupId, outside.id, 'past the window from the first: a group of its own');
     t.equal(joinsSecond.groupId, outside.id, 'and the next joins that one');

@@ -26,6 +26,7 @@ t.test('the tarball holds the plugin, migrations, widget, client, types, manifes
     'dist/plugin/index.d.ts',
     'dist/plugin/worker/main.js',
     'dist/plugin/quota/reserveEmailQuota-5.lua',
+    'dist/plugin/services/storeUnreadCount-2.lua',
     'dist/migrations/index.js',
     'dist/migrations/index.d.ts',
     'dist/widget/widget.js',

@@ -45,6 +45,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'Migration20261201214500_ExactDigest',
       'Migration20261201220000_Inbox',
       'Migration20261206074105_PushSubscriptions',
+      'Migration20261206154051_ListPageIndex',
     ],
   );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');
@@ -69,7 +70,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'tresta_notifications_undelivered_idx',
       'tresta_notifications_undigested_idx',
       'tresta_notifications_unread_idx',
-      'tresta_notifications_user_id_created_at_idx',
+      'tresta_notifications_user_id_created_at_id_idx',
       'tresta_notifications_user_id_is_read_idx',
       'tresta_outbox_pending_idx',
       'tresta_outbox_pkey',

@@ -5,7 +5,7 @@ import { connectAuthenticated, connectClient } from '../helpers/ws-client.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { until } from '../helpers/until.js';
 import { Redis } from 'ioredis';
-import { fanoutChannel } from '../../plugin/realtime/redis-fanout.js';
+import { encodeFanout, fanoutChannel } from '../../plugin/realtime/redis-fanout.js';
 import { CLOSE_RECONNECT } from '../../plugin/realtime/websocket-hub.js';
 
 const note = (userId: string, title = 'Hello') => ({ userId, type: 'NEW_TESTIMONIAL', title, message: 'm' });
@@ -125,14 +125,22 @@ t.test(
     t.equal(closed.code, CLOSE_RECONNECT, 'what was published while the feed was cut can only come back by a refetch');
 
     const after = await connectAuthenticated(wsUrl, await tokens.sign('alice'), APP_ORIGIN);
-    const envelope = { userId: 'alice', message: { name: 'new-notification', data: { id: 'after-restart' } } };
+    const message = { name: 'new-notification', data: { id: 'after-restart' } } as const;
     const publisher = new Redis(privateRedis.url);
     t.teardown(() => publisher.disconnect());
-    await publisher.publish(fanoutChannel('hub-restart'), JSON.stringify(envelope));
+    await publisher.publish(fanoutChannel('hub-restart'), encodeFanout('alice', message as never));
     t.match(
       await after.waitFor((f) => f.name === 'new-notification'),
       { data: { id: 'after-restart' } },
       'the hub listens again',
+    );
+    // A worker of the previous release, still running during a rolling deploy, sends the JSON envelope.
+    const envelope = { userId: 'alice', message: { name: 'new-notification', data: { id: 'from-old-worker' } } };
+    await publisher.publish(fanoutChannel('hub-restart'), JSON.stringify(envelope));
+    t.match(
+      await after.waitFor((f) => f.name === 'new-notification' && (f.data as { id?: string }).id === 'from-old-worker'),
+      { data: { id: 'from-old-worker' } },
+      'the envelope of the previous release still reaches the socket',
     );
   },
 );

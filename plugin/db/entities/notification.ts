@@ -55,7 +55,7 @@ export const NotificationSchema = new EntitySchema<Notification>({
   },
   indexes: [
     { name: 'tresta_notifications_user_id_is_read_idx', properties: ['userId', 'isRead'] },
-    { name: 'tresta_notifications_user_id_created_at_idx', properties: ['userId', 'createdAt'] },
+    { name: 'tresta_notifications_user_id_created_at_id_idx', properties: ['userId', 'createdAt', 'id'] },
     { name: 'tresta_notifications_created_at_idx', properties: ['createdAt'] },
     {
       name: 'tresta_notifications_unread_idx',

@@ -5,6 +5,7 @@ import type { SqlExecutor } from '../../data/executor.js';
 import { deleteFinishedJobRuns } from '../../data/job-runs.js';
 import { deleteReadNotifications } from '../../data/notifications.js';
 import { deletePublishedOutbox } from '../../data/outbox.js';
+import type { UnreadCounts } from '../../services/unread-counts.js';
 
 export interface RetentionSettings {
   /** Delivery log rows (sent, suppressed, folded, failed), old digest rows and job-run rows are kept this long. */
@@ -45,11 +46,21 @@ async function deleteInBatches(orm: MikroORM, deleteBatch: DeleteBatch, cutoff: 
  * Input: the tick (`now`, 03:00 UTC by default) and the `retention` option.
  * Effects: deletes, batch by batch, published outbox rows older than an hour; delivery log rows
  * in a final state, digest rows and finished job-run rows
- * older than deliveryLogDays; read notifications older than readNotificationsDays when that is set.
+ * older than deliveryLogDays; read notifications older than readNotificationsDays when that is set,
+ * dropping the cached unread counts of their owners after each batch.
  * Output: how many rows of each. Safe to run twice: a delete of what is already gone deletes nothing.
  */
-export async function runRetention(deps: { orm: MikroORM; retention: RetentionSettings }, now: Date): Promise<RetentionOutcome> {
-  const { orm, retention } = deps;
+export async function runRetention(
+  deps: { orm: MikroORM; retention: RetentionSettings; unreadCounts: UnreadCounts },
+  now: Date,
+): Promise<RetentionOutcome> {
+  const { orm, retention, unreadCounts } = deps;
+  // Each batch commits on its own: its owners' counts are dropped before the next one.
+  const deleteReadBatch: DeleteBatch = async (db, cutoff, batchSize) => {
+    const { deleted, userIds } = await deleteReadNotifications(db, cutoff, batchSize);
+    await unreadCounts.forget(userIds);
+    return deleted;
+  };
   const logCutoff = new Date(now.getTime() - retention.deliveryLogDays * DAY_MS);
   const batch = retention.batchSize;
   return {
@@ -60,11 +71,6 @@ export async function runRetention(deps: { orm: MikroORM; retention: RetentionSe
     readNotifications:
       retention.readNotificationsDays === null
         ? 0
-        : await deleteInBatches(
-            orm,
-            deleteReadNotifications,
-            new Date(now.getTime() - retention.readNotificationsDays * DAY_MS),
-            batch,
-          ),
+        : await deleteInBatches(orm, deleteReadBatch, new Date(now.getTime() - retention.readNotificationsDays * DAY_MS), batch),
   };
 }

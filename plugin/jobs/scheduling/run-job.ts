@@ -8,6 +8,7 @@ import { runReconciliation, type ReconciliationOutcome } from '../scheduled/reco
 import { runRedrive, type RedriveDeps, type RedriveOutcome } from '../scheduled/redrive.js';
 import { runRetention, type RetentionOutcome, type RetentionSettings } from '../scheduled/retention.js';
 import { RunLock } from './run-lock.js';
+import type { UnreadCounts } from '../../services/unread-counts.js';
 import type { Schedule, ScheduledJobName } from './schedules.js';
 
 export interface ScheduledJobsDeps {
@@ -20,6 +21,8 @@ export interface ScheduledJobsDeps {
   digest: DigestDeps;
   redrive: RedriveDeps;
   retention: RetentionSettings;
+  /** Retention drops the cached unread counts of the users whose notifications it deletes. */
+  unreadCounts: UnreadCounts;
 }
 
 export interface ScheduledJobOutcomes {

@@ -11,6 +11,7 @@ import type { DigestComposer } from '../../email/digest/compose.js';
 import { createScheduledJobRunner, type ScheduledJobRunner } from './run-job.js';
 import { isScheduledJobName, SCHEDULED_JOBS, schedulesWith } from './schedules.js';
 import { sendDigest } from '../processors/send-digest.js';
+import type { UnreadCounts } from '../../services/unread-counts.js';
 
 export interface ScheduledJobsStartOptions {
   options: Pick<WorkerRuntimeSettings, 'redis' | 'email' | 'types' | 'retention' | 'schedules'>;
@@ -19,6 +20,8 @@ export interface ScheduledJobsStartOptions {
   counters: DailyCounters;
   /** The process's one email quota guard: reconciliation reads its usage. */
   quota: QuotaGuard;
+  /** The process's cached unread counts: retention drops those of the users it deletes from. */
+  unreadCounts: UnreadCounts;
   emailChannel: EmailChannel | null;
   notificationsQueue: Queue;
   emailQueue: Queue | null;
@@ -78,6 +81,7 @@ export async function startScheduledJobs(start: ScheduledJobsStartOptions): Prom
       types: options.types,
     },
     retention: options.retention,
+    unreadCounts: start.unreadCounts,
   });
 
   const upsertSchedulers = async () => {

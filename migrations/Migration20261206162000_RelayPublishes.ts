@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
 // what is left of a delivery (`queued` while a deliver-notification job has work for it), so
 // delivered_at goes. Notifications handed to the queue but not delivered yet go back to pending:
 // the relay publishes them, and their jobs, old or re-created, route their email and push.
-export class Migration20261206153824_RelayPublishes extends Migration {
+export class Migration20261206162000_RelayPublishes extends Migration {
   override async up(): Promise<void> {
     this.addSql(
       `update "tresta_outbox" o set "status" = 'pending', "claimed_at" = null, "claim_token" = null from "tresta_notifications" n where n."id" = o."notification_id" and o."status" = 'published' and n."delivered_at" is null;`,
