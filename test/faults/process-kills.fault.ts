@@ -62,7 +62,9 @@ t.test('SIGKILL of the relay after it published a batch and before it marked it'
   const first = await s.spawnWorker();
   // Writes to Redis wait: the relay claims the batch in Postgres, then stops at the real-time publish.
   await s.admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
-  await s.flood(200, { batch: 200 });
+  // notify() drops its recipients' cached unread counts in Redis after the commit: it returns once
+  // the pause ends, while the relay already holds the committed rows.
+  const flooded = s.flood(200, { batch: 200 });
   await s.waitUntil(
     () => s.count(`select count(*)::int as count from tresta_outbox where status = 'pending' and claimed_at is not null`),
     (n) => n === 200,
@@ -72,6 +74,7 @@ t.test('SIGKILL of the relay after it published a batch and before it marked it'
   await holder.query('begin');
   await holder.query(`select id from tresta_outbox where status = 'pending' for update`);
   await s.admin.call('CLIENT', 'UNPAUSE');
+  await flooded;
   await blockedOn(s, 'update tresta_outbox set status = case', 'the relay blocked on marking its batch');
   await s.kill(first);
   // The dead process's jobs may wait on the held rows too (a finished job marks its row published):
