@@ -227,6 +227,9 @@ export class OutboxRelay {
   /** Runs a pass; the rest of its batch settles in the background, tracked so that stop() waits for it. */
   async #relayInLoop(): Promise<number> {
     const { moved, settled } = await this.#pass();
+    // Without Ably a batch settles quickly (its jobs, its mark): at most one earlier batch still
+    // settling, as more would crowd notify() out of the pool. With Ably the loop never waits on it.
+    if (!this.#options.ably && this.#settling.size > 0) await Promise.race(this.#settling);
     const tracked: Promise<void> = settled
       // The rows stay claimed, not marked: another pass takes them again once the lease ends.
       .catch(() => undefined)
