@@ -46,6 +46,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'Migration20261201220000_Inbox',
       'Migration20261206074105_PushSubscriptions',
       'Migration20261206154051_ListPageIndex',
+      'Migration20261206162000_RelayPublishes',
     ],
   );
   t.equal(await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false }), '', 'the migrated schema matches the entities');
@@ -67,7 +68,6 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'tresta_notifications_group_key_idx',
       'tresta_notifications_pkey',
       'tresta_notifications_search_idx',
-      'tresta_notifications_undelivered_idx',
       'tresta_notifications_undigested_idx',
       'tresta_notifications_unread_idx',
       'tresta_notifications_user_id_created_at_id_idx',
@@ -75,6 +75,7 @@ t.test('up → down → up, recorded in tresta_migrations, matching the entities
       'tresta_outbox_pending_idx',
       'tresta_outbox_pkey',
       'tresta_outbox_status_created_at_idx',
+      'tresta_outbox_unfinished_idx',
     ],
   );
 });
