@@ -8,11 +8,10 @@
 //    the same rate: a bare INSERT + NOTIFY, LISTEN on a pg client, a claim (UPDATE … RETURNING), a
 //    Redis PUBLISH and ws.send to a real WebSocket client. Goals: p50 ≤ 5 ms and ≤ 2.5 × the
 //    floor's p50, p99 ≤ 25 ms.
-// 3. Fan-out: one message to each of 5,000 connected users through the hub's Redis fan-out, beside
-//    a bare ws server sending the same messages to 5,000 clients. Goal ≥ 70 %.
+// The hub's fan-out to 5,000 users has a bench of its own: bench/hub.ts.
 //
-// Usage: npm run bench:pipeline   (BENCH_RUNS=5 BENCH_NOTIFICATIONS=5000 BENCH_FANOUT_USERS=5000 BENCH_LATENCY_SECONDS=5)
-// Quick: BENCH_RUNS=1 BENCH_NOTIFICATIONS=2000 BENCH_FANOUT_USERS=1000 BENCH_LATENCY_SECONDS=2
+// Usage: npm run bench:pipeline   (BENCH_RUNS=5 BENCH_NOTIFICATIONS=5000 BENCH_LATENCY_SECONDS=5)
+// Quick: BENCH_RUNS=1 BENCH_NOTIFICATIONS=2000 BENCH_LATENCY_SECONDS=2
 import { performance } from 'node:perf_hooks';
 import { once } from 'node:events';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -22,7 +21,6 @@ import pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
 import trestaNotifications from '../plugin/index.js';
 import { applyMigrations } from '../plugin/db/migrate.js';
-import { encodeFanout } from '../plugin/realtime/redis-fanout.js';
 import { createTokenKit, type TokenKit } from '../test/helpers/tokens.js';
 import { benchDatabase } from './lib/database.js';
 import { describeMachine } from './lib/machine.js';
@@ -32,7 +30,6 @@ const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS ?? 5_000);
-const FANOUT_USERS = Number(process.env.BENCH_FANOUT_USERS ?? 5_000);
 const LATENCY_RATE = 1_000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
 const USERS = 100;
@@ -297,71 +294,6 @@ async function rawFloorLatency(): Promise<{ p50: number; p99: number }> {
   return percentiles(latencies);
 }
 
-async function hubFanout(tokens: TokenKit): Promise<number> {
-  const app = Fastify();
-  await app.register(trestaNotifications, {
-    database: { url: databaseUrl },
-    redis: { url: REDIS_URL, prefix: PREFIX },
-    auth: { jwt: { publicKey: tokens.publicKeyPem } },
-    workers: false,
-    migrate: false,
-    realtime: ONE_ADDRESS_MANY_CLIENTS,
-  });
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  let received = 0;
-  let finished!: () => void;
-  const allDone = new Promise<void>((resolve) => (finished = resolve));
-  const sockets = await connectUsers(`${address.replace('http', 'ws')}/api/notifications/ws`, tokens, FANOUT_USERS, () => {
-    if (++received === FANOUT_USERS) finished();
-  });
-  const publisher = new Redis(REDIS_URL);
-  const message = (userId: string) => encodeFanout(userId, { name: 'new-notification', data: { id: userId } } as never);
-  const started = performance.now();
-  const pipeline = publisher.pipeline();
-  for (let i = 0; i < FANOUT_USERS; i++) pipeline.publish(`${PREFIX}:realtime:fanout`, message(`user_${i}`));
-  await pipeline.exec();
-  await allDone;
-  const rate = FANOUT_USERS / ((performance.now() - started) / 1000);
-  publisher.disconnect();
-  sockets.forEach((socket) => socket.close());
-  await app.close();
-  return rate;
-}
-
-async function rawWsFanout(): Promise<number> {
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await once(server, 'listening');
-  const serverSockets: import('ws').WebSocket[] = [];
-  server.on('connection', (socket) => serverSockets.push(socket));
-  const { port } = server.address() as { port: number };
-  let received = 0;
-  let finished!: () => void;
-  const allDone = new Promise<void>((resolve) => (finished = resolve));
-  const clients: WebSocket[] = [];
-  for (let start = 0; start < FANOUT_USERS; start += 200) {
-    clients.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(200, FANOUT_USERS - start) }, async () => {
-          const client = new WebSocket(`ws://127.0.0.1:${port}`);
-          client.on('message', () => {
-            if (++received === FANOUT_USERS) finished();
-          });
-          await once(client, 'open');
-          return client;
-        }),
-      )),
-    );
-  }
-  while (serverSockets.length < FANOUT_USERS) await new Promise((resolve) => setImmediate(resolve));
-  const started = performance.now();
-  serverSockets.forEach((socket, i) => socket.send(JSON.stringify({ name: 'new-notification', data: { id: `user_${i}` } })));
-  await allDone;
-  const rate = FANOUT_USERS / ((performance.now() - started) / 1000);
-  clients.forEach((client) => client.close());
-  server.close();
-  return rate;
-}
-
 const tokens = await createTokenKit();
 const series = {
   raw: [] as number[],
@@ -370,8 +302,6 @@ const series = {
   p99: [] as number[],
   floorP50: [] as number[],
   floorP99: [] as number[],
-  hub: [] as number[],
-  ws: [] as number[],
 };
 for (let run = 1; run <= RUNS; run++) {
   await resetState();
@@ -384,18 +314,14 @@ for (let run = 1; run <= RUNS; run++) {
   const floor = await rawFloorLatency();
   series.floorP50.push(floor.p50);
   series.floorP99.push(floor.p99);
-  series.ws.push(await rawWsFanout());
-  series.hub.push(await hubFanout(tokens));
   console.log(
     `run ${run}/${RUNS}: raw BullMQ ${Math.round(series.raw.at(-1)!)}/s, pipeline ${Math.round(series.pipeline.at(-1)!)}/s, ` +
-      `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms (floor ${floor.p50.toFixed(1)}, ${floor.p99.toFixed(1)}), ws.send ${Math.round(series.ws.at(-1)!)}/s, hub ${Math.round(series.hub.at(-1)!)}/s`,
+      `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms (floor ${floor.p50.toFixed(1)}, ${floor.p99.toFixed(1)})`,
   );
 }
 
 const raw = summarize(series.raw);
 const pipeline = summarize(series.pipeline);
-const ws = summarize(series.ws);
-const hub = summarize(series.hub);
 const p50 = summarize(series.p50);
 const p99 = summarize(series.p99);
 const floorP50 = summarize(series.floorP50);
@@ -417,9 +343,5 @@ console.log(
   `  latency at ${LATENCY_RATE}/s, call → receipt   p50 ${p50.median.toFixed(1)} ms (goal ≤ 5: ${verdict(p50.median <= 5)}; ` +
     `${(p50.median / floorP50.median).toFixed(2)} × the floor, goal ≤ 2.5 ×: ${verdict(p50.median <= 2.5 * floorP50.median)}), ` +
     `p99 ${p99.median.toFixed(1)} ms (goal ≤ 25: ${verdict(p99.median <= 25)})`,
-);
-console.log(`  raw ws.send to ${FANOUT_USERS} clients          ${formatSummary(ws, 'messages/s')}`);
-console.log(
-  `  hub fan-out to ${FANOUT_USERS} users (Redis)    ${formatSummary(hub, 'messages/s')}   ${pct(hub.median, ws.median)} of raw — goal ≥ 70 %: ${verdict(hub.median / ws.median >= 0.7)}`,
 );
 process.exit(0);
